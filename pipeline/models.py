@@ -1,0 +1,199 @@
+"""Row models of every table: the single source of truth.
+
+The JSON Schemas in ``schemas/``, the Arrow schemas of the Parquet files and the
+data dictionary are all derived from these classes (see ``pipeline.schema``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Offsets are Python ``str`` indices; int32 is plenty and halves the column size.
+Offset = Annotated[int, Field(ge=0, json_schema_extra={"arrow": "int32"})]
+Count = Annotated[int, Field(ge=0, json_schema_extra={"arrow": "int32"})]
+Year = Annotated[int, Field(json_schema_extra={"arrow": "int32"})]
+
+DocType = Literal["inspection_rectification", "audit_rectification", "proposal_reply", "other"]
+SectionRole = Literal["responsibility", "rectification", "plan", "reply", "other"]
+Granularity = Literal["day", "xun", "month", "quarter", "half_year", "year"]
+DateRole = Literal["published", "signed", "inspection", "feedback", "mention"]
+Qualifier = Literal["exact", "approx", "at_least", "at_most"]
+Change = Literal["increase", "decrease"]
+Comparison = Literal["yoy", "mom"]
+RejectReason = Literal["empty", "binary", "undecodable", "too_large", "error"]
+
+
+class Row(BaseModel):
+    """Base of every table row: closed to unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Span(Row):
+    """A row that points back at its characters in the source.
+
+    ``documents.text[char_start:char_end] == text`` always holds; the raw offsets
+    select the same characters in the decoded input, before normalisation.
+    """
+
+    doc_id: str = Field(description="Document the row belongs to.")
+    text: str = Field(description="The characters the row covers, as they stand in the canonical text.")
+    char_start: Offset = Field(description="Start of the span in documents.text (str index).")
+    char_end: Offset = Field(description="End of the span in documents.text, exclusive.")
+    raw_char_start: Offset = Field(description="Start of the span in the decoded input before normalisation.")
+    raw_char_end: Offset = Field(description="End of the span in the decoded input, exclusive.")
+
+
+class Document(Row):
+    """One row per input file that could be read."""
+
+    doc_id: str = Field(description="First 16 hex digits of the sha256 of the input bytes.")
+    source: str = Field(description="Input path as given, relative to the input root.")
+    encoding: str = Field(description="Encoding the input was decoded from.")
+    doc_type: DocType = Field(description="Genre of the notice.")
+    title: Optional[str] = Field(description="The document's title line; null when the page has none.")
+    issuer: Optional[str] = Field(description="Organisation that issues it: from the title, else the signature, else 来源.")
+    province: Optional[str] = Field(description="Province of the issuer (gazetteer).")
+    city: Optional[str] = Field(description="City of the issuer (gazetteer).")
+    district: Optional[str] = Field(description="District or county of the issuer (gazetteer).")
+    adcode: Optional[str] = Field(description="Six-digit administrative division code of the most specific place found.")
+    published_date: Optional[dt.date] = Field(description="Web publication date.")
+    signed_date: Optional[dt.date] = Field(description="Date under the signature at the end.")
+    reference_year: Optional[Year] = Field(description="Year that resolves 今年 and dates written without a year.")
+    inspection_body: Optional[str] = Field(description="The team that inspected, e.g. 市委第一巡察组.")
+    inspection_kind: Optional[str] = Field(description="常规巡察 / 专项巡察 / 机动巡察 / 巡察“回头看” / 巡视, as written.")
+    inspection_topic: Optional[str] = Field(description="Focus of a special inspection.")
+    inspection_start: Optional[dt.date] = Field(description="First day of the inspection period.")
+    inspection_end: Optional[dt.date] = Field(description="Last day of the inspection period.")
+    feedback_date: Optional[dt.date] = Field(description="When the team fed back its findings.")
+    contact_phones: list[str] = Field(description="Contact phone numbers, as written.")
+    contact_emails: list[str] = Field(description="Contact e-mail addresses, as written.")
+    contact_address: Optional[str] = Field(description="Postal address for feedback, as written.")
+    postcode: Optional[str] = Field(description="Postcode, as written.")
+    n_sections: Count = Field(description="Rows of this document in sections.")
+    n_problems: Count = Field(description="Rows of this document in problems.")
+    n_measures: Count = Field(description="Rows of this document in measures.")
+    n_dates: Count = Field(description="Rows of this document in dates.")
+    n_indicators: Count = Field(description="Rows of this document in indicators.")
+    n_policy_refs: Count = Field(description="Rows of this document in policy_refs.")
+    text: str = Field(description="Canonical text; every offset of every table points into it.")
+
+
+class Section(Span):
+    """A heading or enumerated unit of the outline, with its body."""
+
+    section_id: str = Field(description="Stable id: document, table and span.")
+    parent_id: Optional[str] = Field(description="Enclosing section; null at level 1.")
+    level: Annotated[int, Field(ge=1, le=4, json_schema_extra={"arrow": "int32"})] = Field(
+        description="1: 一、  2: (一)  3: 1.  4: 一是 (1) ①"
+    )
+    seq: Count = Field(description="1-based position among its siblings.")
+    marker: str = Field(description="The marker as written, e.g. 一、 (一) 1. 一是")
+    heading: Optional[str] = Field(description="Text after the marker up to the end of the heading.")
+    role: SectionRole = Field(description="Role of the enclosing level-1 section.")
+
+
+class Problem(Span):
+    """One numbered item of the rectification section."""
+
+    problem_id: str = Field(description="Stable id: document, table and span.")
+    section_id: Optional[str] = Field(description="The section row of the item (null for an inferred problem).")
+    number: Optional[Year] = Field(description="The number as printed; null when inferred.")
+    category: Optional[str] = Field(description="Heading of the enclosing level-2 unit, without marker and trailing punctuation.")
+    title: Optional[str] = Field(description="Heading text after the number.")
+    problem: Optional[str] = Field(description="The title without its wrapper (关于 … 问题的整改, quotes).")
+    inferred: bool = Field(description="True when the heading is missing in the source.")
+
+
+class Measure(Span):
+    """The smallest enumerated action unit of the body."""
+
+    measure_id: str = Field(description="Stable id: document, table and span.")
+    problem_id: Optional[str] = Field(description="Problem the measure answers; null outside problems.")
+    section_id: Optional[str] = Field(description="Section row of the unit, when it is one.")
+    role: SectionRole = Field(description="Role of the enclosing level-1 section.")
+    seq: Count = Field(description="1-based position within its parent.")
+    marker: Optional[str] = Field(description="一是, (一) or null for a whole body.")
+    title: Optional[str] = Field(description="Own-line heading, else a short first sentence, else null.")
+    section_path: list[str] = Field(description="Headings of the enclosing units, outermost first.")
+    policy_refs: list[str] = Field(description="Titles of the documents the measure cites.")
+
+
+class DateMention(Span):
+    """A calendar expression resolved to an inclusive range of days."""
+
+    date_id: str = Field(description="Stable id: document, table and span.")
+    problem_id: Optional[str] = Field(description="Enclosing problem, if any.")
+    measure_id: Optional[str] = Field(description="Enclosing measure, if any.")
+    date_start: Optional[dt.date] = Field(description="First day of the range; null when no year can be found.")
+    date_end: Optional[dt.date] = Field(description="Last day of the range, inclusive.")
+    granularity: Granularity = Field(description="Precision of the written ends.")
+    year_inferred: bool = Field(description="True when the year was not written.")
+    as_of: bool = Field(description="截至…: the figure holds up to this date.")
+    open_end: bool = Field(description="…起 / …以来: the period runs on from the date.")
+    broken: bool = Field(description="The 年/月 characters were lost in the source and restored.")
+    role: DateRole = Field(description="What the date is to the document.")
+
+
+class Indicator(Span):
+    """A number with a unit or measure word that states a quantity."""
+
+    indicator_id: str = Field(description="Stable id: document, table and span.")
+    problem_id: Optional[str] = Field(description="Enclosing problem, if any.")
+    measure_id: Optional[str] = Field(description="Enclosing measure, if any.")
+    value: float = Field(description="The number as written, before the multiplier.")
+    multiplier: float = Field(description="Factor of 万, 亿, 成 …")
+    value_normalized: float = Field(description="value × multiplier.")
+    unit: str = Field(description="Unit from the vocabulary, or the measure word for counts.")
+    kind: str = Field(description="money, count, percent, percentage_point, area, …")
+    qualifier: Qualifier = Field(description="exact, approx, at_least or at_most.")
+    change: Optional[Change] = Field(description="increase or decrease when the figure is the amount of a change.")
+    comparison: Optional[Comparison] = Field(description="yoy or mom.")
+    subject: Optional[str] = Field(description="The phrase the figure measures, from the same clause.")
+    date_id: Optional[str] = Field(description="Period the figure refers to, when a date stands in the same clause.")
+
+
+class PolicyRef(Span):
+    """A cited document: a 《…》 title with its number and alias."""
+
+    ref_id: str = Field(description="Stable id: document, table and span.")
+    problem_id: Optional[str] = Field(description="Enclosing problem, if any.")
+    measure_id: Optional[str] = Field(description="Enclosing measure, if any.")
+    title: str = Field(description="The title between 《 and 》.")
+    doc_number: Optional[str] = Field(description="Document number that follows, e.g. 鄂发〔2023〕5号.")
+    alias: Optional[str] = Field(description="Short name given after 以下简称.")
+
+
+class Reject(Row):
+    """An input file that yields no document row."""
+
+    source: str = Field(description="Input path as given, relative to the input root.")
+    doc_id: Optional[str] = Field(description="sha256 prefix of the bytes, when they could be read.")
+    size_bytes: Optional[Annotated[int, Field(ge=0)]] = Field(description="Size of the file, when known.")
+    reason: RejectReason = Field(description="empty, binary, undecodable, too_large or error.")
+    message: str = Field(description="What was wrong, in words.")
+
+
+TABLES: dict[str, type[Row]] = {
+    "documents": Document,
+    "sections": Section,
+    "problems": Problem,
+    "measures": Measure,
+    "dates": DateMention,
+    "indicators": Indicator,
+    "policy_refs": PolicyRef,
+    "rejects": Reject,
+}
+
+ID_FIELD: dict[str, str] = {
+    "documents": "doc_id",
+    "sections": "section_id",
+    "problems": "problem_id",
+    "measures": "measure_id",
+    "dates": "date_id",
+    "indicators": "indicator_id",
+    "policy_refs": "ref_id",
+}

@@ -1,0 +1,68 @@
+"""Vocabularies and patterns kept as data (``*.yaml`` beside this file).
+
+Each file is loaded into a pydantic model that rejects unknown keys, so a typo in
+a rule file fails loudly instead of silently matching nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from importlib import resources
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, field_validator
+
+RULES_PACKAGE = "pipeline.rules"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class RuleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Boilerplate(RuleFile):
+    """Web-page furniture (SPEC 0)."""
+
+    lines: tuple[str, ...]
+    fragments: tuple[str, ...]
+
+    @field_validator("lines", "fragments")
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            re.compile(pattern)
+        return patterns
+
+
+def rule_files() -> list[str]:
+    return sorted(p.name for p in resources.files(RULES_PACKAGE).iterdir() if p.name.endswith(".yaml"))
+
+
+@cache
+def load(name: str, model: type[M]) -> M:
+    """Load ``NAME.yaml`` into ``model`` (cached)."""
+    raw = yaml.safe_load(resources.files(RULES_PACKAGE).joinpath(f"{name}.yaml").read_text("utf-8"))
+    return model.model_validate(raw)
+
+
+@cache
+def rules_hash() -> str:
+    """Hash of every rule file: part of the key that decides whether a document must be redone."""
+    digest = hashlib.sha256()
+    for name in rule_files():
+        digest.update(name.encode())
+        digest.update(resources.files(RULES_PACKAGE).joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def alt(words: "list[str] | tuple[str, ...]", *, escape: bool = True) -> str:
+    """A non-capturing alternation, longest first; an empty list is an error, never a match-all."""
+    words = [w for w in words if w]
+    if not words:
+        raise ValueError("empty alternation")
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return "(?:" + "|".join(re.escape(w) if escape else w for w in ordered) + ")"
