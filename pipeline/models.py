@@ -23,7 +23,7 @@ DateRole = Literal["published", "signed", "inspection", "feedback", "mention"]
 Qualifier = Literal["exact", "approx", "at_least", "at_most"]
 Change = Literal["increase", "decrease"]
 Comparison = Literal["yoy", "mom"]
-RejectReason = Literal["empty", "binary", "undecodable", "too_large", "error"]
+RejectReason = Literal["empty", "binary", "undecodable", "too_large", "duplicate", "error"]
 
 
 class Row(BaseModel):
@@ -173,7 +173,7 @@ class Reject(Row):
     source: str = Field(description="Input path as given, relative to the input root.")
     doc_id: Optional[str] = Field(description="sha256 prefix of the bytes, when they could be read.")
     size_bytes: Optional[Annotated[int, Field(ge=0)]] = Field(description="Size of the file, when known.")
-    reason: RejectReason = Field(description="empty, binary, undecodable, too_large or error.")
+    reason: RejectReason = Field(description="empty, binary, undecodable, too_large, duplicate (same bytes as an earlier file) or error.")
     message: str = Field(description="What was wrong, in words.")
 
 
@@ -197,3 +197,20 @@ ID_FIELD: dict[str, str] = {
     "indicators": "indicator_id",
     "policy_refs": "ref_id",
 }
+
+
+class Extraction(BaseModel):
+    """Everything extracted from one document: the typed result of ``pipeline.extract_text``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    document: Document
+    sections: list[Section]
+    problems: list[Problem]
+    measures: list[Measure]
+    dates: list[DateMention]
+    indicators: list[Indicator]
+    policy_refs: list[PolicyRef]
+
+    def table(self, name: str) -> list[Row]:
+        return [self.document] if name == "documents" else list(getattr(self, name))

@@ -90,21 +90,25 @@ def _decode_text(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 raise InputRejected("undecodable", f"starts with a {codec} byte-order mark but is not {codec}: {exc.reason}")
     utf16 = _utf16_without_bom(data)
-    if utf16:
+    if utf16 and _control_ratio(utf16[0]) < 0.01:
         return utf16
-    if b"\x00" in data and data.count(b"\x00") > len(data) // 100:
-        raise InputRejected("binary", "contains NUL bytes: not a text file")
+    if _control_byte_ratio(data) > 0.05:
+        raise InputRejected("binary", "holds control bytes that text does not: not a text file")
     try:
-        text = data.decode("utf-8")
+        text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        text = None
-    if text is None:
         text, encoding = _detect(data)
-    else:
-        encoding = "utf-8"
     if _control_ratio(text) > 0.05:
         raise InputRejected("binary", "mostly control characters: not a text file")
     return text, encoding
+
+
+_CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32)) + b"\x7f"
+
+
+def _control_byte_ratio(data: bytes) -> float:
+    sample = data[:65536]
+    return (len(sample) - len(sample.translate(None, _CONTROL_BYTES))) / max(1, len(sample))
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:

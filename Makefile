@@ -1,0 +1,38 @@
+# The front door: make dataset, make test, make validate, make eval, make schemas.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: dataset test validate eval schemas clean help
+
+help:
+	@echo "make dataset   build the dataset from corpus/ into output/ (sets up .venv first)"
+	@echo "make test      run the test suite, with the accuracy gate on the gold annotations"
+	@echo "make validate  check output/ against the spec"
+	@echo "make eval      score output/ against tests/gold"
+	@echo "make schemas   regenerate schemas/ from the row models"
+
+# A virtualenv with the pinned dependencies (requirements.lock pins every transitive package too).
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+dataset: $(STAMP)
+	$(BIN)/zhenggai run corpus --out output
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+validate: $(STAMP)
+	$(BIN)/zhenggai validate output
+
+eval: $(STAMP) dataset
+	$(BIN)/zhenggai eval --gold tests/gold --pred output --baseline tests/eval_baseline.json
+
+schemas: $(STAMP)
+	$(BIN)/zhenggai schemas --out schemas
+
+clean:
+	rm -rf output/*.parquet output/*.jsonl output/manifest.json output/.staging-*

@@ -1,0 +1,238 @@
+"""The ``zhenggai`` command: a thin layer over the library (``pipeline.run``, ``pipeline.validate`` …)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+import typer
+
+from pipeline import __version__
+
+app = typer.Typer(
+    name="zhenggai",
+    help="Turn Chinese government rectification notices into research-grade tables (Parquet + JSON Lines).",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class UserError(Exception):
+    """A problem with what the user asked for: reported in one line, never as a traceback."""
+
+
+def _err(message: str) -> None:
+    typer.echo(f"zhenggai: {message}", err=True)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True)) -> None:
+    if version:
+        typer.echo(f"zhenggai {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def run(
+    inputs: list[Path] = typer.Argument(None, help="Files or folders of notices (default: corpus)."),
+    out: Path = typer.Option(Path("output"), "--out", "-o", help="Folder the dataset is written to."),
+    max_bytes: int = typer.Option(16 * 1024 * 1024, "--max-bytes", min=1, help="Larger files go to rejects as too_large."),
+    validate_after: bool = typer.Option(True, "--validate/--no-validate", help="Validate the dataset once it is built."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+) -> None:
+    """Build the dataset: every input file ends in documents or in rejects, with a reason."""
+    from pipeline.build import collect_inputs
+    from pipeline.build import run as build
+
+    inputs = inputs or [Path("corpus")]
+    for given in inputs:
+        if not given.exists() and not given.is_symlink():
+            raise UserError(f"input not found: {given}")
+    _check_writable(out)
+    total = len(collect_inputs(inputs))
+    with _progress(total, quiet) as advance:
+        summary = build(inputs, out, max_bytes=max_bytes, progress=advance)
+    if not quiet:
+        reasons = ", ".join(f"{n} {r}" for r, n in sorted(summary.reject_reasons.items()))
+        typer.echo(f"{summary.documents} documents, {summary.rejects} rejected{f' ({reasons})' if reasons else ''} → {out}", err=True)
+        typer.echo("rows: " + ", ".join(f"{t} {n}" for t, n in summary.rows.items()), err=True)
+    if validate_after:
+        _report(out, as_json=False, show=20, quiet=quiet)
+
+
+@app.command()
+def validate(
+    dataset: Path = typer.Argument(Path("output"), help="Folder of a built dataset."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    show: int = typer.Option(20, "--show", min=0, help="How many findings to list."),
+) -> None:
+    """Check a dataset against SPEC 9; exit 1 when any error is found (warnings do not fail)."""
+    if not dataset.is_dir():
+        raise UserError(f"no dataset folder at {dataset}")
+    _report(dataset, as_json=as_json, show=show, quiet=False)
+
+
+def _report(dataset: Path, *, as_json: bool, show: int, quiet: bool) -> None:
+    from pipeline.validate import validate as check
+
+    report = check(dataset)
+    if as_json:
+        typer.echo(report.to_json())
+    elif not quiet or report.errors:
+        for finding in report.findings[:show]:
+            where = f"{finding.table}" + (f" {finding.row_id}" if finding.row_id else "")
+            typer.echo(f"{finding.severity:7} {finding.code} {finding.rule:16} {where}: {finding.message}")
+        if len(report.findings) > show:
+            typer.echo(f"… and {len(report.findings) - show} more (--show N lists more)")
+        typer.echo(f"validate: {len(report.errors)} errors, {len(report.warnings)} warnings in {dataset}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def schemas(
+    out: Path = typer.Option(Path("schemas"), "--out", "-o", help="Folder for the JSON Schema files."),
+    check: bool = typer.Option(False, "--check", help="Only compare: exit 1 if a committed schema differs from the models."),
+) -> None:
+    """Write one JSON Schema per table, derived from the row models."""
+    from pipeline.models import TABLES
+    from pipeline.schema import json_schema_text, write_json_schemas
+
+    if check:
+        stale = [t for t, m in TABLES.items() if not (out / f"{t}.schema.json").exists() or (out / f"{t}.schema.json").read_text("utf-8") != json_schema_text(m)]
+        if stale:
+            raise UserError(f"schemas out of date: {', '.join(stale)} (run: zhenggai schemas)")
+        typer.echo(f"schemas up to date in {out}")
+        return
+    _check_writable(out)
+    for path in write_json_schemas(out):
+        typer.echo(str(path))
+
+
+@app.command()
+def extract(
+    source: str = typer.Argument(..., help="A file, or - to read standard input."),
+    indent: Optional[int] = typer.Option(2, "--indent", help="Indent of the JSON output (0 for one line)."),
+) -> None:
+    """Extract one document and print every table's rows as one JSON object."""
+    from pipeline.normalize import InputRejected
+    from pipeline.build import extract_bytes
+
+    data = sys.stdin.buffer.read() if source == "-" else _read(Path(source))
+    try:
+        result = extract_bytes(data, "<stdin>" if source == "-" else source)
+    except InputRejected as exc:
+        raise UserError(f"{source}: {exc.reason}: {exc.message}")
+    payload = result.model_dump(mode="json")
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=indent or None))
+
+
+@app.command(name="eval")
+def evaluate(
+    gold: Path = typer.Option(Path("tests/gold"), "--gold", help="Folder of gold JSONL files."),
+    pred: Path = typer.Option(Path("output"), "--pred", help="Folder of a built dataset."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    show_errors: bool = typer.Option(False, "--show-errors", help="List every miss, false positive and wrong field."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Floors file: exit 1 if any score is below its floor."),
+    update: bool = typer.Option(False, "--update-baseline", help="Raise the floors in --baseline to the current scores."),
+    allow_lower: bool = typer.Option(False, "--allow-lower", help="With --update-baseline: also lower floors that dropped."),
+) -> None:
+    """Score a dataset against gold annotations: precision, recall, F1 per table and field accuracy."""
+    from pipeline.evaluate import below_floor, format_scores, update_baseline
+    from pipeline.evaluate import evaluate as score
+
+    for folder, what in ((gold, "gold"), (pred, "dataset")):
+        if not folder.is_dir():
+            raise UserError(f"no {what} folder at {folder}")
+    scores = score(gold, pred)
+    if as_json:
+        typer.echo(json.dumps(scores.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_scores(scores, show_errors=show_errors))
+    if baseline is None:
+        return
+    if update:
+        try:
+            changed = update_baseline(baseline, scores, allow_lower=allow_lower)
+        except ValueError as exc:
+            raise UserError(str(exc))
+        typer.echo(f"baseline {baseline}: {len(changed)} floors changed", err=True)
+        return
+    if not baseline.exists():
+        raise UserError(f"no baseline at {baseline} (create it with --update-baseline)")
+    failures = below_floor(scores, json.loads(baseline.read_text("utf-8"))["floors"])
+    for line in failures:
+        typer.echo(f"below floor: {line}", err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"input not found: {path}")
+    except IsADirectoryError:
+        raise UserError(f"{path} is a folder; extract takes one file (use run for folders)")
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}")
+
+
+def _check_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".zhenggai-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"cannot write to {folder}: {exc.strerror or exc}")
+
+
+class _progress:
+    """A progress bar on standard error for runs of more than one document, when it is a terminal."""
+
+    def __init__(self, total: int, quiet: bool):
+        self.total, self.quiet = total, quiet
+        self.bar = None
+
+    def __enter__(self):
+        if self.quiet or self.total < 2 or not sys.stderr.isatty():
+            return lambda item: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("run", total=self.total)
+        return lambda item: self.bar.advance(task)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar:
+            self.bar.stop()
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except click.exceptions.Abort:
+        _err("aborted")
+        sys.exit(130)
+    except click.exceptions.ClickException as exc:
+        _err(exc.format_message().replace("\n", " "))
+        sys.exit(exc.exit_code)
+    except UserError as exc:
+        _err(str(exc))
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _err("interrupted; the previous dataset is left as it was")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)

@@ -1,0 +1,265 @@
+"""Stage 3: a decoded document → every row of every table.
+
+Reads the outline (segment), the header and tail (metadata), then dates, citations and
+figures, and ties each row to the problem and measure it stands in.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from pipeline.extract.dates import FoundDate, find_dates, year_hints
+from pipeline.extract.gazetteer import locate
+from pipeline.extract.indicators import find_indicators
+from pipeline.extract.metadata import classify, read_header, read_inspection
+from pipeline.extract.policy_refs import find_policy_refs
+from pipeline.models import DateMention, Document, Extraction, Indicator, Measure, PolicyRef, Problem, Section
+from pipeline.normalize import CanonicalText, DecodedDocument
+from pipeline.segment import Outline, segment
+
+_CLAUSE_BREAK = re.compile(r"[,。;:!?\n]")
+
+
+def row_id(doc_id: str, table: str, start: int, end: int) -> str:
+    """Ids come from the document and the span, never from run order."""
+    return f"{doc_id}-{table}{start}-{end}"
+
+
+@dataclass(frozen=True)
+class _Containers:
+    """Find the innermost problem and measure that contain a span."""
+
+    problems: Sequence[tuple[int, int, str]]
+    measures: Sequence[tuple[int, int, str]]
+
+    @staticmethod
+    def _find(spans: Sequence[tuple[int, int, str]], start: int, end: int) -> str | None:
+        k = bisect.bisect_right([s for s, _, _ in spans], start) - 1
+        while k >= 0:
+            s, e, ident = spans[k]
+            if s <= start and end <= e:
+                return ident
+            if e <= start and k > 0 and spans[k - 1][1] < start:
+                break
+            k -= 1
+        return None
+
+    def problem(self, start: int, end: int) -> str | None:
+        return self._find(self.problems, start, end)
+
+    def measure(self, start: int, end: int) -> str | None:
+        return self._find(self.measures, start, end)
+
+
+def extract_document(decoded: DecodedDocument, canon: CanonicalText) -> Extraction:
+    text, doc_id = canon.text, decoded.doc_id
+
+    def span(start: int, end: int) -> dict:
+        raw_start, raw_end = canon.raw_span(start, end)
+        return {"doc_id": doc_id, "text": text[start:end], "char_start": start, "char_end": end, "raw_char_start": raw_start, "raw_char_end": raw_end}
+
+    doc_type = classify(canon.match, 0)
+    outline = segment(text, doc_type)
+    header = read_header(text, outline.body_start, outline.body_end)
+
+    published = _date_at(text, header.published_span)
+    signed = _date_at(text, header.signed_span)
+    latest_year_month, common_year = year_hints(text, match_text=canon.match)
+    reference_year = (signed or published).year if (signed or published) else (latest_year_month or common_year)
+    not_after = max(d for d in (published, signed) if d) if (published or signed) else None
+    found_dates = find_dates(text, match_text=canon.match, reference_year=reference_year, not_after=not_after)
+    refs = find_policy_refs(text)
+    excluded = [(d.start, d.end) for d in found_dates] + [(r.start, r.end) for r in refs]
+    found_indicators = find_indicators(text, match_text=canon.match, excluded=sorted(excluded))
+
+    inspection = read_inspection(text, (0, outline.body_start)) if doc_type.endswith("rectification") else None
+    roles = _date_roles(text, found_dates, header, inspection, outline)
+
+    sections = _sections(outline, doc_id, span)
+    unit_ids = {i: s.section_id for i, s in zip(range(len(outline.units)), sections)}
+    problems = [
+        Problem(
+            **span(p.start, p.end),
+            problem_id=row_id(doc_id, "p", p.start, p.end),
+            section_id=unit_ids.get(p.unit) if p.unit is not None else None,
+            number=p.number,
+            category=p.category,
+            title=p.title,
+            problem=p.problem,
+            inferred=p.inferred,
+        )
+        for p in outline.problems
+    ]
+    containers = _Containers(
+        sorted((p.char_start, p.char_end, p.problem_id) for p in problems),
+        sorted((m.start, m.end, row_id(doc_id, "m", m.start, m.end)) for m in outline.measures),
+    )
+    measures = [
+        Measure(
+            **span(m.start, m.end),
+            measure_id=row_id(doc_id, "m", m.start, m.end),
+            problem_id=problems[m.problem].problem_id if m.problem is not None else None,
+            section_id=unit_ids.get(m.unit) if m.unit is not None else None,
+            role=m.role,
+            seq=m.seq,
+            marker=m.marker,
+            title=m.title,
+            section_path=list(m.section_path),
+            policy_refs=[r.title for r in refs if m.start <= r.start and r.end <= m.end],
+        )
+        for m in outline.measures
+    ]
+    dates = [
+        DateMention(
+            **span(d.start, d.end),
+            date_id=row_id(doc_id, "d", d.start, d.end),
+            problem_id=containers.problem(d.start, d.end),
+            measure_id=containers.measure(d.start, d.end),
+            date_start=d.date_start,
+            date_end=d.date_end,
+            granularity=d.granularity,
+            year_inferred=d.year_inferred,
+            as_of=d.as_of,
+            open_end=d.open_end,
+            broken=d.broken,
+            role=roles.get(d.start, "mention"),
+        )
+        for d in found_dates
+    ]
+    indicators = [
+        Indicator(
+            **span(i.start, i.end),
+            indicator_id=row_id(doc_id, "i", i.start, i.end),
+            problem_id=containers.problem(i.start, i.end),
+            measure_id=containers.measure(i.start, i.end),
+            value=i.value,
+            multiplier=i.multiplier,
+            value_normalized=i.value_normalized,
+            unit=i.unit,
+            kind=i.kind,
+            qualifier=i.qualifier,
+            change=i.change,
+            comparison=i.comparison,
+            subject=i.subject,
+            date_id=_clause_date(text, i.start, i.end, dates),
+        )
+        for i in found_indicators
+    ]
+    policy_refs = [
+        PolicyRef(
+            **span(r.start, r.end),
+            ref_id=row_id(doc_id, "r", r.start, r.end),
+            problem_id=containers.problem(r.start, r.end),
+            measure_id=containers.measure(r.start, r.end),
+            title=r.title,
+            doc_number=r.doc_number,
+            alias=r.alias,
+        )
+        for r in refs
+    ]
+    by_role = {d.role: d for d in reversed(dates)}
+    place = locate(header.issuer, header.title)
+    document = Document(
+        doc_id=doc_id,
+        source=decoded.source,
+        encoding=decoded.encoding,
+        doc_type=doc_type,
+        title=header.title,
+        issuer=header.issuer,
+        province=place.province,
+        city=place.city,
+        district=place.district,
+        adcode=place.adcode,
+        published_date=published,
+        signed_date=signed,
+        reference_year=reference_year,
+        inspection_body=inspection.body if inspection else None,
+        inspection_kind=inspection.kind if inspection else None,
+        inspection_topic=inspection.topic if inspection else None,
+        inspection_start=by_role["inspection"].date_start if "inspection" in by_role else None,
+        inspection_end=by_role["inspection"].date_end if "inspection" in by_role else None,
+        feedback_date=by_role["feedback"].date_start if "feedback" in by_role else None,
+        contact_phones=header.contact_phones,
+        contact_emails=header.contact_emails,
+        contact_address=header.contact_address,
+        postcode=header.postcode,
+        n_sections=len(sections),
+        n_problems=len(problems),
+        n_measures=len(measures),
+        n_dates=len(dates),
+        n_indicators=len(indicators),
+        n_policy_refs=len(policy_refs),
+        text=text,
+    )
+    return Extraction(
+        document=document,
+        sections=sections,
+        problems=problems,
+        measures=measures,
+        dates=dates,
+        indicators=indicators,
+        policy_refs=policy_refs,
+    )
+
+
+def _sections(outline: Outline, doc_id: str, span) -> list[Section]:
+    ids = [row_id(doc_id, "s", u.start, u.end) for u in outline.units]
+    return [
+        Section(
+            **span(u.start, u.end),
+            section_id=ids[i],
+            parent_id=ids[u.parent] if u.parent is not None else None,
+            level=u.level,
+            seq=u.seq,
+            marker=u.marker,
+            heading=u.heading,
+            role=u.role,
+        )
+        for i, u in enumerate(outline.units)
+    ]
+
+
+def _date_at(text: str, span: tuple[int, int] | None) -> dt.date | None:
+    if not span:
+        return None
+    found = find_dates(text[span[0] : span[1]])
+    return found[0].date_start if found and found[0].granularity == "day" else None
+
+
+def _date_roles(text: str, dates: list[FoundDate], header, inspection, outline: Outline) -> dict[int, str]:
+    roles: dict[int, str] = {}
+    for d in dates:
+        for role, where in (("published", header.published_span), ("signed", header.signed_span)):
+            if where and where[0] <= d.start and d.end <= where[1]:
+                roles[d.start] = role
+    if inspection is None:
+        return roles
+    preamble = [d for d in dates if d.end <= outline.body_start and d.start not in roles and d.date_start]
+    feedback_at = text.find("反馈", 0, outline.body_start)
+    if feedback_at >= 0:
+        sentence_start = max(text.rfind("。", 0, feedback_at), text.rfind("\n", 0, feedback_at)) + 1
+        before = [d for d in preamble if sentence_start <= d.start and d.end <= feedback_at]
+        if before:
+            roles[before[-1].start] = "feedback"
+    body_at = inspection.body_span[0] if inspection.body_span else None
+    candidates = [d for d in preamble if d.start not in roles and (body_at is None or d.end <= body_at)]
+    if candidates:
+        roles[candidates[-1].start] = "inspection"
+    return roles
+
+
+def _clause_date(text: str, start: int, end: int, dates: list[DateMention]) -> str | None:
+    """The date standing in the same clause as a figure (the nearest one before it, else after)."""
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, max(0, start - 200), start)), default=max(0, start - 200))
+    right_match = _CLAUSE_BREAK.search(text, end)
+    right = right_match.start() if right_match else len(text)
+    inside = [d for d in dates if left <= d.char_start and d.char_end <= right]
+    before = [d for d in inside if d.char_end <= start]
+    if before:
+        return before[-1].date_id
+    after = [d for d in inside if d.char_start >= end]
+    return after[0].date_id if after else None

