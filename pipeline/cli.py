@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import click
 import typer
 
 from pipeline import __version__
@@ -216,21 +215,20 @@ class _progress:
 
 
 def main() -> None:
+    args = sys.argv[1:] or ["--help"]
     try:
-        app(standalone_mode=False)
-    except click.exceptions.Abort:
+        app(args, standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
         _err("aborted")
         sys.exit(130)
-    except click.exceptions.ClickException as exc:
-        _err(exc.format_message().replace("\n", " "))
-        sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument, bad value
+        _err(" ".join(exc.format_message().split()))
+        sys.exit(getattr(exc, "exit_code", 2))
     except UserError as exc:
         _err(str(exc))
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         _err("interrupted; the previous dataset is left as it was")
         sys.exit(130)

@@ -29,6 +29,8 @@ def _unwrap(annotation) -> tuple[object, bool]:
 
 
 def _arrow_hint(field: FieldInfo) -> str | None:
+    if isinstance(field.json_schema_extra, dict) and "arrow" in field.json_schema_extra:
+        return field.json_schema_extra["arrow"]
     for meta in field.metadata:
         extra = getattr(meta, "json_schema_extra", None)
         if isinstance(extra, dict) and "arrow" in extra:
@@ -66,7 +68,7 @@ def _arrow_type(field: FieldInfo) -> tuple[pa.DataType, bool]:
     if inner is str or typing.get_origin(inner) is typing.Literal:
         return pa.string(), nullable
     if typing.get_origin(inner) is list:
-        return pa.list_(pa.string()), nullable
+        return pa.list_(pa.field("element", pa.string())), nullable
     raise TypeError(f"no Arrow type for {field.annotation!r}")
 
 

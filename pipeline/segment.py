@@ -466,17 +466,19 @@ def _measures(text: str, units: list[Unit], problems: list[ProblemSpan]) -> list
         else:
             body = item.heading_end if item.heading_alone else min(item.heading_end + 1, p.end)
             start = _skip_lead_in(text, _lstrip(text, body, p.end), p.end)
-            add(start, p.end, item.role, 1, None, None, p.unit, k, None)
+            add(start, p.end, item.role, 1, None, _measure_title(text, start, p.end, False, None), p.unit, k, None)
     # Measures outside problems.
     for i, u in enumerate(units):
         if u.parent is None:
-            seq = 0
-            for member in _free_measure_units(units, i, index_of_unit):
-                seq += 1
-                unit_measure(member, seq, None)
-            if seq == 0 and not u.children:
-                start = u.heading_end if u.heading_alone else u.body_start
-                add(start, u.end, u.role, 1, None, None, i, None, None)
+            members = _free_measure_units(units, i, index_of_unit)
+            seq_in_parent: dict[int | None, int] = {}
+            for member in members:
+                parent = units[member].parent
+                seq_in_parent[parent] = seq_in_parent.get(parent, 0) + 1
+                unit_measure(member, seq_in_parent[parent], None)
+            if not members and not u.children:
+                start = _lstrip(text, u.heading_end if u.heading_alone else u.body_start, u.end)
+                add(start, u.end, u.role, 1, None, _measure_title(text, start, u.end, False, None), i, None, None)
     measures.sort(key=lambda m: m.start)
     return measures
 

@@ -1,0 +1,723 @@
+"""Date recogniser (SPEC 5): calendar expressions in Chinese notices, resolved to ISO ranges.
+
+>>> [(d.text, str(d.date_start), str(d.date_end), d.granularity)
+...  for d in find_dates("2023年8月16日至9月28日巡察,截至5月底完成。", reference_year=2023)]
+[('2023年8月16日至9月28日', '2023-08-16', '2023-09-28', 'day'), ('截至5月底', '2023-05-31', '2023-05-31', 'day')]
+
+Offsets point into the text passed in. Patterns run on ``match_text`` (the same text with
+traditional characters folded, same length), surfaces are sliced from ``text``. Words live in
+``pipeline/rules/dates.yaml``; the grammar of numbers and 年/月/日 lives here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import datetime
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Callable
+
+from pydantic import field_validator
+
+from pipeline.rules import RuleFile, alt, load
+
+__all__ = ["FoundDate", "DateRules", "find_dates", "year_hints"]
+
+GRANULARITIES = ("day", "xun", "month", "quarter", "half_year", "year")  # finest first
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDate:
+    start: int  # offsets into the text passed in, end exclusive
+    end: int
+    text: str  # == text[start:end]
+    date_start: datetime.date | None
+    date_end: datetime.date | None  # inclusive
+    granularity: str  # "day" | "xun" | "month" | "quarter" | "half_year" | "year"
+    year_inferred: bool
+    as_of: bool
+    open_end: bool
+    broken: bool
+    anchors: bool  # True when the expression states both year and month (can anchor year inference)
+
+
+class DateRules(RuleFile):
+    """The vocabulary of ``dates.yaml``."""
+
+    xun: dict[str, tuple[int, int]]
+    xun_not_followed_by: dict[str, tuple[str, ...]]
+    period_end: tuple[str, ...]
+    year_end: tuple[str, ...]
+    quarter_numerals: dict[str, int]
+    quarter_word: str
+    leading_quarters: dict[str, int]
+    halves: dict[str, tuple[int, int]]
+    relative_years: dict[str, int]
+    relative_year_not_preceded_by: dict[str, tuple[str, ...]]
+    comparison_before: tuple[str, ...]
+    comparison_after: tuple[str, ...]
+    as_of: tuple[str, ...]
+    open_end: tuple[str, ...]
+    open_end_not_followed_by: dict[str, tuple[str, ...]]
+    range_connectors: tuple[str, ...]
+    range_opener: tuple[str, ...]
+    range_closer: tuple[str, ...]
+    plan_paren_suffixes: tuple[str, ...]
+    document_numbers: tuple[str, ...]
+
+    @field_validator("xun")
+    @classmethod
+    def _days(cls, xun: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        for word, (first, last) in xun.items():
+            if not 1 <= first <= last <= 31:
+                raise ValueError(f"xun {word}: days must satisfy 1 <= first <= last <= 31")
+        return xun
+
+    @field_validator("halves")
+    @classmethod
+    def _months(cls, halves: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        for word, (first, last) in halves.items():
+            if not 1 <= first <= last <= 12:
+                raise ValueError(f"half {word}: months must satisfy 1 <= first <= last <= 12")
+        return halves
+
+    @field_validator("quarter_numerals", "leading_quarters")
+    @classmethod
+    def _quarters(cls, quarters: dict[str, int]) -> dict[str, int]:
+        if any(not 1 <= q <= 4 for q in quarters.values()):
+            raise ValueError("quarters run from 1 to 4")
+        return quarters
+
+    @field_validator("document_numbers")
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            re.compile(pattern)
+        return patterns
+
+
+# --- grammar --------------------------------------------------------------------
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0, "O": 0, "两": 2}
+_NOT_AFTER_DIGIT = r"(?<![\d.])"
+_NOT_AFTER_CN = r"(?<![十百千万亿两〇○零一二三四五六七八九])"
+_YEAR = r"(?:19|20)\d{2}"
+_CN_YEAR = r"[一二][〇○零O一二三四五六七八九]{3}"
+_MONTH_DIGITS = rf"{_NOT_AFTER_DIGIT}(?:1[0-2]|0?[1-9])"
+_MONTH_CN = rf"{_NOT_AFTER_CN}(?:十[一二]?|[一二三四五六七八九])"
+_MONTH = rf"(?:{_MONTH_DIGITS}|{_MONTH_CN})"
+_DAY = rf"(?:{_NOT_AFTER_DIGIT}(?:3[01]|[12]\d|0?[1-9])|{_NOT_AFTER_CN}(?:[二三]?十[一二三四五六七八九]?|[一二三四五六七八九]))"
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    rules: DateRules
+    head: re.Pattern[str]  # one point, possibly a compact range (2019-2022年, 1-10月)
+    tail: re.Pattern[str]  # the second end of a range, which may omit year and month
+    connector: re.Pattern[str]
+    not_date: re.Pattern[str]
+
+
+def _guarded(words: dict | tuple, *, before: dict[str, tuple[str, ...]] | None = None, after: dict[str, tuple[str, ...]] | None = None) -> str:
+    """An alternation of ``words``, each refused when glued to a character of its blocklist."""
+
+    def one(word: str) -> str:
+        pattern = re.escape(word)
+        if before and before.get(word):
+            pattern = f"(?<![{''.join(map(re.escape, before[word]))}])" + pattern
+        if after and after.get(word):
+            pattern += f"(?![{''.join(map(re.escape, after[word]))}])"
+        return pattern
+
+    ordered = sorted(words, key=lambda w: (-len(w), w))
+    return alt([one(w) for w in ordered], escape=False)
+
+
+def _pairs(last: int) -> str:
+    """Two numbers in a row joined by 、 (7、8 … 12、1 for months, 1、2 … 30、31 for days)."""
+    pairs = [f"{n}、{n % last + 1}" for n in range(1, last + 1)] if last == 12 else [f"{n}、{n + 1}" for n in range(1, last)]
+    return alt(pairs) + r"(?!\d)"
+
+
+def _first_chars(r: DateRules) -> str:
+    """Characters an expression can start with: lets the scanner skip all others at once."""
+    words = [*r.relative_years, *r.leading_quarters, *r.halves, *r.year_end, *r.quarter_numerals, "第"]
+    chars = set("0123456789" + "".join(_CN_DIGITS) + "十") | {w[0] for w in words}
+    return "[" + "".join(sorted(re.escape(c) for c in chars)) + "]"
+
+
+def _point_pattern(r: DateRules, conn: str) -> str:
+    xun = _guarded(r.xun, after=r.xun_not_followed_by)
+    end = alt(r.period_end)
+    quarter_n = rf"{_NOT_AFTER_DIGIT}{_NOT_AFTER_CN}{alt(r.quarter_numerals)}"
+    relative = _guarded(r.relative_years, before=r.relative_year_not_preceded_by)
+    return rf"""
+    (?={_first_chars(r)})                               # cheap test before the alternatives
+    (?:
+    (?P<iso>                                            # 2025-03-28, 2025/3/28, 2025.03.28
+        {_NOT_AFTER_DIGIT}(?P<iso_y>{_YEAR})(?P<sep>[-/.])(?P<iso_m>1[0-2]|0?[1-9])
+        (?P=sep)(?P<iso_d>3[01]|[12]\d|0?[1-9])(?![\d])(?!\.\d)
+    )
+  | (?<!\d)(?P<bk>{_YEAR}\d{{3,4}})[ ]?日                # 20211228日, 2021915日: 年/月 lost
+  | (?<!\d)(?P<bky>{_YEAR})[ ]?年[ ]?(?<!\d)(?P<bkmd>\d{{3,4}})[ ]?[日号]   # 2021年915日
+  | (?<!\d)(?P<lost>{_YEAR})[ ]?年[ ]?月                 # 2023年月下旬: the month number lost
+        (?:{xun}|{end}|(?:3[01]|[12]\d|0?[1-9])[ ]?[日号])
+  | (?:
+        (?P<yearpart>
+            (?:{_NOT_AFTER_DIGIT}(?P<y0>{_YEAR})[ ]?(?:年[ ]?)?{conn}[ ]?)?   # 2019-2022年
+            (?:{_NOT_AFTER_DIGIT}(?P<y>{_YEAR})|(?P<cny>{_CN_YEAR}))[ ]?年(?P<fiscal>度)?
+          | (?P<rel>{relative})                                 # 今年, 去年 …
+        )
+    )?
+    (?P<body>(?(yearpart)(?:(?<=年)[ ])?)(?:              # 2024 年 6 月: one space after 年
+        (?:(?P<m0>{_MONTH})[ ]?(?:月份?[ ]?)?{conn}[ ]?         # 1-10月, 1月至10月: first month
+          | (?<![\d.、])(?={_pairs(12)}[ ]?月)(?P<m0l>\d{{1,2}})、)?       # 7、8月: two months in a row
+        (?P<m>{_MONTH_DIGITS}|(?P<mcn>{_MONTH_CN}))[ ]?月(?P<fen>份)?
+        (?:[ ]?
+            (?:(?P<d0>{_DAY})[ ]?(?:[日号][ ]?)?{conn}[ ]?          # 6月1-15日: first day
+              | (?<![\d.、])(?={_pairs(31)}[ ]?[日号])(?P<d0l>\d{{1,2}})、)?   # 5、6日: two days in a row
+            (?P<d>{_DAY})[ ]?[日号]
+          | (?P<xun>{xun})
+          | (?P<mend>{end})
+        )?
+        (?(yearpart)|(?(mcn)(?<![月])))       # 一月 alone is a slogan (一月一链), 三月五日 a date
+      | (?P<lq>{alt(r.leading_quarters)})                  # 前三季度
+      | 第?(?:(?P<q0>{quarter_n})(?:{re.escape(r.quarter_word)})?{conn}第?)?   # 一至三季度
+        (?P<q>{quarter_n}){re.escape(r.quarter_word)}(?P<qend>{end})?
+      | (?P<half>{alt(r.halves)})                          # 上半年
+      | (?P<yend>(?(yearpart)年?{end}|{alt(r.year_end)}))  # 2024年底, 去年底; 年底 alone
+    ))?
+    (?(yearpart)|(?(body)|(?!)))                           # a year or a body, never nothing
+    )
+    """
+
+
+def _tail_pattern(r: DateRules, point: str) -> str:
+    return rf"""
+      (?P<t_d>{_DAY})[ ]?[日号]                # 16日至28日: the day alone
+    | (?P<t_xun>{_guarded(r.xun, after=r.xun_not_followed_by)})   # 上旬至中旬: the xun alone
+    | (?<!\d)(?P<t_bkmd>\d{{3,4}})[ ]?日       # 2024717日至830日: broken month-day
+    | {point}
+    """
+
+
+@cache
+def _grammar() -> _Grammar:
+    r = load("dates", DateRules)
+    conn = alt(r.range_connectors)
+    point = _point_pattern(r, conn)
+    not_date = "|".join(f"(?:{p})" for p in r.document_numbers)
+    return _Grammar(
+        rules=r,
+        head=re.compile(point, re.VERBOSE),
+        tail=re.compile(_tail_pattern(r, point), re.VERBOSE),
+        connector=re.compile(rf"[ ]?(?:{alt(r.range_opener)}[ ]?)?{conn}[ ]?"),
+        not_date=re.compile(not_date),
+    )
+
+
+# --- parsed points ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Point:
+    """One end of an expression, before its year is known."""
+
+    year: int | None = None  # written year
+    year0: int | None = None  # first year of a compact span (2019-2022年)
+    rel: int | None = None  # offset of a relative year (今年 0, 去年 -1)
+    m0: int | None = None
+    m: int | None = None
+    d0: int | None = None
+    d: int | None = None
+    xun: tuple[int, int] | None = None
+    mend: bool = False
+    quarters: tuple[int, int] | None = None
+    qend: bool = False
+    half: tuple[int, int] | None = None
+    yend: bool = False
+    broken: bool = False
+
+    @property
+    def has_year(self) -> bool:
+        return self.year is not None or self.rel is not None
+
+    @property
+    def has_body(self) -> bool:
+        return self.m is not None or self.quarters is not None or self.half is not None or self.yend
+
+
+def _cn_number(s: str) -> int:
+    """一 → 1, 十二 → 12, 二十六 → 26, 三十一 → 31; digits pass through."""
+    if s.isdigit():
+        return int(s)
+    if "十" not in s:
+        return _CN_DIGITS[s]
+    tens, _, units = s.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+
+
+def _cn_year(s: str) -> int:
+    return int("".join(str(_CN_DIGITS[c]) for c in s))
+
+
+def _valid_day(year: int, month: int, day: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+def _split_month_day(digits: str, year: int = 2000) -> tuple[int, int] | None:
+    """830 → (8, 30); 1130 → (11, 30); 915 → (9, 15); 111 → (1, 11).
+
+    Three digits are month + two-digit day or two-digit month + day, whichever is a valid
+    date; when both are, the one-digit month wins (SPEC 5). A part written with a leading
+    zero is no reading of three digits (105 is 10月5日: 1月05日 would have been 0105).
+    """
+    if len(digits) == 4:
+        options = [(digits[:2], digits[2:])]
+    else:
+        options = [(digits[:1], digits[1:]), (digits[:2], digits[2:])]
+    for month, day in options:
+        if len(digits) == 3 and (month.startswith("0") or day.startswith("0")):
+            continue
+        if _valid_day(year, int(month), int(day)):
+            return int(month), int(day)
+    return None
+
+
+def _broken_digits(digits: str) -> _Point | None:
+    """20211228 or 2021915: a year followed by month and day with 年/月 lost."""
+    year = int(digits[:4])
+    md = _split_month_day(digits[4:], year)
+    return _Point(year=year, m=md[0], d=md[1], broken=True) if md else None
+
+
+def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
+    g = m.groupdict()
+    if g.get("t_d"):
+        return _Point(d=_cn_number(g["t_d"]))
+    if g.get("t_xun"):
+        return _Point(xun=r.xun[g["t_xun"]])
+    if g.get("t_bkmd"):
+        md = _split_month_day(g["t_bkmd"])
+        return _Point(m=md[0], d=md[1], broken=True) if md else None
+    if g["iso"]:
+        return _Point(year=int(g["iso_y"]), m=int(g["iso_m"]), d=int(g["iso_d"]))
+    if g["bk"]:
+        return _broken_digits(g["bk"])
+    if g["bky"]:
+        md = _split_month_day(g["bkmd"], int(g["bky"]))
+        return _Point(year=int(g["bky"]), m=md[0], d=md[1], broken=True) if md else None
+    if g["lost"]:
+        return _Point(year=int(g["lost"]), broken=True)
+    point = _Point(
+        year=int(g["y"]) if g["y"] else _cn_year(g["cny"]) if g["cny"] else None,
+        year0=int(g["y0"]) if g["y0"] else None,
+        rel=r.relative_years[g["rel"]] if g["rel"] else None,
+    )
+    if point.year0 is not None and point.year is not None and point.year0 >= point.year:
+        return None
+    if g["m"]:
+        point = replace(
+            point,
+            m0=_cn_number(g["m0"]) if g["m0"] else int(g["m0l"]) if g["m0l"] else None,
+            m=_cn_number(g["m"]),
+            d0=_cn_number(g["d0"]) if g["d0"] else int(g["d0l"]) if g["d0l"] else None,
+            d=_cn_number(g["d"]) if g["d"] else None,
+            xun=r.xun[g["xun"]] if g["xun"] else None,
+            mend=bool(g["mend"]),
+        )
+        if point.m0 is not None and point.m0 == point.m:
+            return None
+        if point.d0 is not None and point.d is not None and point.d0 >= point.d:
+            return None
+    elif g["lq"]:
+        point = replace(point, quarters=(1, r.leading_quarters[g["lq"]]))
+    elif g["q"]:
+        q0 = r.quarter_numerals[g["q0"]] if g["q0"] else None
+        q = r.quarter_numerals[g["q"]]
+        if q0 is not None and q0 >= q:
+            return None
+        point = replace(point, quarters=(q0 or q, q), qend=bool(g["qend"]))
+    elif g["half"]:
+        point = replace(point, half=r.halves[g["half"]])
+    elif g["yend"]:
+        point = replace(point, yend=True)
+    return point
+
+
+# --- resolution -------------------------------------------------------------------
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _bounds(p: _Point, year: int) -> tuple[datetime.date, datetime.date, str]:
+    """The inclusive range of one point in ``year`` (``year0`` opens a compact year span)."""
+    first_year = p.year0 if p.year0 is not None else year
+    if p.m is not None:
+        first_m = p.m0 if p.m0 is not None else p.m
+        if p.m0 is not None and p.m0 > p.m:  # 2023年12月至2月 runs into the next year
+            first_year, year = year, year + 1
+        if p.d is not None:
+            first_d = p.d0 if p.d0 is not None else (1 if p.m0 is not None else p.d)
+            return datetime.date(first_year, first_m, first_d), datetime.date(year, p.m, p.d), "day"
+        last = _last_day(year, p.m)
+        if p.xun is not None:
+            a, b = p.xun
+            first_d = 1 if p.m0 is not None else a
+            return datetime.date(first_year, first_m, first_d), datetime.date(year, p.m, min(b, last)), "xun"
+        if p.mend:
+            start = datetime.date(first_year, first_m, 1) if p.m0 is not None else datetime.date(year, p.m, last)
+            return start, datetime.date(year, p.m, last), "day"
+        return datetime.date(first_year, first_m, 1), datetime.date(year, p.m, last), "month"
+    if p.quarters is not None:
+        q0, q = p.quarters
+        end = datetime.date(year, 3 * q, _last_day(year, 3 * q))
+        if p.qend:
+            return (datetime.date(first_year, 3 * q0 - 2, 1) if q0 != q else end), end, "day"
+        return datetime.date(first_year, 3 * q0 - 2, 1), end, "quarter"
+    if p.half is not None:
+        a, b = p.half
+        return datetime.date(first_year, a, 1), datetime.date(year, b, _last_day(year, b)), "half_year"
+    if p.yend:
+        end = datetime.date(year, 12, 31)
+        return (datetime.date(first_year, 1, 1) if p.year0 is not None else end), end, "day"
+    return datetime.date(first_year, 1, 1), datetime.date(year, 12, 31), "year"
+
+
+def _safe_bounds(p: _Point, year: int) -> tuple[datetime.date, datetime.date, str, bool]:
+    """Like ``_bounds``; a day that does not exist (2月30日) falls back to its month, marked broken."""
+    try:
+        return (*_bounds(p, year), p.broken)
+    except ValueError:
+        return (*_bounds(replace(p, d0=None, d=None), year), True)
+
+
+def _finer(a: str, b: str) -> str:
+    return min(a, b, key=GRANULARITIES.index)
+
+
+@dataclass(frozen=True)
+class _Expression:
+    """A matched expression: one point, or two ends of a range."""
+
+    start: int
+    end: int
+    head: _Point
+    tail: _Point | None = None
+    tail_inherits_month: bool = False
+    as_of: bool = False
+    open_end: bool = False
+
+    @property
+    def written_year(self) -> bool:
+        return any(p is not None and p.year is not None for p in (self.head, self.tail))
+
+    @property
+    def relative(self) -> int | None:
+        for p in (self.head, self.tail):
+            if p is not None and p.rel is not None:
+                return p.rel
+        return None
+
+    @property
+    def states_month(self) -> bool:
+        return any(p is not None and p.m is not None for p in (self.head, self.tail))
+
+
+def _resolve_range(e: _Expression, year: int | None) -> tuple[datetime.date, datetime.date, str, bool] | None:
+    """Resolve ``e``; ``year`` serves every end that writes no year of its own."""
+    head_year = e.head.year
+    if head_year is None:
+        head_year = e.tail.year if e.tail is not None and e.tail.year is not None else year
+    if head_year is None:
+        return None
+    start, end, gran, broken = _safe_bounds(e.head, head_year)
+    if e.tail is None:
+        return start, end, gran, broken
+    tail_year = e.tail.year if e.tail.year is not None else head_year
+    _, t_end, t_gran, t_broken = _safe_bounds(e.tail, tail_year)
+    if t_end < start:
+        # 2023年12月至2月, 8月28日至5日: the later end runs into the next month or year
+        if e.tail_inherits_month:
+            month = e.tail.m % 12 + 1
+            _, t_end, t_gran, t_broken = _safe_bounds(replace(e.tail, m=month), tail_year + (month == 1))
+        elif e.tail.year is None:
+            _, t_end, t_gran, t_broken = _safe_bounds(e.tail, tail_year + 1)
+        elif e.head.year is None:
+            start, _, gran, broken = _safe_bounds(e.head, head_year - 1)
+    if t_end < start:
+        return None
+    return start, t_end, _finer(gran, t_gran), broken or t_broken
+
+
+# --- scanning ---------------------------------------------------------------------
+
+_Masked = Callable[[int, int], "tuple[int, int] | None"]  # the not-date span overlapping [start, end)
+
+
+def _title_spans(match_text: str) -> list[tuple[int, int]]:
+    """《…》 spans closed on their own line; an unclosed 《 hides nothing."""
+    spans: list[tuple[int, int]] = []
+    opened: list[int] = []
+    for m in re.finditer(r"[《》\n]", match_text):
+        c = m.group()
+        if c == "\n":
+            opened.clear()
+        elif c == "《":
+            opened.append(m.start())
+        elif opened:
+            spans.append((opened.pop(), m.end()))  # nested titles merge with their parent later
+    return spans
+
+
+def _masks(match_text: str, grammar: _Grammar) -> list[tuple[int, int]]:
+    spans = _title_spans(match_text) + [m.span() for m in grammar.not_date.finditer(match_text)]
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _masked(masks: list[tuple[int, int]], starts: list[int], start: int, end: int) -> tuple[int, int] | None:
+    """The first mask overlapping [start, end), if any."""
+    i = bisect.bisect_right(starts, start) - 1
+    for j in (i, i + 1):
+        if 0 <= j < len(masks) and masks[j][0] < end and start < masks[j][1]:
+            return masks[j]
+    return None
+
+
+def _word_after(match_text: str, pos: int, words: tuple[str, ...], not_followed_by: dict[str, tuple[str, ...]]) -> str | None:
+    for word in sorted(words, key=len, reverse=True):
+        if match_text.startswith(word, pos):
+            after = match_text[pos + len(word) : pos + len(word) + 1]
+            if after and after in not_followed_by.get(word, ()):
+                continue
+            return word
+    return None
+
+
+def _word_before(match_text: str, pos: int, words: tuple[str, ...], floor: int) -> str | None:
+    for word in sorted(words, key=len, reverse=True):
+        if pos - len(word) >= floor and match_text.startswith(word, pos - len(word)):
+            return word
+    return None
+
+
+def _rejected(point: _Point, m: re.Match[str], match_text: str, floor: int, r: DateRules) -> bool:
+    """Matches the grammar allows but the language does not mean as dates."""
+    if m.groupdict().get("rel") and not point.has_body:
+        # 比上年增长, 较去年同期: a comparison base, not a date
+        if _word_before(match_text, m.start(), r.comparison_before, floor):
+            return True
+        if _word_after(match_text, m.end(), r.comparison_after, {}):
+            return True
+    return False
+
+
+def _plan_name_year(e: _Expression, match_text: str, r: DateRules) -> bool:
+    """规划(2022—2035年), 指引(2024年版): a year span in parentheses that belongs to a name."""
+    if e.head.has_body or (e.tail is not None and e.tail.has_body) or e.as_of or e.open_end:
+        return False
+    if e.start < 2 or match_text[e.start - 1] != "(":
+        return False
+    before = match_text[e.start - 2]
+    if not (before.isalnum() or before in "》”’\")"):
+        return False
+    pos = e.end
+    suffix = _word_after(match_text, pos, r.plan_paren_suffixes, {})
+    if suffix:
+        pos += len(suffix)
+    return match_text[pos : pos + 1] == ")"
+
+
+def _parse_tail(match_text: str, head: _Point, head_end: int, grammar: _Grammar, masked: _Masked) -> tuple[_Point, int, bool] | None:
+    """The second end of a range starting at ``head_end`` (connector included), if there is one."""
+    r = grammar.rules
+    conn = grammar.connector.match(match_text, head_end)
+    if conn is None:
+        return None
+    m = grammar.tail.match(match_text, conn.end())
+    if m is None or masked(conn.end(), m.end()):
+        return None
+    tail = _point_from(m, r)
+    if tail is None or _rejected(tail, m, match_text, conn.end(), r):
+        return None
+    if m.group("t_bkmd") and not head.broken:
+        return None
+    if not _compatible(head, tail):
+        return None
+    inherits_month = tail.m is None and (tail.d is not None or tail.xun is not None)
+    if inherits_month:
+        tail = replace(tail, m=head.m)
+    if not tail.has_year:
+        tail = replace(tail, rel=head.rel)
+    end = m.end()
+    closer = _word_after(match_text, end, r.range_closer, {})
+    return tail, end + len(closer or ""), inherits_month
+
+
+def _compatible(head: _Point, tail: _Point) -> bool:
+    """Can ``tail`` close a range opened by ``head``? A bare day needs a day before it, a bare
+    xun a xun; otherwise both ends name the same kind of period, or the tail writes its year."""
+    if tail.m is None and tail.d is not None:
+        return head.d is not None
+    if tail.m is None and tail.xun is not None:
+        return head.xun is not None
+
+    def kind(p: _Point) -> str:
+        if p.m is not None:
+            return "month"
+        return "quarter" if p.quarters is not None else "half" if p.half is not None else "year"
+
+    return kind(head) == kind(tail) or tail.has_year
+
+
+def _scan(text: str, match_text: str) -> list[_Expression]:
+    grammar = _grammar()
+    r = grammar.rules
+    masks = _masks(match_text, grammar)
+    mask_starts = [s for s, _ in masks]
+
+    def masked(start: int, end: int) -> tuple[int, int] | None:
+        return _masked(masks, mask_starts, start, end)
+
+    found: list[_Expression] = []
+    pos = 0
+    floor = 0  # end of the previous expression: prefixes may not reach back over it
+    while True:
+        m = grammar.head.search(match_text, pos)
+        if m is None:
+            break
+        start, end = m.span()
+        if end == start:
+            pos = start + 1
+            continue
+        mask = masked(start, end)
+        if mask is not None:
+            pos = mask[1] if mask[0] <= start else start + 1
+            continue
+        head = _point_from(m, r)
+        if head is None or _rejected(head, m, match_text, floor, r):
+            pos = start + 1
+            continue
+        expression = _extend(match_text, _Expression(start, end, head), grammar, floor, masked)
+        if _plan_name_year(expression, match_text, r):
+            pos = end
+            continue
+        found.append(expression)
+        pos = floor = expression.end
+    return found
+
+
+def _extend(match_text: str, e: _Expression, grammar: _Grammar, floor: int, masked: _Masked) -> _Expression:
+    """Add the range tail, 截至 before, 起/以来 after."""
+    r = grammar.rules
+    start, end = e.start, e.end
+    tail_info = _parse_tail(match_text, e.head, end, grammar, masked)
+    tail, inherits = None, False
+    if tail_info is not None:
+        tail, end, inherits = tail_info
+    open_end = False
+    if tail is None:
+        word = _word_after(match_text, end, r.open_end, r.open_end_not_followed_by)
+        if word:
+            end += len(word)
+            open_end = True
+    as_of = False
+    word = _word_before(match_text, start, r.as_of, floor)
+    if word:
+        start -= len(word)
+        as_of = True
+    return replace(e, start=start, end=end, tail=tail, tail_inherits_month=inherits, as_of=as_of, open_end=open_end)
+
+
+def find_dates(
+    text: str,
+    *,
+    match_text: str | None = None,
+    reference_year: int | None = None,
+    not_after: datetime.date | None = None,
+) -> list[FoundDate]:
+    """Every date expression of ``text``, sorted by start, non-overlapping (SPEC 5).
+
+    ``reference_year`` resolves 今年/去年 and is the year of last resort for dates written
+    without one; ``not_after`` (the published or signed date) moves an inferred date that
+    would fall after it into the year before.
+    """
+    if match_text is None:
+        match_text = text
+    if len(match_text) != len(text):
+        raise ValueError("match_text must have the same length as text")
+    rows: list[FoundDate] = []
+    anchor_year: int | None = None
+    for e in _scan(text, match_text):
+        row = _resolve(text, e, reference_year, anchor_year, not_after)
+        rows.append(row)
+        if row.anchors and row.date_end is not None:
+            anchor_year = row.date_end.year
+    return rows
+
+
+def _resolve(text: str, e: _Expression, reference_year: int | None, anchor_year: int | None, not_after: datetime.date | None) -> FoundDate:
+    if e.written_year:
+        resolved = _resolve_range(e, None)
+    elif e.relative is not None:
+        resolved = _resolve_range(e, None if reference_year is None else reference_year + e.relative)
+    else:
+        year = anchor_year if anchor_year is not None else reference_year
+        resolved = _resolve_range(e, year)
+        if resolved is not None and not_after is not None and resolved[0] > not_after:
+            resolved = _resolve_range(e, year - 1)
+    if resolved is None:
+        date_start = date_end = None
+        granularity, broken = _unresolved(e)
+    else:
+        date_start, date_end, granularity, broken = resolved
+    return FoundDate(
+        start=e.start,
+        end=e.end,
+        text=text[e.start : e.end],
+        date_start=date_start,
+        date_end=date_end,
+        granularity=granularity,
+        year_inferred=not e.written_year,
+        as_of=e.as_of,
+        open_end=e.open_end,
+        broken=broken,
+        anchors=(e.written_year or e.relative is not None) and e.states_month,
+    )
+
+
+def _unresolved(e: _Expression) -> tuple[str, bool]:
+    """Granularity and brokenness of an expression whose year is unknown (probed in a leap year)."""
+    resolved = _resolve_range(e, 2000)
+    return (resolved[2], resolved[3]) if resolved else ("year", e.head.broken)
+
+
+def year_hints(text: str, *, match_text: str | None = None) -> tuple[int | None, int | None]:
+    """(latest year among dates that write year and month, most often written year).
+
+    Titles in 《…》 and document numbers are skipped, as everywhere in this module. Ties for the
+    most frequent year go to the later year.
+    """
+    latest: int | None = None
+    written: Counter[int] = Counter()
+    for row in find_dates(text, match_text=match_text):
+        if row.year_inferred or row.date_start is None or row.date_end is None:
+            continue
+        years = {row.date_start.year, row.date_end.year}
+        written.update(years)
+        if row.anchors:
+            latest = max(years | ({latest} if latest is not None else set()))
+    most = max(written.items(), key=lambda kv: (kv[1], kv[0]))[0] if written else None
+    return latest, most

@@ -1,0 +1,124 @@
+"""End to end: the dataset's files, provenance, determinism, and every input in exactly one place."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipeline.build import run
+from pipeline.models import TABLES
+from pipeline.normalize import canonicalize, decode
+from pipeline.validate import validate
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+SPAN_TABLES = [t for t in TABLES if t not in ("documents", "rejects")]
+
+
+def test_every_table_in_both_formats(dataset):
+    for table in TABLES:
+        assert (dataset / f"{table}.parquet").is_file()
+        assert (dataset / f"{table}.jsonl").is_file()
+    assert (dataset / "manifest.json").is_file()
+    assert not list(dataset.glob(".staging-*"))
+
+
+def test_dataset_validates(dataset):
+    report = validate(dataset)
+    assert report.errors == []
+
+
+def test_parquet_and_jsonl_hold_the_same_rows(dataset):
+    for table in TABLES:
+        parquet = pl.read_parquet(dataset / f"{table}.parquet")
+        jsonl = pl.read_ndjson(dataset / f"{table}.jsonl", schema=parquet.schema) if parquet.height else parquet
+        assert parquet.height == jsonl.height
+        assert parquet.equals(jsonl)
+
+
+@pytest.mark.parametrize("table", SPAN_TABLES)
+def test_spans_select_their_text(dataset, table):
+    texts = dict(pl.read_parquet(dataset / "documents.parquet").select("doc_id", "text").iter_rows())
+    for row in pl.read_parquet(dataset / f"{table}.parquet").iter_rows(named=True):
+        assert texts[row["doc_id"]][row["char_start"] : row["char_end"]] == row["text"]
+
+
+@pytest.mark.parametrize("table", SPAN_TABLES)
+def test_raw_spans_select_the_same_characters(dataset, table):
+    documents = pl.read_parquet(dataset / "documents.parquet")
+    raws = {}
+    for row in documents.iter_rows(named=True):
+        path = Path(row["source"])
+        raws[row["doc_id"]] = decode(path.read_bytes(), row["source"]).raw_text
+    for row in pl.read_parquet(dataset / f"{table}.parquet").iter_rows(named=True):
+        piece = raws[row["doc_id"]][row["raw_char_start"] : row["raw_char_end"]]
+        assert canonicalize(piece).text == row["text"].strip(), (table, row["text"][:40])
+
+
+def test_counts(dataset):
+    problems = pl.read_parquet(dataset / "problems.parquet")
+    documents = pl.read_parquet(dataset / "documents.parquet")
+    by_doc = {s.split("/")[-1][:3]: n for s, n in documents.select("source", "n_problems").iter_rows()}
+    assert by_doc == {"000": 29, "001": 14, "002": 11, "003": 0, "004": 25}
+    assert problems.filter(pl.col("inferred")).height == 1
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_two_runs_are_byte_identical(dataset, tmp_path):
+    run([CORPUS], tmp_path)
+    assert _digests(tmp_path) == _digests(dataset)
+
+
+@pytest.fixture()
+def messy_inputs(tmp_path) -> Path:
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    good = Path(__file__).resolve().parent.parent / "corpus" / "004_3abdaab26dae4b3a.txt"
+    (root / "good.txt").write_bytes(good.read_bytes())
+    (root / "copy.txt").write_bytes(good.read_bytes())
+    (root / "gbk.txt").write_bytes(good.read_text("utf-8").encode("gb18030"))
+    (root / "empty.txt").write_bytes(b"")
+    (root / "blank.txt").write_bytes(b" \n\t \n")
+    (root / "binary.bin").write_bytes(bytes(range(256)) * 16)
+    (root / "sub" / "furniture.html").write_text("<html><body><p>扫一扫在手机打开当前页</p></body></html>", "utf-8")
+    (root / "sub" / "notice.html").write_text("<html><body><p>一、整改任务落实情况</p><p>1.某问题的整改</p><p>一是已于2024年6月26日完成。</p></body></html>", "utf-8")
+    (root / "big.txt").write_bytes("巡察".encode() * 20000)
+    os.symlink(root, root / "sub" / "loop")
+    return root
+
+
+def test_every_input_in_exactly_one_table(messy_inputs, tmp_path):
+    out = tmp_path / "out"
+    summary = run([messy_inputs], out, max_bytes=100_000)
+    documents = pl.read_parquet(out / "documents.parquet")
+    rejects = pl.read_parquet(out / "rejects.parquet")
+    sources = documents["source"].to_list() + rejects["source"].to_list()
+    files = [p for p in messy_inputs.rglob("*") if p.is_file() and not p.is_symlink() and "loop" not in p.parts]
+    assert sorted(sources) == sorted(p.as_posix() for p in files)
+    assert len(sources) == len(set(sources))
+    reasons = dict(rejects.select("source", "reason").iter_rows())
+    by_name = {Path(s).name: r for s, r in reasons.items()}
+    assert by_name == {"good.txt": "duplicate", "empty.txt": "empty", "blank.txt": "empty", "binary.bin": "binary", "furniture.html": "empty", "big.txt": "too_large"}
+    assert summary.documents == 3
+    assert validate(out).errors == []
+
+
+def test_a_failed_run_leaves_the_previous_dataset(dataset, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    run([CORPUS], out)
+    before = _digests(out)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("pipeline.build.manifest", explode)
+    with pytest.raises(RuntimeError):
+        run([CORPUS], out)
+    assert _digests(out) == before
+    assert not list(out.glob(".staging-*"))

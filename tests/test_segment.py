@@ -1,0 +1,150 @@
+"""The outline: sections, problems and measures (SPEC 2–4), on the five documents and on small cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.segment import problem_statement, segment, small_cn_int
+
+DOC_TYPES = {"000": "inspection_rectification", "001": "inspection_rectification", "002": "inspection_rectification", "003": "proposal_reply", "004": "inspection_rectification"}
+
+
+@pytest.fixture(scope="module")
+def outlines(canonical_texts):
+    return {k: segment(text, DOC_TYPES[k]) for k, text in canonical_texts.items()}
+
+
+@pytest.mark.parametrize("doc, problems, inferred", [("000", 29, 0), ("001", 14, 0), ("002", 11, 1), ("003", 0, 0), ("004", 25, 0)])
+def test_problem_counts(outlines, doc, problems, inferred):
+    found = outlines[doc].problems
+    assert len(found) == problems
+    assert sum(p.inferred for p in found) == inferred
+
+
+@pytest.mark.parametrize(
+    "doc, number, field, expected",
+    [
+        ("000", 1, "category", "关于协调机构发挥作用方面"),
+        ("000", 1, "title", "促进中小企业(民营经济)发展工作领导小组办公室有关职责清单和办公室日常运作机制问题的整改"),
+        ("000", 2, "problem", "设立广州民营经济学院"),
+        ("000", 7, "category", "关于政策效应发挥方面"),
+        ("001", 1, "problem", "惠企措施缺乏统筹"),
+        ("002", 1, "title", "进一步强化党的创新理论武装,深入学习贯彻习近平新时代中国特色社会主义思想,学深悟透习近平总书记关于新型工业化的重要论述"),
+        ("004", 1, "title", "关于“组织学习不全面不及时”的问题"),
+        ("004", 1, "problem", "组织学习不全面不及时"),
+        ("004", 1, "category", None),
+        ("004", 24, "problem", "“‘应收账款管理不善’清理不彻底”整改不积极"),
+    ],
+)
+def test_problem_fields(outlines, doc, number, field, expected):
+    problem = next(p for p in outlines[doc].problems if p.number == number)
+    assert getattr(problem, field) == expected
+
+
+@pytest.mark.parametrize("doc, number, measures", [("000", 6, 3), ("004", 1, 4), ("000", 2, 1), ("002", 10, 3), ("004", 4, 1)])
+def test_measures_per_problem(outlines, doc, number, measures):
+    outline = outlines[doc]
+    index = next(i for i, p in enumerate(outline.problems) if p.number == number)
+    assert sum(1 for m in outline.measures if m.problem == index) == measures
+
+
+def test_whole_body_measure(outlines):
+    outline = outlines["000"]
+    index = next(i for i, p in enumerate(outline.problems) if p.number == 2)
+    (measure,) = [m for m in outline.measures if m.problem == index]
+    assert measure.text == "已于2024年6月26日,广州民营经济学院挂牌设立。"
+    assert measure.marker is None
+
+
+def test_lead_in_is_not_part_of_a_measure(outlines):
+    outline = outlines["004"]
+    index = next(i for i, p in enumerate(outline.problems) if p.number == 4)
+    (measure,) = [m for m in outline.measures if m.problem == index]
+    assert measure.text.startswith("加快推动人工智能新一轮政策出台")
+
+
+def test_measure_title_from_a_short_first_sentence(outlines):
+    titles = [m.title for m in outlines["000"].measures]
+    assert "加强政策宣贯" in titles
+
+
+def test_restarted_enumeration_is_an_inferred_problem(outlines):
+    outline = outlines["002"]
+    inferred = [p for p in outline.problems if p.inferred]
+    assert len(inferred) == 1
+    problem = inferred[0]
+    assert problem.number is None and problem.title is None
+    assert outline.restarts == [problem.start]
+
+
+def test_damaged_markers_of_003_are_level_2_units(outlines, canonical_texts):
+    units = [u for u in outlines["003"].units if u.level == 2 and u.marker == ")"]
+    assert [u.heading for u in units] == ["优化工程建设领域的审批事项,压缩办事时间", "优化企业用水报装流程"]
+    parent = outlines["003"].units[units[0].parent]
+    assert parent.marker == "四、"
+    assert [u.seq for u in units] == [6, 7]
+
+
+def test_003_level_2_measures(outlines):
+    measures = outlines["003"].measures
+    second = [m for m in measures if m.section_path and m.section_path[-1] == "推动小微工业企业上规模发展"]
+    assert [m.marker for m in second] == ["一是", "二是", "三是"]
+    first = [m for m in measures if m.marker == "(一)" and m.section_path == ("加大政策支持、提高政策精准度",)]
+    assert len(first) == 1 and first[0].text.startswith("推动先进制造业和高技术制造业企业提质增效")
+
+
+@pytest.mark.parametrize(
+    "doc, roles",
+    [
+        ("000", ["responsibility", "rectification", "plan"]),
+        ("002", ["responsibility", "rectification", "plan"]),
+        ("003", ["reply"] * 5),
+        ("004", ["responsibility", "rectification", "plan"]),
+    ],
+)
+def test_level_1_roles(outlines, doc, roles):
+    assert [u.role for u in outlines[doc].units if u.level == 1] == roles
+
+
+def test_contact_paragraph_and_signature_are_not_sections(outlines, canonical_texts):
+    for doc, outline in outlines.items():
+        tail = canonical_texts[doc][outline.body_end :]
+        assert all(u.end <= outline.body_end for u in outline.units)
+        if doc != "003":
+            assert "欢迎广大干部群众" in tail
+
+
+OUTLINE_CASES = [
+    # (text, [(level, marker, heading)])
+    ("一、整改任务落实情况\n(一)关于甲方面\n1.乙问题的整改\n一是丙。二是丁。", [(1, "一、", "整改任务落实情况"), (2, "(一)", "关于甲方面"), (3, "1.", "乙问题的整改"), (4, "一是", "丙"), (4, "二是", "丁")]),
+    ("一、情况\n统一是前提,一是做甲。二是做乙。", [(1, "一、", "情况"), (4, "一是", "做甲"), (4, "二是", "做乙")]),
+    ("一、情况\n(1)甲。\n(2)乙。", [(1, "一、", "情况"), (4, "(1)", "甲"), (4, "(2)", "乙")]),
+    ("一、情况\n①甲;②乙。", [(1, "一、", "情况"), (4, "①", "甲;"), (4, "②", "乙")]),
+    ("一、情况\n1、甲\n2、乙", [(1, "一、", "情况"), (3, "1、", "甲"), (3, "2、", "乙")]),
+    ("一、情况\n2024年完成。1.5亿元。", [(1, "一、", "情况")]),
+]
+
+
+@pytest.mark.parametrize("text, expected", OUTLINE_CASES)
+def test_outline_cases(text, expected):
+    outline = segment(text, "inspection_rectification")
+    assert [(u.level, u.marker, u.heading) for u in outline.units] == expected
+
+
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("关于“组织学习不全面不及时”的问题", "组织学习不全面不及时"),
+        ("设立广州民营经济学院问题的整改", "设立广州民营经济学院"),
+        ("惠企措施缺乏统筹的整改", "惠企措施缺乏统筹"),
+        ("关于资金管理不规范问题", "资金管理不规范"),
+        ("“甲”和“乙”的问题", "“甲”和“乙”"),
+    ],
+)
+def test_problem_statement(title, expected):
+    assert problem_statement(title) == expected
+
+
+@pytest.mark.parametrize("numeral, value", [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23), ("两", 2), ("甲", None)])
+def test_small_numerals(numeral, value):
+    assert small_cn_int(numeral) == value
