@@ -1,28 +1,70 @@
 """The pipeline: normalize → segment → extract → validate → write.
 
 ``extract_text`` runs the stages on one text; ``run`` builds a dataset from files and
-folders.  Every input file ends in exactly one of ``documents`` or ``rejects``.
+folders.  Documents are processed in parallel (a process pool, or a Dask cluster) and
+their rows streamed to the writer in input order, so memory stays flat and the output
+does not depend on how the work was spread.  Every input file ends in exactly one of
+``documents`` or ``rejects``.
+
+A rerun reuses the rows of files whose bytes, path, rules and zhenggai version are
+unchanged (kept in ``OUT/.cache``), and when nothing at all changed it leaves the dataset
+as it is.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import pickle
+import time
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
+
+import pyarrow as pa
 
 from pipeline import __version__, rules
-from pipeline.extract.document import extract_document
+from pipeline.extract.document import StageClock, extract_document
 from pipeline.models import TABLES, Extraction, Reject
 from pipeline.normalize import DEFAULT_MAX_BYTES, DecodedDocument, InputRejected, canonicalize, decode, doc_id_of
-from pipeline.write import Staging
+from pipeline.schema import arrow_schema
+from pipeline.validate import Finding, check_document, finding
+from pipeline.write import Staging, table_files
+
+CACHE_DIR = ".cache"
+TASK_DOCS = 8  # documents per task sent to a worker
+WINDOW_PER_WORKER = 4  # tasks in flight per worker: bounds memory, keeps workers busy
 
 
 @dataclass(frozen=True)
 class InputFile:
     path: Path
-    source: str  # as the user gave it, relative to the input root, with / separators
+    source: str  # as the user gave it, with / separators
+
+
+@dataclass(frozen=True)
+class Task:
+    """One input for a worker: its bytes travel when the worker cannot read the path."""
+
+    source: str
+    path: str
+    key: str  # cache key: content, path, rules, version, limit
+    data: bytes | None = None
+
+
+@dataclass
+class DocResult:
+    """What a worker sends back for one input: Arrow rows and JSON lines per table."""
+
+    source: str
+    doc_id: str | None
+    reason: str | None  # None for a document, else the reject reason
+    tables: dict[str, tuple[pa.RecordBatch, str]]
+    findings: list[Finding] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    cached: bool = False
 
 
 @dataclass
@@ -30,8 +72,17 @@ class RunSummary:
     out_dir: Path
     documents: int = 0
     rejects: int = 0
+    reused: int = 0
+    up_to_date: bool = False
     rows: dict[str, int] = field(default_factory=dict)
     reject_reasons: dict[str, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    n_errors: int = 0
+    n_warnings: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+# --- one document --------------------------------------------------------------------
 
 
 def extract_text(text: str, source: str = "<text>") -> Extraction:
@@ -46,13 +97,127 @@ def extract_text(text: str, source: str = "<text>") -> Extraction:
     return extract_document(decoded, canonicalize(text))
 
 
-def extract_bytes(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Extraction:
+def extract_bytes(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock | None = None) -> Extraction:
     """Decode, then extract; raises InputRejected for input that is no document."""
     decoded = decode(data, source, max_bytes=max_bytes)
     canon = canonicalize(decoded.raw_text)
+    if clock:
+        clock.lap("normalize")
     if not canon.text.strip():
         raise InputRejected("empty", "nothing but web-page furniture and white space")
-    return extract_document(decoded, canon)
+    return extract_document(decoded, canon, clock)
+
+
+def _read(task: Task, max_bytes: int) -> bytes | Reject:
+    if task.data is not None:
+        return task.data
+    path = Path(task.path)
+    size = None
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Reject(source=task.source, doc_id=None, size_bytes=size, reason="too_large", message=f"{size} bytes, more than the limit of {max_bytes}")
+        if not path.is_file():
+            return Reject(source=task.source, doc_id=None, size_bytes=None, reason="error", message="not a regular file")
+        return path.read_bytes()
+    except OSError as exc:
+        return Reject(source=task.source, doc_id=None, size_bytes=size, reason="error", message=f"cannot read the file: {exc.strerror or exc}")
+
+
+def process(task: Task, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock | None = None) -> Extraction | Reject:
+    """One input → its rows, or its reject row; never raises."""
+    data = _read(task, max_bytes)
+    if isinstance(data, Reject):
+        return data
+    try:
+        return extract_bytes(data, task.source, max_bytes=max_bytes, clock=clock)
+    except InputRejected as exc:
+        return Reject(source=task.source, doc_id=doc_id_of(data), size_bytes=len(data), reason=exc.reason, message=exc.message)
+    except RecursionError:
+        return Reject(source=task.source, doc_id=doc_id_of(data), size_bytes=len(data), reason="error", message="structure nested too deeply to process")
+    except Exception as exc:  # one bad document must never stop the batch
+        return Reject(source=task.source, doc_id=doc_id_of(data), size_bytes=len(data), reason="error", message=f"{type(exc).__name__}: {exc}")
+
+
+def to_rows(result: Extraction | Reject) -> dict[str, tuple[pa.RecordBatch, str]]:
+    """Arrow rows and JSON lines of every table the result has rows in."""
+    tables = {"rejects": [result]} if isinstance(result, Reject) else {t: result.table(t) for t in TABLES if t != "rejects"}
+    out = {}
+    for table, rows in tables.items():
+        if rows:
+            batch = pa.RecordBatch.from_pylist([r.model_dump() for r in rows], schema=arrow_schema(TABLES[table]))
+            out[table] = (batch, "".join(r.model_dump_json() + "\n" for r in rows))
+    return out
+
+
+def process_to_rows(task: Task, max_bytes: int) -> DocResult:
+    clock = StageClock()
+    result = process(task, max_bytes=max_bytes, clock=clock)
+    findings: list[Finding] = []
+    if isinstance(result, Extraction):
+        tables = {t: [r.model_dump() for r in result.table(t)] for t in TABLES if t not in ("documents", "rejects")}
+        findings = check_document(result.document.model_dump(), tables)
+        clock.lap("validate")
+    rows = to_rows(result)
+    clock.lap("serialize")
+    if isinstance(result, Reject):
+        return DocResult(task.source, result.doc_id, result.reason, rows, findings, clock.seconds)
+    return DocResult(task.source, result.document.doc_id, None, rows, findings, clock.seconds)
+
+
+def process_tasks(tasks: Sequence[Task], max_bytes: int, cache_dir: str | None) -> list[DocResult]:
+    """A worker's unit of work: cached rows where the key is known, fresh rows otherwise."""
+    out = []
+    for task in tasks:
+        cached = _cache_get(cache_dir, task.key)
+        if cached is not None:
+            out.append(cached)
+            continue
+        result = process_to_rows(task, max_bytes)
+        _cache_put(cache_dir, task.key, result)
+        out.append(result)
+    return out
+
+
+# --- the cache of rows ---------------------------------------------------------------
+
+
+def _cache_path(cache_dir: str, key: str) -> Path:
+    return Path(cache_dir) / key[:2] / f"{key}.pickle"
+
+
+def _cache_get(cache_dir: str | None, key: str) -> DocResult | None:
+    if not cache_dir:
+        return None
+    try:
+        with open(_cache_path(cache_dir, key), "rb") as fh:
+            result = pickle.load(fh)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+        return None
+    result.cached, result.seconds = True, {}
+    return result
+
+
+def _cache_put(cache_dir: str | None, key: str, result: DocResult) -> None:
+    if not cache_dir:
+        return
+    path = _cache_path(cache_dir, key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(result, fh, protocol=5)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def cache_key(source: str, digest: str, max_bytes: int) -> str:
+    basis = "\x00".join([source, digest, rules.rules_hash(), __version__, pa.__version__, str(max_bytes)])
+    return hashlib.sha256(basis.encode()).hexdigest()[:32]
+
+
+# --- inputs ----------------------------------------------------------------------------
 
 
 def collect_inputs(paths: Iterable[Path]) -> list[InputFile]:
@@ -63,11 +228,9 @@ def collect_inputs(paths: Iterable[Path]) -> list[InputFile]:
             for root, dirs, files in os.walk(given, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.startswith("."):
-                        continue
-                    path = Path(root) / name
-                    source = path.as_posix()
-                    found.setdefault(source, InputFile(path, source))
+                    if not name.startswith("."):
+                        path = Path(root) / name
+                        found.setdefault(path.as_posix(), InputFile(path, path.as_posix()))
         elif given.exists() or given.is_symlink():
             found.setdefault(given.as_posix(), InputFile(given, given.as_posix()))
         else:
@@ -75,26 +238,85 @@ def collect_inputs(paths: Iterable[Path]) -> list[InputFile]:
     return sorted(found.values(), key=lambda f: f.source)
 
 
-def process(item: InputFile, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Extraction | Reject:
-    """One input file → its rows, or its reject row; never raises."""
-    size = None
+def _digest(path: Path, max_bytes: int) -> str:
+    """Content hash for the cache key; files that cannot be read or are too large key on their size."""
     try:
-        size = item.path.stat().st_size
-        if size > max_bytes:
-            return Reject(source=item.source, doc_id=None, size_bytes=size, reason="too_large", message=f"{size} bytes, more than the limit of {max_bytes}")
-        if not item.path.is_file():
-            return Reject(source=item.source, doc_id=None, size_bytes=None, reason="error", message="not a regular file")
-        data = item.path.read_bytes()
+        size = path.stat().st_size
+        if size > max_bytes or not path.is_file():
+            return f"size:{size}"
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
     except OSError as exc:
-        return Reject(source=item.source, doc_id=None, size_bytes=size, reason="error", message=f"cannot read the file: {exc.strerror or exc}")
+        return f"error:{exc.errno}"
+
+
+# --- engines ---------------------------------------------------------------------------
+
+
+def _local_results(tasks: list[Task], max_bytes: int, cache_dir: str | None, jobs: int) -> Iterator[DocResult]:
+    chunks = [tasks[i : i + TASK_DOCS] for i in range(0, len(tasks), TASK_DOCS)]
+    if jobs <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield from process_tasks(chunk, max_bytes, cache_dir)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from _windowed(pool, chunks, max_bytes, cache_dir, jobs * WINDOW_PER_WORKER)
+
+
+def _windowed(pool: Executor, chunks: list[list[Task]], max_bytes: int, cache_dir: str | None, window: int) -> Iterator[DocResult]:
+    """Submit a bounded number of chunks ahead; yield results in input order."""
+    pending: list[Future] = []
+    next_chunk = 0
+    while next_chunk < len(chunks) or pending:
+        while next_chunk < len(chunks) and len(pending) < window:
+            pending.append(pool.submit(process_tasks, chunks[next_chunk], max_bytes, cache_dir))
+            next_chunk += 1
+        yield from pending.pop(0).result()
+
+
+def _dask_results(tasks: list[Task], max_bytes: int, scheduler: str | None, jobs: int) -> Iterator[DocResult]:
+    """The same per-document function on a Dask cluster; the client ships each file's bytes,
+    so workers need no shared file system."""
     try:
-        return extract_bytes(data, item.source, max_bytes=max_bytes)
-    except InputRejected as exc:
-        return Reject(source=item.source, doc_id=doc_id_of(data), size_bytes=len(data), reason=exc.reason, message=exc.message)
-    except RecursionError:
-        return Reject(source=item.source, doc_id=doc_id_of(data), size_bytes=len(data), reason="error", message="structure nested too deeply to process")
-    except Exception as exc:  # one bad document must never stop the batch
-        return Reject(source=item.source, doc_id=doc_id_of(data), size_bytes=len(data), reason="error", message=f"{type(exc).__name__}: {exc}")
+        from distributed import Client
+    except ImportError as exc:
+        raise RuntimeError("the dask engine needs the optional extra: pip install 'zhenggai[dask]'") from exc
+    client = Client(scheduler) if scheduler else Client(processes=True, n_workers=jobs, threads_per_worker=1, dashboard_address=None)
+    try:
+        window = max(2, sum(client.nthreads().values())) * WINDOW_PER_WORKER
+        pending: list = []
+        for chunk in (tasks[i : i + TASK_DOCS] for i in range(0, len(tasks), TASK_DOCS)):
+            if len(pending) >= window:
+                yield from _gather(pending.pop(0))
+            pending.append(_submit_chunk(client, chunk, max_bytes))
+        while pending:
+            yield from _gather(pending.pop(0))
+    finally:
+        client.close()
+
+
+def _submit_chunk(client, chunk: list[Task], max_bytes: int):
+    shipped, local = [], {}
+    for i, task in enumerate(chunk):
+        data = _read(task, max_bytes)
+        if isinstance(data, Reject):
+            local[i] = DocResult(task.source, data.doc_id, data.reason, to_rows(data))
+        else:
+            shipped.append(Task(task.source, task.path, task.key, data))
+    future = client.submit(process_tasks, shipped, max_bytes, None, pure=False) if shipped else None
+    return future, local, len(chunk)
+
+
+def _gather(entry) -> list[DocResult]:
+    future, local, size = entry
+    remote = iter(future.result() if future is not None else [])
+    return [local[i] if i in local else next(remote) for i in range(size)]
+
+
+# --- the build -------------------------------------------------------------------------
 
 
 def run(
@@ -102,54 +324,125 @@ def run(
     out_dir: Path | str,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    progress: Callable[[InputFile], None] | None = None,
+    jobs: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    incremental: bool = True,
+    progress: Callable[[int], None] | None = None,
+    extra_files: Callable[[Path, dict[str, int]], list[str]] | None = None,
 ) -> RunSummary:
-    """Build a dataset from files and folders into ``out_dir`` (the previous one is replaced only on success)."""
+    """Build a dataset from files and folders into ``out_dir``; the previous one is replaced only on success."""
     out_dir = Path(out_dir)
+    jobs = jobs or os.cpu_count() or 1
+    started = time.perf_counter()
     items = collect_inputs(Path(p) for p in inputs)
-    staging = Staging(out_dir)
+    digests = [_digest(item.path, max_bytes) for item in items]
+    tasks = [Task(item.source, str(item.path), cache_key(item.source, d, max_bytes)) for item, d in zip(items, digests)]
     summary = RunSummary(out_dir)
+    summary.seconds["hash"] = time.perf_counter() - started
+    build_key = _build_key(tasks)
+    if incremental and _up_to_date(out_dir, build_key):
+        previous = json.loads((out_dir / "manifest.json").read_text("utf-8"))
+        summary.up_to_date = True
+        summary.rows = previous["row_counts"]
+        summary.documents = previous["row_counts"]["documents"]
+        summary.rejects = previous["row_counts"]["rejects"]
+        summary.reused = len(items)
+        if progress:
+            progress(len(items))
+        return summary
+    cache_dir = str(out_dir / CACHE_DIR) if incremental else None
+    staging = Staging(out_dir)
     try:
-        manifest_inputs = []
-        seen: dict[str, str] = {}
-        for item, result in zip(items, _results(items, max_bytes, progress)):
-            if isinstance(result, Extraction) and result.document.doc_id in seen:
-                first = seen[result.document.doc_id]
-                result = Reject(source=item.source, doc_id=result.document.doc_id, size_bytes=None, reason="duplicate", message=f"same bytes as {first}")
-            if isinstance(result, Reject):
-                staging.writer("rejects").write([result])
-                summary.rejects += 1
-                summary.reject_reasons[result.reason] = summary.reject_reasons.get(result.reason, 0) + 1
-                manifest_inputs.append({"source": item.source, "doc_id": result.doc_id, "status": "rejected", "reason": result.reason})
-                continue
-            seen[result.document.doc_id] = item.source
-            for table in TABLES:
-                if table != "rejects":
-                    staging.writer(table).write(result.table(table))
-            summary.documents += 1
-            manifest_inputs.append({"source": item.source, "doc_id": result.document.doc_id, "status": "document"})
+        if engine == "dask":
+            results = _dask_results(tasks, max_bytes, scheduler, jobs)
+        elif engine == "local":
+            results = _local_results(tasks, max_bytes, cache_dir, jobs)
+        else:
+            raise ValueError(f"unknown engine {engine!r} (local or dask)")
+        manifest_inputs = _write_results(results, staging, summary, progress)
         summary.rows = {table: staging.writer(table).rows for table in TABLES}
-        staging.write_json("manifest.json", manifest(manifest_inputs, summary.rows))
-        staging.commit(["manifest.json"])
+        names = ["manifest.json"]
+        if extra_files:
+            names += extra_files(staging.path, summary.rows)
+        staging.close_tables()
+        staging.write_json("manifest.json", manifest(manifest_inputs, summary.rows, build_key, staging.path, names))
+        staging.commit(names)
     except BaseException:
         staging.abandon()
         raise
+    summary.seconds["total"] = time.perf_counter() - started
     return summary
 
 
-def _results(items: list[InputFile], max_bytes: int, progress) -> Iterator[Extraction | Reject]:
-    for item in items:
-        result = process(item, max_bytes=max_bytes)
+def _write_results(results: Iterator[DocResult], staging: Staging, summary: RunSummary, progress) -> list[dict]:
+    manifest_inputs = []
+    seen: dict[str, str] = {}
+    for result in results:
+        if result.reason is None and result.doc_id in seen:
+            reject = Reject(source=result.source, doc_id=result.doc_id, size_bytes=None, reason="duplicate", message=f"same bytes as {seen[result.doc_id]}")
+            result = DocResult(result.source, result.doc_id, "duplicate", to_rows(reject))
+        for table, (batch, lines) in result.tables.items():
+            staging.writer(table).append(batch, lines)
+        if result.reason is None:
+            seen[result.doc_id] = result.source
+            summary.documents += 1
+        else:
+            summary.rejects += 1
+            summary.reject_reasons[result.reason] = summary.reject_reasons.get(result.reason, 0) + 1
+        summary.reused += result.cached
+        for f in result.findings:
+            if f.severity == "error":
+                summary.n_errors += 1
+            else:
+                summary.n_warnings += 1
+            if len(summary.findings) < 200:
+                summary.findings.append(f)
+        for stage, seconds in result.seconds.items():
+            summary.seconds[stage] = summary.seconds.get(stage, 0.0) + seconds
+        manifest_inputs.append({"source": result.source, "doc_id": result.doc_id, "status": "document" if result.reason is None else "rejected", "reason": result.reason})
         if progress:
-            progress(item)
-        yield result
+            progress(1)
+    sources = [m["source"] for m in manifest_inputs]
+    if len(set(sources)) != len(sources):
+        summary.n_errors += 1
+        summary.findings.append(finding("ZG012", "documents", None, "an input appears twice"))
+    return manifest_inputs
 
 
-def manifest(inputs: list[dict], rows: dict[str, int]) -> dict:
+def _build_key(tasks: list[Task]) -> str:
+    digest = hashlib.sha256()
+    for task in tasks:
+        digest.update(f"{task.source}\x00{task.key}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _up_to_date(out_dir: Path, build_key: str) -> bool:
+    """The dataset in out_dir was built from exactly these inputs and rules, and is intact."""
+    try:
+        previous = json.loads((out_dir / "manifest.json").read_text("utf-8"))
+        if previous.get("build_key") != build_key:
+            return False
+        return all(_file_digest(out_dir / name) == digest for name, digest in previous["files"].items())
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def manifest(inputs: list[dict], rows: dict[str, int], build_key: str, folder: Path, names: list[str]) -> dict:
+    files = [n for t in TABLES for n in table_files(t)] + [n for n in names if n != "manifest.json"]
     return {
         "zhenggai_version": __version__,
         "rules_hash": rules.rules_hash(),
+        "build_key": build_key,
         "inputs": inputs,
         "row_counts": rows,
-        "inputs_hash": hashlib.sha256("\n".join(f"{i['source']}\t{i['doc_id']}" for i in inputs).encode()).hexdigest()[:16],
+        "files": {name: _file_digest(folder / name) for name in files},
     }

@@ -40,8 +40,12 @@ def _root(version: bool = typer.Option(False, "--version", help="Print the versi
 def run(
     inputs: list[Path] = typer.Argument(None, help="Files or folders of notices (default: corpus)."),
     out: Path = typer.Option(Path("output"), "--out", "-o", help="Folder the dataset is written to."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: one per core)."),
+    engine: str = typer.Option("local", "--engine", help="local (a process pool) or dask (a Dask cluster)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --engine dask; default: a local cluster)."),
     max_bytes: int = typer.Option(16 * 1024 * 1024, "--max-bytes", min=1, help="Larger files go to rejects as too_large."),
-    validate_after: bool = typer.Option(True, "--validate/--no-validate", help="Validate the dataset once it is built."),
+    incremental: bool = typer.Option(True, "--incremental/--full", help="Reuse the rows of unchanged files from the last build (kept in OUT/.cache)."),
+    validate_after: bool = typer.Option(True, "--validate/--no-validate", help="Also re-read the written files and validate them (every document is checked while it is built either way)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
 ) -> None:
     """Build the dataset: every input file ends in documents or in rejects, with a reason."""
@@ -52,16 +56,30 @@ def run(
     for given in inputs:
         if not given.exists() and not given.is_symlink():
             raise UserError(f"input not found: {given}")
+    if engine not in ("local", "dask"):
+        raise UserError(f"unknown engine {engine!r}: use local or dask")
     _check_writable(out)
     total = len(collect_inputs(inputs))
-    with _progress(total, quiet) as advance:
-        summary = build(inputs, out, max_bytes=max_bytes, progress=advance)
+    try:
+        with _progress(total, quiet) as advance:
+            summary = build(inputs, out, max_bytes=max_bytes, jobs=jobs or None, engine=engine, scheduler=scheduler, incremental=incremental, progress=advance)
+    except RuntimeError as exc:
+        raise UserError(str(exc))
+    except OSError as exc:
+        raise UserError(f"cannot connect to the Dask scheduler {scheduler}: {exc}" if engine == "dask" else str(exc))
     if not quiet:
-        reasons = ", ".join(f"{n} {r}" for r, n in sorted(summary.reject_reasons.items()))
-        typer.echo(f"{summary.documents} documents, {summary.rejects} rejected{f' ({reasons})' if reasons else ''} → {out}", err=True)
-        typer.echo("rows: " + ", ".join(f"{t} {n}" for t, n in summary.rows.items()), err=True)
+        if summary.up_to_date:
+            typer.echo(f"{out} is up to date: {summary.documents} documents, {summary.rejects} rejected, nothing changed", err=True)
+        else:
+            reasons = ", ".join(f"{n} {r}" for r, n in sorted(summary.reject_reasons.items()))
+            reused = f", {summary.reused} reused from the last build" if summary.reused else ""
+            typer.echo(f"{summary.documents} documents, {summary.rejects} rejected{f' ({reasons})' if reasons else ''}{reused} → {out}", err=True)
+            typer.echo("rows: " + ", ".join(f"{t} {n}" for t, n in summary.rows.items()), err=True)
+            typer.echo(f"checked while building: {summary.n_errors} errors, {summary.n_warnings} warnings", err=True)
     if validate_after:
         _report(out, as_json=False, show=20, quiet=quiet)
+    elif summary.n_errors:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -82,14 +100,15 @@ def _report(dataset: Path, *, as_json: bool, show: int, quiet: bool) -> None:
     report = check(dataset)
     if as_json:
         typer.echo(report.to_json())
-    elif not quiet or report.errors:
+    elif not quiet or report.n_errors:
         for finding in report.findings[:show]:
             where = f"{finding.table}" + (f" {finding.row_id}" if finding.row_id else "")
             typer.echo(f"{finding.severity:7} {finding.code} {finding.rule:16} {where}: {finding.message}")
-        if len(report.findings) > show:
-            typer.echo(f"… and {len(report.findings) - show} more (--show N lists more)")
-        typer.echo(f"validate: {len(report.errors)} errors, {len(report.warnings)} warnings in {dataset}")
-    if report.errors:
+        total = report.n_errors + report.n_warnings
+        if total > show:
+            typer.echo(f"… and {total - show} more (--show N lists more, --json all kept)")
+        typer.echo(f"validate: {report.n_errors} errors, {report.n_warnings} warnings in {dataset}")
+    if report.n_errors:
         raise typer.Exit(1)
 
 
@@ -171,6 +190,49 @@ def evaluate(
         raise typer.Exit(1)
 
 
+@app.command()
+def review(
+    dataset: Path = typer.Argument(Path("output"), help="Folder of a built dataset."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the site (default: DATASET/review)."),
+) -> None:
+    """Write a static review site: a page per document with every row highlighted, and an index with charts."""
+    from pipeline.review.charts import ChartsUnavailable
+    from pipeline.review.site import SiteError, build_site
+
+    if not dataset.is_dir():
+        raise UserError(f"no dataset folder at {dataset}")
+    out = out or dataset / "review"
+    _check_writable(out)
+    try:
+        written = build_site(dataset, out)
+    except (SiteError, ChartsUnavailable) as exc:
+        raise UserError(str(exc))
+    typer.echo(f"{len(written)} files → {out / 'index.html'}", err=True)
+
+
+@app.command()
+def export(
+    dataset: Path = typer.Argument(Path("output"), help="Folder of a built dataset."),
+    format: str = typer.Option("csv", "--format", "-f", help="Output format: csv (UTF-8 with BOM, lists as JSON text)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the exported files (default: DATASET/FORMAT)."),
+) -> None:
+    """Export every table to another format; CSV opens in Excel with the Chinese intact."""
+    from pipeline.export import FORMATS, ExportError, export_csv
+
+    if format not in FORMATS:
+        raise UserError(f"unknown format {format!r} (choose from: {', '.join(FORMATS)})")
+    if not dataset.is_dir():
+        raise UserError(f"no dataset folder at {dataset}")
+    out = out or dataset / format
+    _check_writable(out)
+    try:
+        written = export_csv(dataset, out)
+    except ExportError as exc:
+        raise UserError(str(exc))
+    for path in written:
+        typer.echo(str(path))
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -201,13 +263,13 @@ class _progress:
 
     def __enter__(self):
         if self.quiet or self.total < 2 or not sys.stderr.isatty():
-            return lambda item: None
+            return lambda n: None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.bar = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
         self.bar.start()
         task = self.bar.add_task("run", total=self.total)
-        return lambda item: self.bar.advance(task)
+        return lambda n: self.bar.advance(task, n)
 
     def __exit__(self, *exc) -> None:
         if self.bar:

@@ -1,20 +1,22 @@
-"""Stage 4: check a built dataset (SPEC 9); every finding has a stable code from CATALOGUE.
+"""Stage 4: check a dataset (SPEC 9); every finding has a stable code from CATALOGUE.
 
-``validate(out_dir)`` reads the Parquet files and returns a ``Report``; errors make the
-``zhenggai validate`` command exit non-zero, warnings do not.
+Every rule of SPEC 9 holds within one document (ids, references, spans and counts never
+cross documents), so the checks run document by document: during a build on each
+extraction, and over a built dataset by streaming its Parquet files, which are written in
+document order.  Memory stays flat however large the dataset is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import typing
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Iterator
 
-import polars as pl
 import pyarrow.parquet as pq
+from pydantic import TypeAdapter, ValidationError
 
 from pipeline.models import ID_FIELD, TABLES
 from pipeline.schema import arrow_schema
@@ -24,10 +26,9 @@ from pipeline.write import table_files
 CATALOGUE: dict[str, tuple[str, str, str]] = {
     "ZG001": ("error", "file", "a table's Parquet file is missing or unreadable"),
     "ZG002": ("error", "schema", "a table's columns differ from its model (name, type or nullability)"),
-    "ZG003": ("error", "not_null", "a required column holds null"),
-    "ZG004": ("error", "enum", "a value lies outside its column's vocabulary"),
-    "ZG005": ("error", "unique_id", "an id occurs more than once"),
-    "ZG006": ("error", "foreign_key", "a reference to another row resolves to nothing"),
+    "ZG003": ("error", "row", "a row does not validate against its model (type, vocabulary, null)"),
+    "ZG005": ("error", "unique_id", "an id occurs more than once, or does not belong to its document"),
+    "ZG006": ("error", "foreign_key", "a reference to another row resolves to nothing in its document"),
     "ZG007": ("error", "span_bounds", "char_start/char_end lie outside the document text or are reversed"),
     "ZG008": ("error", "span_text", "documents.text[char_start:char_end] differs from the row's text"),
     "ZG009": ("error", "date_order", "date_start is after date_end"),
@@ -35,6 +36,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "ZG011": ("error", "counts", "a count in documents differs from the rows of its table"),
     "ZG012": ("error", "one_place", "an input file appears in both documents and rejects, or twice"),
     "ZG013": ("error", "value", "value_normalized differs from value × multiplier"),
+    "ZG014": ("error", "order", "rows of a table are not grouped in the order of documents"),
     "ZG101": ("warning", "problem_gap", "problem numbers of a document skip a number"),
     "ZG102": ("warning", "problem_repeat", "a problem number occurs twice in a document"),
     "ZG103": ("warning", "no_problems", "a rectification document has no problems"),
@@ -42,6 +44,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
 }
 
 COUNTS = {"n_sections": "sections", "n_problems": "problems", "n_measures": "measures", "n_dates": "dates", "n_indicators": "indicators", "n_policy_refs": "policy_refs"}
+CHILD_TABLES = ("sections", "problems", "measures", "dates", "indicators", "policy_refs")
+REFERENCES = {"problem_id": "problems", "measure_id": "measures", "section_id": "sections", "parent_id": "sections", "date_id": "dates"}
+MAX_PER_CODE = 200  # findings kept per code; the count says how many there were
 
 
 @dataclass(frozen=True)
@@ -54,14 +59,22 @@ class Finding:
     message: str
 
 
+def finding(code: str, table: str, row_id: str | None, message: str) -> Finding:
+    severity, rule, _ = CATALOGUE[code]
+    return Finding(code, severity, table, row_id, rule, message)
+
+
 @dataclass
 class Report:
     findings: list[Finding] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)  # code → how many, including those not kept
     rows: dict[str, int] = field(default_factory=dict)
 
-    def add(self, code: str, table: str, row_id: str | None, message: str) -> None:
-        severity, rule, _ = CATALOGUE[code]
-        self.findings.append(Finding(code, severity, table, row_id, rule, message))
+    def extend(self, findings: list[Finding]) -> None:
+        for f in findings:
+            self.counts[f.code] += 1
+            if self.counts[f.code] <= MAX_PER_CODE:
+                self.findings.append(f)
 
     @property
     def errors(self) -> list[Finding]:
@@ -71,186 +84,211 @@ class Report:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "warning"]
 
+    @property
+    def n_errors(self) -> int:
+        return sum(n for code, n in self.counts.items() if CATALOGUE[code][0] == "error")
+
+    @property
+    def n_warnings(self) -> int:
+        return sum(n for code, n in self.counts.items() if CATALOGUE[code][0] == "warning")
+
     def to_json(self) -> str:
-        return json.dumps({"rows": self.rows, "findings": [asdict(f) for f in self.findings]}, ensure_ascii=False, indent=2)
+        return json.dumps(
+            {"rows": self.rows, "counts": dict(sorted(self.counts.items())), "findings": [asdict(f) for f in self.findings]},
+            ensure_ascii=False,
+            indent=2,
+        )
 
 
-MAX_PER_RULE = 50  # findings listed per rule and table; the count says how many there were
+# --- one document ------------------------------------------------------------------
+
+
+def check_document(document: dict, tables: dict[str, list[dict]]) -> list[Finding]:
+    """Every SPEC 9 rule that holds within one document (rows as dicts, as in the files)."""
+    out: list[Finding] = []
+    doc_id, text = document["doc_id"], document["text"]
+    ids: dict[str, set[str]] = {}
+    for table in CHILD_TABLES:
+        id_field = ID_FIELD[table]
+        seen = ids.setdefault(table, set())
+        for row in tables.get(table, []):
+            rid = row[id_field]
+            if rid in seen or not rid.startswith(doc_id + "-"):
+                out.append(finding("ZG005", table, rid, "duplicate id" if rid in seen else f"id does not start with its doc_id {doc_id}"))
+            seen.add(rid)
+            start, end = row["char_start"], row["char_end"]
+            if not 0 <= start <= end <= len(text):
+                out.append(finding("ZG007", table, rid, f"[{start}, {end}) against a text of {len(text)} characters"))
+            elif text[start:end] != row["text"]:
+                out.append(finding("ZG008", table, rid, f"text {row['text'][:30]!r} but the document has {text[start:end][:30]!r} there"))
+    for table in CHILD_TABLES:
+        for row in tables.get(table, []):
+            for column, target in REFERENCES.items():
+                value = row.get(column)
+                if value is not None and value not in ids.get(target, ()):
+                    out.append(finding("ZG006", table, row[ID_FIELD[table]], f"{column}={value} is not in {target} of document {doc_id}"))
+    out += _check_dates(document, tables.get("dates", []))
+    out += _check_values(tables.get("indicators", []))
+    out += _check_problems(document, tables.get("problems", []))
+    for column, table in COUNTS.items():
+        if document.get(column) != len(tables.get(table, [])):
+            out.append(finding("ZG011", "documents", doc_id, f"{column}={document.get(column)} but {table} has {len(tables.get(table, []))} rows"))
+    return out
+
+
+def _check_dates(document: dict, dates: list[dict]) -> list[Finding]:
+    out = []
+    latest = (document.get("reference_year") or dt.date.today().year) + 10
+    for row in dates:
+        start, end = row["date_start"], row["date_end"]
+        if start is None or end is None:
+            continue
+        start, end = _as_date(start), _as_date(end)
+        if start > end:
+            out.append(finding("ZG009", "dates", row["date_id"], f"{start} > {end} for {row['text']!r}"))
+        if start.year < 1949 or end.year > latest:
+            out.append(finding("ZG010", "dates", row["date_id"], f"{row['text']!r} resolves to {start} … {end}"))
+    return out
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _check_values(indicators: list[dict]) -> list[Finding]:
+    out = []
+    for row in indicators:
+        expected = row["value"] * row["multiplier"]
+        if abs(expected - row["value_normalized"]) > 1e-6 * max(1.0, abs(row["value_normalized"])):
+            out.append(finding("ZG013", "indicators", row["indicator_id"], f"{row['value']} × {row['multiplier']} ≠ {row['value_normalized']}"))
+    return out
+
+
+def _check_problems(document: dict, problems: list[dict]) -> list[Finding]:
+    out = []
+    doc_id = document["doc_id"]
+    numbers = Counter(p["number"] for p in problems if p["number"] is not None)
+    for n, count in sorted(numbers.items()):
+        if count > 1:
+            out.append(finding("ZG102", "problems", None, f"document {doc_id}: problem {n} occurs {count} times"))
+    if numbers:
+        missing = [n for n in range(1, max(numbers) + 1) if n not in numbers]
+        if missing:
+            out.append(finding("ZG101", "problems", None, f"document {doc_id}: no problem numbered {', '.join(map(str, missing))}"))
+    for p in problems:
+        if p["inferred"]:
+            out.append(finding("ZG104", "problems", p["problem_id"], f"restarted enumeration at {p['char_start']}: {p['text'][:30]!r}"))
+    if not problems and document["doc_type"] in ("inspection_rectification", "audit_rectification"):
+        out.append(finding("ZG103", "documents", doc_id, f"{document['source']} is a {document['doc_type']} document with no problems"))
+    return out
+
+
+# --- a built dataset ------------------------------------------------------------------
+
+BATCH_ROWS = 512
 
 
 def validate(out_dir: Path | str) -> Report:
+    """Check a built dataset by streaming its files document by document."""
     out_dir = Path(out_dir)
     report = Report()
-    frames: dict[str, pl.DataFrame] = {}
+    files: dict[str, pq.ParquetFile] = {}
     for table, model in TABLES.items():
         path = out_dir / table_files(table)[0]
         try:
-            actual = pq.read_schema(path)
-            frames[table] = pl.read_parquet(path)
-        except (OSError, pl.exceptions.PolarsError) as exc:
-            report.add("ZG001", table, None, f"{path.name}: {exc}")
+            files[table] = pq.ParquetFile(path)
+        except (OSError, ValueError) as exc:
+            report.extend([finding("ZG001", table, None, f"{path.name}: {exc}")])
             continue
-        report.rows[table] = frames[table].height
-        _check_schema(report, table, model, actual, frames[table])
-    if "documents" not in frames:
+        report.rows[table] = files[table].metadata.num_rows
+        report.extend(_check_schema(table, files[table].schema_arrow))
+    if "documents" not in files:
         return report
-    _check_ids(report, frames)
-    _check_spans(report, frames)
-    _check_dates(report, frames)
-    _check_values(report, frames)
-    _check_problems(report, frames)
-    _check_counts(report, frames)
-    _check_sources(report, frames)
+    adapters = {t: TypeAdapter(TABLES[t]) for t in TABLES}
+    groups = {t: _Groups(files[t]) for t in CHILD_TABLES if t in files}
+    sources: Counter = Counter()
+    doc_ids: set[str] = set()
+    for document in _rows(files["documents"]):
+        report.extend(_check_rows("documents", [document], adapters))
+        sources[document["source"]] += 1
+        if document["doc_id"] in doc_ids:
+            report.extend([finding("ZG005", "documents", document["doc_id"], "doc_id occurs more than once")])
+        doc_ids.add(document["doc_id"])
+        tables = {t: g.take(document["doc_id"]) for t, g in groups.items()}
+        for table, rows in tables.items():
+            report.extend(_check_rows(table, rows, adapters))
+        report.extend(check_document(document, tables))
+    for table, g in groups.items():
+        for doc_id, rows in g.rest():
+            code = "ZG014" if doc_id in doc_ids else "ZG006"
+            report.extend([finding(code, table, rows[0][ID_FIELD[table]], f"{len(rows)} rows of document {doc_id} " + ("out of document order" if code == "ZG014" else "whose document is not in documents"))])
+    if "rejects" in files:
+        for row in _rows(files["rejects"]):
+            report.extend(_check_rows("rejects", [row], adapters))
+            sources[row["source"]] += 1
+    for source, count in sorted(sources.items()):
+        if count > 1:
+            report.extend([finding("ZG012", "documents", None, f"{source} appears {count} times across documents and rejects")])
     return report
 
 
-def _check_schema(report: Report, table: str, model, actual, frame: pl.DataFrame) -> None:
-    expected = arrow_schema(model)
+def _check_schema(table: str, actual) -> list[Finding]:
+    out = []
+    expected = arrow_schema(TABLES[table])
     for f in expected:
         if f.name not in actual.names:
-            report.add("ZG002", table, None, f"column {f.name} is missing")
-            continue
-        got = actual.field(f.name)
-        if not got.type.equals(f.type):
-            report.add("ZG002", table, None, f"column {f.name} is {got.type}, expected {f.type}")
-        if not f.nullable and frame[f.name].null_count():
-            report.add("ZG003", table, None, f"column {f.name} holds {frame[f.name].null_count()} nulls")
-    for name in actual.names:
-        if name not in expected.names:
-            report.add("ZG002", table, None, f"column {name} is not in the model")
-    for name, info in model.model_fields.items():
-        allowed = _vocabulary(info.annotation)
-        if allowed and name in frame.columns:
-            bad = frame.filter(pl.col(name).is_not_null() & ~pl.col(name).is_in(sorted(allowed)))
-            for row in bad.head(MAX_PER_RULE).iter_rows(named=True):
-                report.add("ZG004", table, row.get(ID_FIELD.get(table, "source")), f"{name}={row[name]!r} is not one of {sorted(allowed)}")
+            out.append(finding("ZG002", table, None, f"column {f.name} is missing"))
+        elif not actual.field(f.name).type.equals(f.type):
+            out.append(finding("ZG002", table, None, f"column {f.name} is {actual.field(f.name).type}, expected {f.type}"))
+    out += [finding("ZG002", table, None, f"column {name} is not in the model") for name in actual.names if name not in expected.names]
+    return out
 
 
-def _vocabulary(annotation) -> set[str] | None:
-    for arg in (annotation, *typing.get_args(annotation)):
-        if typing.get_origin(arg) is typing.Literal:
-            return set(typing.get_args(arg))
-    return None
+def _check_rows(table: str, rows: list[dict], adapters: dict[str, TypeAdapter]) -> list[Finding]:
+    out = []
+    for row in rows:
+        try:
+            adapters[table].validate_python(row)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            out.append(finding("ZG003", table, row.get(ID_FIELD.get(table, "source")), f"{where}: {first['msg']}"))
+    return out
 
 
-def _check_ids(report: Report, frames: dict[str, pl.DataFrame]) -> None:
-    for table, id_field in ID_FIELD.items():
-        frame = frames.get(table)
-        if frame is None:
-            continue
-        dupes = frame.group_by(id_field).len().filter(pl.col("len") > 1)
-        for row in dupes.head(MAX_PER_RULE).iter_rows(named=True):
-            report.add("ZG005", table, row[id_field], f"{id_field} occurs {row['len']} times")
-    keys = {
-        "doc_id": "documents",
-        "problem_id": "problems",
-        "measure_id": "measures",
-        "section_id": "sections",
-        "parent_id": "sections",
-        "date_id": "dates",
-    }
-    for table, frame in frames.items():
-        for column, target in keys.items():
-            if column not in frame.columns or table == target and column == ID_FIELD.get(table) or target not in frames:
-                continue
-            if table == "rejects":
-                continue  # a reject's doc_id identifies its bytes; it has no document row
-            target_ids = frames[target][ID_FIELD[target] if column != "parent_id" else "section_id"]
-            dangling = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(target_ids.implode()))
-            for row in dangling.head(MAX_PER_RULE).iter_rows(named=True):
-                report.add("ZG006", table, row.get(ID_FIELD.get(table, "source")), f"{column}={row[column]} is not in {target}")
+def _rows(file: pq.ParquetFile) -> Iterator[dict]:
+    for batch in file.iter_batches(batch_size=BATCH_ROWS):
+        yield from batch.to_pylist()
 
 
-def _check_spans(report: Report, frames: dict[str, pl.DataFrame]) -> None:
-    texts = frames["documents"].select("doc_id", pl.col("text").alias("_doc_text"))
-    for table, frame in frames.items():
-        if "char_start" not in frame.columns or frame.is_empty():
-            continue
-        id_field = ID_FIELD[table]
-        joined = frame.select(id_field, "doc_id", "char_start", "char_end", "text").join(texts, on="doc_id", how="left")
-        joined = joined.with_columns(pl.col("_doc_text").str.len_chars().alias("_len"))
-        out_of_bounds = joined.filter(
-            pl.col("_doc_text").is_null() | (pl.col("char_start") > pl.col("char_end")) | (pl.col("char_end") > pl.col("_len"))
-        )
-        for row in out_of_bounds.head(MAX_PER_RULE).iter_rows(named=True):
-            report.add("ZG007", table, row[id_field], f"[{row['char_start']}, {row['char_end']}) against a text of {row['_len']} characters")
-        inside = joined.filter(pl.col("_doc_text").is_not_null() & (pl.col("char_start") <= pl.col("char_end")) & (pl.col("char_end") <= pl.col("_len")))
-        sliced = inside.with_columns(
-            pl.col("_doc_text").str.slice(pl.col("char_start"), pl.col("char_end") - pl.col("char_start")).alias("_slice")
-        )
-        mismatched = sliced.filter(pl.col("_slice") != pl.col("text"))
-        for row in mismatched.head(MAX_PER_RULE).iter_rows(named=True):
-            report.add("ZG008", table, row[id_field], f"text {row['text'][:30]!r} but the document has {row['_slice'][:30]!r} there")
+class _Groups:
+    """The rows of one table, taken document by document in the order they were written."""
 
+    def __init__(self, file: pq.ParquetFile):
+        self.rows = _rows(file)
+        self.pending: dict | None = next(self.rows, None)
+        self.held: dict[str, list[dict]] = {}
 
-def _check_dates(report: Report, frames: dict[str, pl.DataFrame]) -> None:
-    dates = frames.get("dates")
-    if dates is None or dates.is_empty():
-        return
-    reversed_ = dates.filter(pl.col("date_start") > pl.col("date_end"))
-    for row in reversed_.head(MAX_PER_RULE).iter_rows(named=True):
-        report.add("ZG009", "dates", row["date_id"], f"{row['date_start']} > {row['date_end']} for {row['text']!r}")
-    years = frames["documents"].select("doc_id", "reference_year")
-    joined = dates.join(years, on="doc_id", how="left").with_columns(
-        (pl.col("reference_year").fill_null(dt.date.today().year) + 10).alias("_latest")
-    )
-    out = joined.filter(
-        (pl.col("date_start").dt.year() < 1949) | (pl.col("date_end").dt.year() > pl.col("_latest"))
-    )
-    for row in out.head(MAX_PER_RULE).iter_rows(named=True):
-        report.add("ZG010", "dates", row["date_id"], f"{row['text']!r} resolves to {row['date_start']} … {row['date_end']}")
+    def _next_group(self) -> tuple[str, list[dict]] | None:
+        if self.pending is None:
+            return None
+        doc_id, group = self.pending["doc_id"], [self.pending]
+        for row in self.rows:
+            if row["doc_id"] != doc_id:
+                self.pending = row
+                return doc_id, group
+            group.append(row)
+        self.pending = None
+        return doc_id, group
 
+    def take(self, doc_id: str) -> list[dict]:
+        if doc_id in self.held:
+            return self.held.pop(doc_id)
+        if self.pending is not None and self.pending["doc_id"] == doc_id:
+            return self._next_group()[1]
+        return []
 
-def _check_values(report: Report, frames: dict[str, pl.DataFrame]) -> None:
-    indicators = frames.get("indicators")
-    if indicators is None or indicators.is_empty():
-        return
-    off = indicators.filter(
-        ((pl.col("value") * pl.col("multiplier")) - pl.col("value_normalized")).abs() > 1e-6 * pl.col("value_normalized").abs().clip(1.0)
-    )
-    for row in off.head(MAX_PER_RULE).iter_rows(named=True):
-        report.add("ZG013", "indicators", row["indicator_id"], f"{row['value']} × {row['multiplier']} ≠ {row['value_normalized']}")
-
-
-def _check_problems(report: Report, frames: dict[str, pl.DataFrame]) -> None:
-    problems = frames.get("problems")
-    documents = frames["documents"]
-    if problems is None:
-        return
-    for doc_id, group in problems.sort("char_start").group_by("doc_id", maintain_order=True):
-        numbers = Counter(n for n in group["number"].to_list() if n is not None)
-        for n, count in sorted(numbers.items()):
-            if count > 1:
-                report.add("ZG102", "problems", None, f"document {doc_id[0]}: problem {n} occurs {count} times")
-        present = set(numbers)
-        if present:
-            missing = [n for n in range(1, max(present) + 1) if n not in present]
-            if missing:
-                report.add("ZG101", "problems", None, f"document {doc_id[0]}: no problem numbered {', '.join(map(str, missing))}")
-        for row in group.filter(pl.col("inferred")).iter_rows(named=True):
-            report.add("ZG104", "problems", row["problem_id"], f"restarted enumeration at {row['char_start']}: {row['text'][:30]!r}")
-    with_problems = set(problems["doc_id"].to_list())
-    for row in documents.filter(pl.col("doc_type").is_in(["inspection_rectification", "audit_rectification"])).iter_rows(named=True):
-        if row["doc_id"] not in with_problems:
-            report.add("ZG103", "documents", row["doc_id"], f"{row['source']} is a {row['doc_type']} document with no problems")
-
-
-def _check_counts(report: Report, frames: dict[str, pl.DataFrame]) -> None:
-    documents = frames["documents"]
-    for column, table in COUNTS.items():
-        frame = frames.get(table)
-        if frame is None or column not in documents.columns:
-            continue
-        counted = frame.group_by("doc_id").len()
-        joined = documents.select("doc_id", column).join(counted, on="doc_id", how="left").with_columns(pl.col("len").fill_null(0))
-        for row in joined.filter(pl.col(column) != pl.col("len")).head(MAX_PER_RULE).iter_rows(named=True):
-            report.add("ZG011", "documents", row["doc_id"], f"{column}={row[column]} but {table} has {row['len']} rows")
-
-
-def _check_sources(report: Report, frames: dict[str, pl.DataFrame]) -> None:
-    sources = frames["documents"]["source"].to_list()
-    if "rejects" in frames:
-        sources += frames["rejects"]["source"].to_list()
-    for source, count in sorted(Counter(sources).items()):
-        if count > 1:
-            report.add("ZG012", "documents", None, f"{source} appears {count} times across documents and rejects")
+    def rest(self) -> Iterator[tuple[str, list[dict]]]:
+        yield from self.held.items()
+        while (group := self._next_group()) is not None:
+            yield group

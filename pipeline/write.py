@@ -23,6 +23,7 @@ from pipeline.schema import arrow_schema
 
 STAGING_PREFIX = ".staging-"
 ROW_GROUP_ROWS = 64 * 1024
+ROW_GROUP_BYTES = 16 * 1024 * 1024
 
 
 def table_files(table: str) -> tuple[str, str]:
@@ -49,9 +50,13 @@ class Staging:
     def write_json(self, name: str, payload: Mapping) -> None:
         (self.path / name).write_text(json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
-    def commit(self, extra_files: Iterable[str] = ()) -> None:
+    def close_tables(self) -> None:
         for table in TABLES:
             self.writer(table).close()
+
+    def commit(self, extra_files: Iterable[str] = ()) -> None:
+        """Move every file into the dataset folder, the manifest last."""
+        self.close_tables()
         names = [n for table in TABLES for n in table_files(table)] + [n for n in extra_files if n != "manifest.json"]
         for name in names:
             os.replace(self.path / name, self.out_dir / name)
@@ -66,7 +71,12 @@ class Staging:
 
 
 class TableWriter:
-    """Appends rows of one table to its Parquet and JSON Lines files."""
+    """Appends rows of one table to its Parquet and JSON Lines files.
+
+    Rows arrive as Arrow record batches (one per document) with their JSON lines; a row
+    group is written when ROW_GROUP_ROWS rows or ROW_GROUP_BYTES of JSON have gathered, so
+    row groups depend only on the rows, never on timing.
+    """
 
     def __init__(self, directory: Path, table: str):
         self.table = table
@@ -74,22 +84,32 @@ class TableWriter:
         parquet_name, jsonl_name = table_files(table)
         self.parquet = pq.ParquetWriter(directory / parquet_name, self.schema, compression="zstd", write_statistics=True)
         self.jsonl = open(directory / jsonl_name, "w", encoding="utf-8", newline="\n")
-        self.buffer: list[dict] = []
+        self.batches: list[pa.RecordBatch] = []
+        self.buffered_rows = 0
+        self.buffered_bytes = 0
         self.rows = 0
         self.closed = False
 
-    def write(self, rows: Iterable[Row]) -> None:
-        for row in rows:
-            self.jsonl.write(json.dumps(row.model_dump(mode="json"), ensure_ascii=False) + "\n")
-            self.buffer.append(row.model_dump())
-            self.rows += 1
-        if len(self.buffer) >= ROW_GROUP_ROWS:
+    def append(self, batch: pa.RecordBatch, lines: str) -> None:
+        self.jsonl.write(lines)
+        self.batches.append(batch)
+        self.buffered_rows += batch.num_rows
+        self.buffered_bytes += len(lines)
+        self.rows += batch.num_rows
+        if self.buffered_rows >= ROW_GROUP_ROWS or self.buffered_bytes >= ROW_GROUP_BYTES:
             self._flush()
 
+    def write(self, rows: Iterable[Row]) -> None:
+        rows = list(rows)
+        if rows:
+            batch = pa.RecordBatch.from_pylist([r.model_dump() for r in rows], schema=self.schema)
+            self.append(batch, "".join(r.model_dump_json() + "\n" for r in rows))
+
     def _flush(self) -> None:
-        if self.buffer:
-            self.parquet.write_table(pa.Table.from_pylist(self.buffer, schema=self.schema), row_group_size=ROW_GROUP_ROWS)
-            self.buffer = []
+        if self.batches:
+            table = pa.Table.from_batches(self.batches, schema=self.schema).combine_chunks()
+            self.parquet.write_table(table, row_group_size=max(1, table.num_rows))
+            self.batches, self.buffered_rows, self.buffered_bytes = [], 0, 0
 
     def close(self) -> None:
         if self.closed:

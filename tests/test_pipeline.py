@@ -119,6 +119,32 @@ def test_a_failed_run_leaves_the_previous_dataset(dataset, tmp_path, monkeypatch
 
     monkeypatch.setattr("pipeline.build.manifest", explode)
     with pytest.raises(RuntimeError):
-        run([CORPUS], out)
+        run([CORPUS], out, incremental=False)
     assert _digests(out) == before
     assert not list(out.glob(".staging-*"))
+
+
+def test_jobs_do_not_change_the_output(dataset, tmp_path):
+    run([CORPUS], tmp_path / "one", jobs=1, incremental=False)
+    run([CORPUS], tmp_path / "two", jobs=2, incremental=False)
+    assert _digests(tmp_path / "one") == _digests(tmp_path / "two") == _digests(dataset)
+
+
+def test_incremental_rebuild_equals_a_clean_build(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted(CORPUS.glob("*.txt")):
+        (corpus / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "out"
+    first = run([corpus], out)
+    assert first.reused == 0
+    again = run([corpus], out)
+    assert again.up_to_date
+    changed = sorted(corpus.glob("*.txt"))[2]
+    changed.write_text(changed.read_text("utf-8").replace("2024年5月20日", "2024年5月21日"), "utf-8")
+    (corpus / "new.txt").write_text("一、整改任务落实情况\n1.某问题的整改\n一是于2024年6月26日完成。", "utf-8")
+    partial = run([corpus], out)
+    assert not partial.up_to_date
+    assert partial.reused == 4
+    run([corpus], tmp_path / "clean", incremental=False)
+    assert _digests(out) == _digests(tmp_path / "clean")

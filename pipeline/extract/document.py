@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -55,8 +56,22 @@ class _Containers:
         return self._find(self.measures, start, end)
 
 
-def extract_document(decoded: DecodedDocument, canon: CanonicalText) -> Extraction:
+class StageClock:
+    """Seconds spent per stage, summed over documents (for the benchmark); free when unused."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
+
+
+def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: StageClock | None = None) -> Extraction:
     text, doc_id = canon.text, decoded.doc_id
+    lap = clock.lap if clock else (lambda stage: None)
 
     def span(start: int, end: int) -> dict:
         raw_start, raw_end = canon.raw_span(start, end)
@@ -64,6 +79,7 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText) -> Extracti
 
     doc_type = classify(canon.match, 0)
     outline = segment(text, doc_type)
+    lap("segment")
     header = read_header(text, outline.body_start, outline.body_end)
 
     published = _date_at(text, header.published_span)
@@ -72,12 +88,16 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText) -> Extracti
     reference_year = (signed or published).year if (signed or published) else (latest_year_month or common_year)
     not_after = max(d for d in (published, signed) if d) if (published or signed) else None
     found_dates = find_dates(text, match_text=canon.match, reference_year=reference_year, not_after=not_after)
+    lap("dates")
     refs = find_policy_refs(text)
+    lap("policy_refs")
     excluded = [(d.start, d.end) for d in found_dates] + [(r.start, r.end) for r in refs]
     found_indicators = find_indicators(text, match_text=canon.match, excluded=sorted(excluded))
+    lap("indicators")
 
     inspection = read_inspection(text, (0, outline.body_start)) if doc_type.endswith("rectification") else None
     roles = _date_roles(text, found_dates, header, inspection, outline)
+    lap("metadata")
 
     sections = _sections(outline, doc_id, span)
     unit_ids = {i: s.section_id for i, s in zip(range(len(outline.units)), sections)}
@@ -195,6 +215,7 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText) -> Extracti
         n_policy_refs=len(policy_refs),
         text=text,
     )
+    lap("rows")
     return Extraction(
         document=document,
         sections=sections,

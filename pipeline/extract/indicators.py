@@ -1,0 +1,475 @@
+"""Quantitative figures (SPEC 6): a number with a unit or measure word.
+
+>>> [(f.text, f.value_normalized, f.unit, f.change, f.comparison) for f in find_indicators("收入598.27亿元,同比增长4.70%。")]
+[('598.27亿元', 59827000000.0, 'CNY', None, None), ('同比增长4.70%', 4.7, '%', 'increase', 'yoy')]
+
+Each number from ``numerals.scan_numbers`` is read outwards: a unit (or 成, or 百分之) after or
+before it, then qualifier, change and comparison words before it. Numbers without a unit
+borrow one from the list they stand in (``15,5,20个工作日``); numbers inside the spans of
+``units.yaml``/``indicators.yaml`` "not" lists, or inside the caller's excluded spans, yield
+nothing. All vocabularies are data; only the grammar is here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+from pydantic import field_validator
+
+from pipeline import rules
+from pipeline.extract.numerals import Number, UnitEntry, scan_numbers, unit_rules
+from pipeline.rules import RuleFile, alt
+
+QualifierName = Literal["exact", "approx", "at_least", "at_most"]
+
+
+class Qualifiers(RuleFile):
+    before: dict[str, QualifierName]
+    before_not_after: dict[str, tuple[str, ...]]
+    between: dict[str, QualifierName]
+    after: dict[str, QualifierName]
+
+
+class ChangeWords(RuleFile):
+    increase: tuple[str, ...]
+    decrease: tuple[str, ...]
+    nouns: tuple[str, ...]
+    level_markers: tuple[str, ...]
+    single_char_not_after: tuple[str, ...]
+
+
+class ComparisonWords(RuleFile):
+    yoy: tuple[str, ...]
+    mom: tuple[str, ...]
+    yoy_patterns: tuple[str, ...]
+
+
+class RankWords(RuleFile):
+    scope: tuple[str, ...]
+    verbs: tuple[str, ...]
+    units: tuple[str, ...]
+
+
+class SubjectWords(RuleFile):
+    leading: tuple[str, ...]
+    trailing: tuple[str, ...]
+    verbs: tuple[str, ...]
+    max_length: int
+
+
+class NotIndicator(RuleFile):
+    name: str
+    pattern: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        if re.compile(pattern).match(""):
+            raise ValueError(f"pattern matches the empty string: {pattern!r}")
+        return pattern
+
+
+class IndicatorRules(RuleFile):
+    """``indicators.yaml``."""
+
+    qualifiers: Qualifiers
+    change: ChangeWords
+    comparison: ComparisonWords
+    rank: RankWords
+    cheng_not_before: tuple[str, ...]
+    money_context: tuple[str, ...]
+    subject: SubjectWords
+    not_indicators: tuple[NotIndicator, ...]
+
+
+@cache
+def indicator_rules() -> IndicatorRules:
+    return rules.load("indicators", IndicatorRules)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundIndicator:
+    start: int
+    end: int
+    text: str  # == input[start:end]
+    value: float
+    multiplier: float
+    value_normalized: float
+    unit: str
+    kind: str
+    qualifier: str  # exact | approx | at_least | at_most
+    change: str | None  # increase | decrease
+    comparison: str | None  # yoy | mom
+    subject: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Grammar:
+    left: re.Pattern[str]
+    not_indicators: re.Pattern[str]
+    money_context: re.Pattern[str]
+    clause_break: re.Pattern[str]
+    list_gap: re.Pattern[str]
+    unit_lengths: tuple[int, ...]
+    change_of: dict[str, str]
+    comparison_of: dict[str, str]
+
+
+_BOUNDARY = ",;。:!?\n、()（）“”‘’《》【】[]"
+
+
+@cache
+def _grammar() -> _Grammar:
+    r = indicator_rules()
+    yoy = [re.escape(w) for w in r.comparison.yoy] + list(r.comparison.yoy_patterns)
+    left = re.compile(
+        rf"""
+        (?P<cmp> (?P<yoy> {alt(yoy, escape=False)}) | (?P<mom> {alt(r.comparison.mom)}) )?   # 同比, 环比
+        (?P<each> 分别 )?                                                        # 同比分别增长
+        (?: (?P<chg> {alt(r.change.increase + r.change.decrease)})                   # 增长, 压缩
+            (?P<link> 了?(?:达到|达|是)? | {alt(r.change.level_markers)} ) )?         # 增长了, 提升至
+        (?P<q> {alt(list(r.qualifiers.before))} )?                                   # 约, 超过
+        $""",
+        re.VERBOSE,
+    )
+    not_indicators = re.compile("|".join(f"(?:{p.pattern})" for p in r.not_indicators))
+    change_of = {w: "increase" for w in r.change.increase} | {w: "decrease" for w in r.change.decrease}
+    comparison_of = {w: "mom" for w in r.comparison.mom}
+    return _Grammar(
+        left=left,
+        not_indicators=not_indicators,
+        money_context=re.compile(alt(r.money_context)),
+        clause_break=re.compile("[" + re.escape(",;。:!?\n") + "]"),
+        list_gap=re.compile(r"\s*(?:,|、|和|及|与|或|至|到|~|-|—|–)\s*$"),
+        unit_lengths=tuple(sorted({len(s) for s in unit_rules().units}, reverse=True)),
+        change_of=change_of,
+        comparison_of=comparison_of,
+    )
+
+
+@dataclass(slots=True)
+class _Reading:
+    """One number read outwards; filled in step by step."""
+
+    number: Number
+    start: int
+    end: int
+    value: float
+    multiplier: float
+    unit: str | None = None
+    kind: str | None = None
+    unit_surface: str = ""
+    qualifier: str = "exact"
+    change: str | None = None
+    comparison: str | None = None
+    borrowed: bool = False
+    rank: bool = False
+    drop: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def find_indicators(text: str, *, match_text: str | None = None,
+                    excluded: Sequence[tuple[int, int]] = ()) -> list[FoundIndicator]:
+    """Figures in ``text``, sorted by start and non-overlapping.
+
+    ``match_text`` (same length, traditional characters folded) is what the rules match on;
+    no row overlaps a span of ``excluded`` (dates, 《…》 titles) or of the not-indicator list.
+    """
+    m = text if match_text is None else match_text
+    if len(m) != len(text):
+        raise ValueError("match_text must have the length of text")
+    blocked = _Blocked(m, excluded)
+    readings = [_read(m, n) for n in scan_numbers(m) if not blocked.overlaps(n.start, n.end)]
+    _share_units(m, readings)
+    found: list[FoundIndicator] = []
+    prev_end = 0
+    for i, r in enumerate(readings):
+        if r.drop or r.unit is None:
+            continue
+        _read_left(m, r, max(prev_end, r.start - 24), blocked)
+        if i > 0 and r.change is None and r.comparison is None:
+            _inherit_change(m, readings[i - 1], r)
+        if r.start < prev_end or blocked.overlaps(r.start, r.end):
+            continue
+        subject = _subject(text, m, r, max(prev_end, blocked.end_before(r.start)))
+        found.append(_row(text, r, subject))
+        prev_end = r.end
+    return found
+
+
+class _Blocked:
+    """Sorted, merged spans that no row may overlap."""
+
+    def __init__(self, m: str, excluded: Sequence[tuple[int, int]]):
+        spans = sorted([(s, e) for s, e in excluded if e > s]
+                       + [x.span() for x in _grammar().not_indicators.finditer(m) if x.end() > x.start()])
+        merged: list[list[int]] = []
+        for s, e in spans:
+            if merged and s < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.starts = [s for s, _ in merged]
+        self.ends = [e for _, e in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect.bisect_right(self.starts, end - 1) - 1
+        return k >= 0 and self.ends[k] > start
+
+    def end_before(self, pos: int) -> int:
+        k = bisect.bisect_right(self.ends, pos) - 1
+        return self.ends[k] if k >= 0 else 0
+
+
+def _read(m: str, n: Number) -> _Reading:
+    r = _Reading(n, n.start, n.end, n.mantissa, n.multiplier)
+    if n.start > 0 and m[n.start - 1] == "第":
+        _read_rank(m, r)
+    else:
+        _read_unit(m, r)
+    if r.unit is not None and not r.drop:
+        _guard(m, r)
+    return r
+
+
+def _read_rank(m: str, r: _Reading) -> None:
+    """第6位, 全省第三, 第5个: a rank; any other 第N is an ordinal and no figure."""
+    words = indicator_rules().rank
+    n = r.number
+    k = n.end
+    if n.fraction or n.value <= 0 or n.value != int(n.value):
+        r.drop = True
+        return
+    if k < len(m) and (m[k] in words.units or m[k] == "个"):
+        k += 1
+    elif not any(m.startswith(w, n.start - 1 - len(w)) for w in words.scope + words.verbs) or (
+            k < len(m) and m[k] not in ",;。!?\n" and not m[k].isspace()):
+        r.drop = True  # a bare 第三 is a rank only after 全省 or 排名: 第三、四阶段 is not
+        return
+    r.start, r.end, r.rank = n.start - 1, k, True
+    r.unit, r.kind, r.value, r.multiplier = "rank", "rank", n.value, 1.0
+    scope = next((w for w in words.scope if m.startswith(w, r.start - len(w))), None)
+    if scope:
+        r.start -= len(scope)
+
+
+def _unit_at(m: str, k: int) -> tuple[str, UnitEntry] | None:
+    units = unit_rules().units
+    for length in _grammar().unit_lengths:
+        surface = m[k:k + length]
+        entry = units.get(surface)
+        if entry is None or any(m.startswith(w, k + length) for w in entry.not_before):
+            continue
+        if surface[-1].isascii() and surface[-1].isalpha() and k + length < len(m) and m[k + length].isascii() and m[k + length].isalpha():
+            continue  # 5km is km, 5kmh is not
+        return surface, entry
+    return None
+
+
+def _read_unit(m: str, r: _Reading) -> None:
+    rules_ = indicator_rules()
+    n = r.number
+    k = n.end
+    if k < len(m) and m[k] == " " and k + 1 < len(m) and _unit_at(m, k + 1):
+        k += 1  # 38 项
+    if n.approx:
+        r.qualifier = "approx" if any(c in "几幾" for c in m[n.start:n.end]) else "at_least"  # 30多万户
+    between = rules_.qualifiers.between.get(m[k]) if k < len(m) and not n.approx else None
+    if between and _unit_at(m, k + 1):
+        r.qualifier, k = between, k + 1
+    if k < len(m) and m[k] == "成" and _is_cheng(m, k, n):
+        r.unit, r.kind, r.unit_surface = "%", "percent", "成"
+        r.multiplier *= 10
+        k += 1
+    elif (hit := _unit_at(m, k)) is not None:
+        surface, entry = hit
+        r.unit, r.kind, r.unit_surface = entry.unit, entry.kind, surface
+        k += len(surface)
+    else:
+        _read_prefix_unit(m, r)
+        if r.unit is None:
+            _read_bare_money(m, r)
+        if r.unit is None and n.fraction:
+            r.unit, r.kind = "fraction", "ratio"  # 三分之一, 1/3
+        if r.unit is None:
+            return
+    if k > n.end:
+        after = _longest_prefix(m, k, rules_.qualifiers.after)
+        if after:
+            r.qualifier = rules_.qualifiers.after[after] if r.qualifier == "exact" else r.qualifier
+            k += len(after)
+        r.end = k
+    elif r.unit is not None and (after := _longest_prefix(m, r.end, rules_.qualifiers.after)):
+        r.qualifier = rules_.qualifiers.after[after]
+        r.end += len(after)
+
+
+def _is_cheng(m: str, k: int, n: Number) -> bool:
+    if n.fraction or not (0 < n.value <= 10):
+        return False
+    return not (k + 1 < len(m) and m[k + 1] in indicator_rules().cheng_not_before)
+
+
+def _read_prefix_unit(m: str, r: _Reading) -> None:
+    """百分之五十, ￥300: the unit before the number."""
+    for surface, entry in sorted(unit_rules().prefix_units.items(), key=lambda kv: -len(kv[0])):
+        if m.startswith(surface, r.start - len(surface)):
+            r.unit, r.kind, r.unit_surface = entry.unit, entry.kind, surface
+            r.start -= len(surface)
+            return
+
+
+def _read_bare_money(m: str, r: _Reading) -> None:
+    """产业规模7500亿左右: 万/亿 with no unit, in a clause about money, is CNY."""
+    n = r.number
+    if not any(c in "万萬亿億" for c in m[n.start:n.end]) or n.fraction:
+        return
+    clause_start = _clause_start(m, n.start)
+    if _grammar().money_context.search(m, clause_start, n.start):
+        r.unit, r.kind = "CNY", "money"
+
+
+def _longest_prefix(m: str, k: int, table: dict[str, str]) -> str | None:
+    best = None
+    for word in table:
+        if m.startswith(word, k) and (best is None or len(word) > len(best)):
+            best = word
+    return best
+
+
+def _guard(m: str, r: _Reading) -> None:
+    """Drop what only looks like a figure: years (2023年), the article 一 (一个问题)."""
+    n = r.number
+    surface = m[n.start:n.end]
+    if r.unit == "year" and (n.value >= 1000 or re.fullmatch(r"\d{4}", surface)):
+        r.drop = True
+    elif r.kind == "count" and n.chinese and surface in ("一", "壹"):
+        r.drop = True  # 一个问题, 一批: the indefinite article
+    elif r.unit in ("year", "month") and n.value < 0:
+        r.drop = True
+
+
+def _share_units(m: str, readings: list[_Reading]) -> None:
+    """Lists share the unit of their last element: 15,5,20个工作日; 21.5个、5.5个百分点."""
+    gap = _grammar().list_gap
+    for i in range(len(readings) - 2, -1, -1):
+        r, nxt = readings[i], readings[i + 1]
+        if nxt.unit is None or nxt.drop or nxt.rank or r.rank or r.end > nxt.start:
+            continue
+        if not gap.match(m[r.end:nxt.start]) or nxt.start - r.end > 3:
+            continue
+        if r.unit is None and not r.drop:
+            r.unit, r.kind, r.unit_surface, r.borrowed = nxt.unit, nxt.kind, nxt.unit_surface, True
+            if nxt.unit_surface == "成":
+                r.multiplier *= 10
+            _guard(m, r)
+        elif r.unit_surface and nxt.unit_surface != r.unit_surface and nxt.unit_surface.startswith(r.unit_surface):
+            r.unit, r.kind = nxt.unit, nxt.kind  # 21.5个、5.5个百分点
+
+
+def _read_left(m: str, r: _Reading, floor: int, blocked: _Blocked) -> None:
+    """Qualifier, change and comparison words right before the figure."""
+    g = _grammar()
+    words = indicator_rules().change
+    if r.rank:
+        return
+    left = g.left.search(m, floor, r.start)
+    if left is None:
+        return
+    start = r.start
+    q = left.group("q")
+    if q and not (left.start("q") > 0 and m[left.start("q") - 1] in indicator_rules().qualifiers.before_not_after.get(q, ())):
+        r.qualifier = indicator_rules().qualifiers.before[q]
+        start = left.start("q")
+    chg = left.group("chg")
+    if chg:
+        single_after = left.start("chg") > 0 and m[left.start("chg") - 1] in words.single_char_not_after
+        level = left.group("link") in words.level_markers and chg not in words.nouns
+        if not level and not (len(chg) == 1 and single_after):
+            r.change = g.change_of[chg]
+            start = left.start("chg")
+    if left.group("cmp") and (r.change is not None or not chg):
+        r.comparison = "mom" if left.group("mom") else "yoy"
+        cmp_start = left.start("cmp")
+        if not blocked.overlaps(cmp_start, start):
+            start = cmp_start  # 较2023年同期: the year is a date; keep the span after it
+    elif left.group("each") and r.change is not None:
+        start = left.start("each")
+    r.start = start
+
+
+def _inherit_change(m: str, prev: _Reading, r: _Reading) -> None:
+    """同比分别增长5.1%和8.3%: the second figure shares change and comparison."""
+    if prev.unit is None or prev.drop or prev.kind != r.kind or prev.end > r.start:
+        return
+    if _grammar().list_gap.match(m[prev.end:r.start]) and r.start - prev.end <= 3:
+        r.change, r.comparison = prev.change, prev.comparison
+
+
+def _clause_start(m: str, pos: int) -> int:
+    k = pos - 1
+    while k >= 0 and m[k] not in ",;。:!?\n" and pos - k < 60:
+        k -= 1
+    return k + 1
+
+
+def _subject(text: str, m: str, r: _Reading, floor: int) -> str | None:
+    """The noun phrase the figure measures, from its own clause; None when unsure."""
+    words = indicator_rules().subject
+    start = max(floor, _clause_start(m, r.number.start))
+    phrase = _trim(m, start, r.start, words)
+    if phrase is not None and not m.endswith("的", start, r.start):
+        return text[phrase[0]:phrase[1]]
+    if r.kind == "count":
+        end = r.end
+        k = end
+        while k < len(m) and k - end < 12 and m[k] not in _BOUNDARY and m[k] not in "共等的和及与是为" and "\u4e00" <= m[k] <= "\u9fff":
+            k += 1
+        if k - end >= 2:
+            return text[end:k]
+    return None
+
+
+def _trim(m: str, start: int, end: int, words: SubjectWords) -> tuple[int, int] | None:
+    changed = True
+    while changed and start < end:
+        changed = False
+        for w in sorted(words.leading + words.verbs, key=len, reverse=True):
+            if m.startswith(w, start) and start + len(w) <= end:
+                start += len(w)
+                changed = True
+                break
+        for w in _trailing_words():
+            if m.endswith(w, start, end) and end - len(w) >= start:
+                end -= len(w)
+                changed = True
+                break
+    phrase = m[start:end]
+    if len(phrase) < 2 or len(phrase) > words.max_length:
+        return None
+    if any(c.isdigit() or c in _BOUNDARY for c in phrase):
+        return None
+    return start, end
+
+
+@cache
+def _trailing_words() -> tuple[str, ...]:
+    """Subject tails to drop: the listed words, and change verbs with their level marker (压缩至)."""
+    r = indicator_rules()
+    verbs = r.change.increase + r.change.decrease
+    combined = [v + l for v in verbs for l in r.change.level_markers] + list(verbs)
+    return tuple(sorted(set(r.subject.trailing) | set(combined) | set(r.subject.verbs), key=len, reverse=True))
+
+
+def _row(text: str, r: _Reading, subject: str | None) -> FoundIndicator:
+    return FoundIndicator(
+        start=r.start, end=r.end, text=text[r.start:r.end],
+        value=r.value, multiplier=r.multiplier, value_normalized=r.value * r.multiplier,
+        unit=r.unit or "", kind=r.kind or "", qualifier=r.qualifier,
+        change=r.change, comparison=r.comparison, subject=subject,
+    )

@@ -1,0 +1,422 @@
+"""Numbers written in Arabic digits, Chinese numerals or a mix of both.
+
+>>> parse_number("一千二百万"), parse_number("1.44万"), parse_number("三分之一")
+(12000000.0, 14400.0, 0.3333333333333333)
+>>> find_numbers("惠及1.44万人次,十余家企业")
+[(2, 7, 14400.0), (10, 11, 10.0)]
+
+The scanner is a hand-written left-to-right state machine, not a regex with nested
+quantifiers: each character is looked at a bounded number of times, so a megabyte of
+digits or a long run of 万 stays linear. Choices where usage varies:
+
+- ``百分之五十`` is the number of percent: ``parse_number`` gives 50. ``find_numbers``
+  reports only the ``五十`` (the ``百分之`` is a unit, like ``%``); ``一百分之五`` with a
+  written numerator digit is a fraction (0.05).
+- ``余``/``多``/``几`` inside a number, before a multiplier, count as the number before them
+  (``十余万`` → 100000, ``二十几万`` → 200000); at the end (``十余``) they are not part of
+  the number: the indicator recogniser reads them as a qualifier.
+- An abbreviated tail takes the next lower unit: ``一万三`` → 13000, ``百三`` → 130.
+- ``兆`` is 10^12, as in the traditional reading, except in unit words (兆瓦).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from pydantic import field_validator
+
+from pipeline import rules
+from pipeline.rules import RuleFile, alt
+
+Kind = Literal[
+    "money", "percent", "percentage_point", "ratio", "area", "length", "mass",
+    "energy", "power", "duration", "count", "rank",
+]
+
+
+class Multiplier(RuleFile):
+    chars: tuple[str, ...]
+    value: float
+    scale: Literal["small", "big"]
+    not_before: tuple[str, ...] = ()
+
+
+class UnitEntry(RuleFile):
+    unit: str
+    kind: Kind
+    not_before: tuple[str, ...] = ()
+
+
+class UnitRules(RuleFile):
+    """``units.yaml``: multipliers, words that are no numbers, unit words."""
+
+    multipliers: tuple[Multiplier, ...]
+    not_numerals: tuple[str, ...]
+    units: dict[str, UnitEntry]
+    prefix_units: dict[str, UnitEntry]
+
+    @field_validator("units", "prefix_units")
+    @classmethod
+    def _non_empty(cls, table: dict[str, UnitEntry]) -> dict[str, UnitEntry]:
+        if not table or any(not surface.strip() for surface in table):
+            raise ValueError("unit tables need non-blank surfaces")
+        return table
+
+
+@cache
+def unit_rules() -> UnitRules:
+    return rules.load("units", UnitRules)
+
+
+# The numeral characters themselves are grammar, not vocabulary: a closed set.
+_DIGITS = {
+    "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2, "俩": 2, "倆": 2,
+    "三": 3, "叁": 3, "參": 3, "叄": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6,
+    "陆": 6, "陸": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9,
+}
+_ZERO = "零〇"
+_DECIMAL_DIGITS = {c: v for c, v in _DIGITS.items() if c not in "两兩俩倆"} | {"零": 0, "〇": 0}
+_POINT = "点點"
+_GAP = "余多"  # 十余万: "more than", only before a multiplier
+_PLACEHOLDER = "几幾"  # 二十几万: "some", only before a multiplier
+_MINUS = "负負"
+_AND = "又"  # 三又三分之一
+_OVER = "分之"  # 三分之一
+_ASCII_DIGITS = "0123456789"
+_ARABIC = re.compile(
+    r"""
+    (?: \d{1,3} (?: ,\d{3} )+ (?!\d)   # thousands separators: 1,127  1,050,000
+      | \d+ )                          # plain digits
+    (?: \.\d+ (?![.\d]) )?             # decimals, but not a version 1.2.3
+    """,
+    re.VERBOSE,
+)
+_DIGIT_RUN = re.compile(r"[\d,.]+")
+MAX_DIGITS = 15  # longer digit runs are serials and ids, not quantities
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """One number found in a text; ``value == mantissa * multiplier``."""
+
+    start: int
+    end: int
+    value: float
+    mantissa: float  # the number as written before its trailing multiplier (1.44 of 1.44万)
+    multiplier: float  # trailing 十/百/千/万/亿 factor; 1 for numbers wholly in characters
+    chinese: bool  # written without Arabic digits
+    approx: bool  # 余/多/几 inside (十余万)
+    fraction: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    multipliers: dict[str, Multiplier]
+    starts: re.Pattern[str]
+    not_numerals: re.Pattern[str]
+
+
+@cache
+def _tables() -> _Tables:
+    rules_ = unit_rules()
+    multipliers = {c: m for m in rules_.multipliers for c in m.chars}
+    start_chars = set(_DIGITS) | set(_ZERO) | set(multipliers) | set(_MINUS) | set(_ASCII_DIGITS) | {"-"}
+    starts = re.compile("[" + "".join(re.escape(c) for c in sorted(start_chars)) + "]")
+    return _Tables(multipliers, starts, re.compile(alt(rules_.not_numerals)))
+
+
+def _multiplier_at(text: str, j: int) -> Multiplier | None:
+    m = _tables().multipliers.get(text[j]) if j < len(text) else None
+    if m is None or any(text.startswith(w, j + 1) for w in m.not_before):
+        return None
+    return m
+
+
+@dataclass(slots=True)
+class _State:
+    """Running sums of a Chinese-style integer: sections closed by 万/亿 and the open one."""
+
+    total: float = 0.0
+    section: float = 0.0
+    pending: float | None = None  # a digit (or Arabic atom) not yet scaled
+    pending_digit: bool = False  # pending is one Chinese digit: may be an abbreviated tail
+    zero: bool = False  # a 零 since the last unit
+    last_small: float | None = None
+    last_big: float | None = None
+    last_unit: float | None = None
+    prev: str | None = None  # kind of the previous token
+    arabic: bool = False
+    approx: bool = False
+
+    def value(self) -> float:
+        pending = self.pending or 0.0
+        if self.pending_digit and not self.zero and self.prev == "digit" and self.last_unit and self.last_unit >= 10:
+            pending *= self.last_unit / 10  # 一万三 → 13000, 百三 → 130
+        return self.total + self.section + pending
+
+
+def _parse_integer(text: str, i: int) -> tuple[int, float, bool, bool] | None:
+    """Longest number at ``i`` without sign or fraction: (end, value, arabic, approx)."""
+    n = len(text)
+    st = _State()
+    best: tuple[int, float, bool, bool] | None = None
+    j = i
+    while j < n:
+        c = text[j]
+        if c in _ASCII_DIGITS:
+            if st.prev not in (None, "small", "big", "zero"):
+                break
+            m = _ARABIC.match(text, j)
+            digits = m.group().split(".")[0].replace(",", "")
+            if len(digits) > MAX_DIGITS:
+                break
+            st.pending, st.pending_digit, st.arabic, st.prev = float(m.group().replace(",", "")), False, True, "atom"
+            j = m.end()
+        elif c in _DIGITS:
+            if st.pending is not None or st.prev in ("digit", "atom"):
+                break
+            st.pending, st.pending_digit, st.prev = float(_DIGITS[c]), True, "digit"
+            j += 1
+        elif c in _ZERO:
+            if st.prev in ("digit", "atom"):
+                break  # 二〇二四: a digit string, not a number with units
+            st.zero, st.prev = True, "zero"
+            j += 1
+        elif (mult := _multiplier_at(text, j)) is not None:
+            if not _apply_multiplier(st, mult, text, j):
+                break
+            j += 1
+        elif c in _GAP and st.prev in ("digit", "atom", "small") and _big_at(text, j + 1):
+            st.approx, st.prev = True, "gap"  # 十余万
+            j += 1
+            continue
+        elif c in _PLACEHOLDER and st.prev in ("small", "zero") and st.pending is None and _big_at(text, j + 1):
+            st.pending, st.pending_digit, st.approx, st.prev = 0.0, False, True, "gap"  # 二十几万
+            j += 1
+            continue
+        elif c in _POINT and st.prev in ("digit", "small", "big", "zero") and j + 1 < n and text[j + 1] in _DECIMAL_DIGITS:
+            return _decimal_tail(text, j, st)
+        else:
+            break
+        if st.prev != "zero":  # a bare 零 (零部件) is no number; 零十 and 零点五 are
+            best = (j, st.value(), st.arabic, st.approx)
+    return best
+
+
+def _big_at(text: str, j: int) -> bool:
+    m = _multiplier_at(text, j)
+    return m is not None and m.scale == "big"
+
+
+def _apply_multiplier(st: _State, mult: Multiplier, text: str, j: int) -> bool:
+    u = mult.value
+    if mult.scale == "small":
+        if st.last_small is not None and u >= st.last_small:
+            return False  # 五十千: units must fall within a section
+        if st.pending is not None:
+            v = st.pending
+        elif st.prev is None and not text.startswith(_OVER, j + 1):
+            v = 1.0  # 十五, 百余, 千三 (but a bare 百分之 is a percent sign)
+        elif st.prev == "zero" and u == 10:
+            v = 1.0  # 一千零十二, 零十
+        else:
+            return False
+        st.section += v * u
+        st.last_small = u
+    else:
+        s = st.section + (st.pending or 0.0)
+        if st.pending is None and st.section == 0:
+            if st.prev == "big" and st.last_big is not None:
+                st.total *= u  # 万亿, 万万
+                st.last_big *= u
+            elif st.prev is None and j + 1 < len(text) and text[j + 1] in _GAP:
+                st.total = u  # 万余人
+                st.last_big = u
+            else:
+                return False
+        elif st.last_big is not None and u == st.last_big:
+            return False  # 3万3万: two numbers, not one
+        elif st.last_big is not None and u > st.last_big:
+            st.total = (st.total + s) * u  # 四千五百六十九万八千三百一十一亿
+            st.last_big = u
+        else:
+            st.total += s * u
+            st.last_big = u
+        st.section = 0.0
+        st.last_small = None
+    st.pending, st.pending_digit, st.zero = None, False, False
+    st.last_unit = u
+    st.prev = mult.scale
+    return True
+
+
+def _decimal_tail(text: str, j: int, st: _State) -> tuple[int, float, bool, bool]:
+    """``点`` and its digits; a following 万/亿 scales an open section (三点五万)."""
+    whole = st.value()
+    k = j + 1
+    digits = ""
+    while k < len(text) and text[k] in _DECIMAL_DIGITS:
+        digits += str(_DECIMAL_DIGITS[text[k]])
+        k += 1
+    fraction = float("0." + digits)
+    big = _multiplier_at(text, k)
+    if big is not None and big.scale == "big" and st.last_big is None:
+        return k + 1, (whole + fraction) * big.value, st.arabic, st.approx
+    return k, whole + fraction, st.arabic, st.approx
+
+
+def _number_at(text: str, i: int) -> Number | None:
+    """The number starting at ``i``, with sign, fraction and mixed forms."""
+    n = len(text)
+    negative = False
+    j = i
+    c = text[i]
+    if c in _MINUS or c == "-":
+        if c == "-" and i > 0 and (text[i - 1].isalnum() or text[i - 1] in "-./"):
+            return None
+        if i + 1 >= n or not (text[i + 1] in _ASCII_DIGITS or text[i + 1] in _DIGITS or text[i + 1] in _ZERO
+                              or (c in _MINUS and _multiplier_at(text, i + 1) is not None)):
+            return None
+        negative, j = True, i + 1
+    if text[j] in _ASCII_DIGITS and j > 0 and text[j - 1].isascii() and text[j - 1].isalpha():
+        return None  # DN50, A2021…: codes, not quantities
+    if j == i and i > 0 and (m := _tables().multipliers.get(text[i])) and m.scale == "small" and _is_numeral(text[i - 1]):
+        return None  # the 千 of 五十千 does not start a new number
+    parsed = _parse_integer(text, j)
+    if parsed is None:
+        return None
+    end, value, arabic, approx = parsed
+    fraction = False
+    if text.startswith(_OVER, end):  # 三分之一: denominator first
+        numerator = _signed_integer(text, end + 2)
+        if numerator is not None and value != 0:
+            end, value, fraction = numerator[0], numerator[1] / value, True
+            arabic = arabic or numerator[2]
+    elif end < n and text[end] == _AND:  # 三又三分之一
+        tail = _number_at(text, end + 1)
+        if tail is not None and tail.fraction and tail.value >= 0:
+            end, value, fraction = tail.end, value + tail.value, True
+    elif arabic and end < n and text[end] in "/ " and _is_plain_int(text, j, end):
+        end, value, fraction = _slash_fraction(text, j, end, value)
+    if negative:
+        value = -value
+    if not math.isfinite(value):
+        return None
+    mantissa, multiplier = _split_multiplier(text, j, end, value, arabic, approx, fraction, negative)
+    return Number(i, end, value, mantissa, multiplier, not arabic, approx, fraction)
+
+
+def _is_numeral(c: str) -> bool:
+    return c in _DIGITS or c in _ZERO or c in _ASCII_DIGITS or c in _tables().multipliers
+
+
+def _signed_integer(text: str, j: int) -> tuple[int, float, bool] | None:
+    negative = j < len(text) and text[j] in _MINUS
+    parsed = _parse_integer(text, j + negative)
+    if parsed is None:
+        return None
+    end, value, arabic, _ = parsed
+    return end, -value if negative else value, arabic
+
+
+def _is_plain_int(text: str, start: int, end: int) -> bool:
+    return text[start:end].isdigit() and text[start:end].isascii()
+
+
+def _slash_fraction(text: str, start: int, end: int, value: float) -> tuple[int, float, bool]:
+    """``1/3``, ``-3/2`` and the mixed ``1 3/5``; not dates such as 2023/5/17."""
+    if start > 0 and text[start - 1] == "/":
+        return end, value, False
+    whole, k = 0.0, end
+    if text[end] == " ":
+        m = re.compile(r" (\d+)(?=/)").match(text, end)
+        if m is None:
+            return end, value, False
+        whole, k = value, m.end()
+        value = float(m.group(1))
+    m = re.compile(r"/(\d+)(?![\d/.])").match(text, k)
+    if m is None or float(m.group(1)) == 0:
+        return end, (whole or value), False
+    return m.end(), whole + value / float(m.group(1)), True
+
+
+_TRAILING = re.compile(r"[余多几幾]?[十拾百佰千仟万萬亿億兆]+$")
+
+
+def _split_multiplier(text: str, start: int, end: int, value: float, arabic: bool, approx: bool,
+                      fraction: bool, negative: bool) -> tuple[float, float]:
+    """1.44万 → (1.44, 1e4); 一千二百万 → (12000000, 1); 十余万 → (10, 1e4)."""
+    if fraction or not (arabic or approx):
+        return value, 1.0
+    surface = text[start:end]
+    m = _TRAILING.search(surface)
+    if m is None or m.start() == 0:
+        return value, 1.0
+    head = _parse_integer(surface[: m.start()], 0)
+    if head is None or head[0] != m.start() or head[1] == 0:
+        return value, 1.0
+    multiplier = 1.0
+    for c in m.group():
+        mult = _tables().multipliers.get(c)
+        if mult is not None:
+            multiplier *= mult.value
+    mantissa = -head[1] if negative else head[1]
+    if abs(mantissa * multiplier - value) > 1e-9 * max(1.0, abs(value)):
+        return value, 1.0
+    return mantissa, multiplier
+
+
+def scan_numbers(text: str) -> list[Number]:
+    """Every number in ``text``, left to right, non-overlapping."""
+    tables = _tables()
+    blocked = [(m.start(), m.end()) for m in tables.not_numerals.finditer(text)]
+    found: list[Number] = []
+    b = 0
+    pos = 0
+    while (m := tables.starts.search(text, pos)) is not None:
+        i = m.start()
+        while b < len(blocked) and blocked[b][1] <= i:
+            b += 1
+        if b < len(blocked) and blocked[b][0] <= i:
+            pos = blocked[b][1]
+            continue
+        number = _number_at(text, i)  # may run through a later 万一: only starts are blocked
+        if number is None:
+            run = _DIGIT_RUN.match(text, i) if text[i] in _ASCII_DIGITS else None
+            pos = run.end() if run else i + 1  # skip a rejected digit run whole: linear time
+            continue
+        found.append(number)
+        pos = number.end
+    return found
+
+
+def find_numbers(text: str) -> list[tuple[int, int, float]]:
+    """(start, end, value) of every number, Arabic, Chinese or mixed (3万, 1.44万, 两千)."""
+    return [(n.start, n.end, n.value) for n in scan_numbers(text)]
+
+
+def parse_number(s: str) -> float | None:
+    """The value of ``s`` when the whole string is one number, else None.
+
+    >>> parse_number("1,127"), parse_number("两"), parse_number("百分之五十"), parse_number("十余")
+    (1127.0, 2.0, 50.0, None)
+    """
+    s = s.strip()
+    percent = next((p for p in ("百分之", "千分之", "万分之") if s.startswith(p)), None)
+    if percent and not s[len(percent):].startswith(("之",)):
+        inner = parse_number(s[len(percent):])
+        if inner is None:
+            return None
+        return inner if percent == "百分之" else inner / {"千分之": 1e3, "万分之": 1e4}[percent]
+    if not s:
+        return None
+    if s in _ZERO:
+        return 0.0  # alone it is a value, though find_numbers skips it (零部件)
+    number = _number_at(s, 0)
+    if number is None or number.end != len(s):
+        return None
+    return number.value

@@ -1,0 +1,194 @@
+"""Indicator recogniser (SPEC 6): case tables with explicit offsets, must-not-match list,
+one test per unit of units.yaml, property tests and linear time."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from pipeline.extract.indicators import IndicatorRules, find_indicators, indicator_rules
+from pipeline.extract.numerals import UnitRules, unit_rules
+
+CASES = Path(__file__).parent / "cases"
+FIELDS = ("start", "end", "text", "value", "multiplier", "value_normalized", "unit", "kind",
+          "qualifier", "change", "comparison")
+
+
+def _jsonl(name: str) -> list[dict]:
+    return [json.loads(line) for line in (CASES / name).read_text("utf-8").splitlines() if line.strip()]
+
+
+def _row(found) -> dict:
+    return {f: getattr(found, f) for f in FIELDS}
+
+
+@pytest.mark.parametrize("case", _jsonl("indicators.jsonl"), ids=lambda c: c["text"][:24])
+def test_indicator_cases(case):
+    got = [_row(f) for f in find_indicators(case["text"])]
+    assert len(got) == len(case["expected"]), [g["text"] for g in got]
+    for g, e in zip(got, case["expected"]):
+        assert case["text"][e["start"]:e["end"]] == e["text"]
+        for f in FIELDS:
+            if isinstance(e[f], float):
+                assert math.isclose(g[f], e[f], rel_tol=1e-9), (f, g, e)
+            else:
+                assert g[f] == e[f], (f, g, e)
+
+
+@pytest.mark.parametrize("case", _jsonl("not_indicators.jsonl"), ids=lambda c: c["what"])
+def test_not_indicators(case):
+    assert case["text"][case["start"]:case["end"]]
+    overlapping = [f.text for f in find_indicators(case["text"]) if f.start < case["end"] and f.end > case["start"]]
+    assert not overlapping
+
+
+def test_excluded_spans_are_respected():
+    text = "截至2024年12月底,累计发放3年期贷款,印发《2024年3个文件》等12份"
+    dates = [(2, 11)]
+    title = (text.index("《"), text.index("》") + 1)
+    found = find_indicators(text, excluded=[dates[0], title])
+    assert [f.text for f in found] == ["3年", "12份"]
+    assert all(f.end <= s or f.start >= e for f in found for s, e in [dates[0], title])
+
+
+def test_comparison_around_an_excluded_year():
+    text = "数量较2023年同期增长了43%"
+    (f,) = find_indicators(text, excluded=[(3, 8)])
+    assert (f.text, f.change, f.comparison) == ("增长了43%", "increase", "yoy")
+
+
+def test_traditional_characters_match_through_match_text():
+    text = "完成投資3.2億元,新增項目12個"
+    match = "完成投资3.2亿元,新增项目12个"
+    found = find_indicators(text, match_text=match)
+    assert [(f.text, f.unit, f.value_normalized) for f in found] == [("3.2億元", "CNY", 3.2e8), ("12個", "个", 12)]
+
+
+@pytest.mark.parametrize("text,subject", [
+    ("2024年1-10月完成软件业务收入2672.4亿元", "软件业务收入"),
+    ("全市规上工业增加值同比增长6.5%", "规上工业增加值"),
+    ("1-10月新能源汽车产量增34.2%", "新能源汽车产量"),
+    ("整改期间,建立51项制度", "制度"),
+    ("惠及1.44万人次。", None),
+])
+def test_subject(text, subject):
+    assert find_indicators(text)[-1].subject == subject
+
+
+def test_matched_text_must_have_the_same_length():
+    with pytest.raises(ValueError):
+        find_indicators("12个", match_text="12")
+
+
+# --- vocabulary: one test per entry ---------------------------------------------------
+
+@pytest.mark.parametrize("surface", sorted(unit_rules().units))
+def test_every_unit_is_recognised(surface):
+    entry = unit_rules().units[surface]
+    text = f"共完成36{surface}。"
+    (f,) = find_indicators(text)
+    assert (f.text, f.value, f.unit, f.kind) == (f"36{surface}", 36, entry.unit, entry.kind)
+
+
+@pytest.mark.parametrize("surface", sorted(unit_rules().prefix_units))
+def test_every_prefix_unit_is_recognised(surface):
+    entry = unit_rules().prefix_units[surface]
+    text = f"共完成{surface}36,"
+    (f,) = find_indicators(text)
+    assert (f.text, f.value, f.unit, f.kind) == (f"{surface}36", 36, entry.unit, entry.kind)
+
+
+@pytest.mark.parametrize("word", sorted(indicator_rules().qualifiers.before))
+def test_every_qualifier_before(word):
+    (f,) = find_indicators(f"共{word}36家。")
+    assert (f.text, f.qualifier) == (f"{word}36家", indicator_rules().qualifiers.before[word])
+
+
+@pytest.mark.parametrize("word", sorted(indicator_rules().qualifiers.after))
+def test_every_qualifier_after(word):
+    (f,) = find_indicators(f"共36个工作日{word}。")
+    assert (f.text, f.qualifier) == (f"36个工作日{word}", indicator_rules().qualifiers.after[word])
+
+
+@pytest.mark.parametrize("word", sorted(indicator_rules().qualifiers.between))
+def test_every_qualifier_between(word):
+    (f,) = find_indicators(f"共36{word}家。")
+    assert (f.text, f.qualifier) == (f"36{word}家", indicator_rules().qualifiers.between[word])
+
+
+@pytest.mark.parametrize("word", sorted(set(indicator_rules().change.increase + indicator_rules().change.decrease)))
+def test_every_change_word(word):
+    expected = "increase" if word in indicator_rules().change.increase else "decrease"
+    (f,) = find_indicators(f"营业收入{word}4.5%。")
+    assert (f.text, f.change) == (f"{word}4.5%", expected)
+
+
+@pytest.mark.parametrize("marker", indicator_rules().change.level_markers)
+def test_a_level_reached_is_no_change(marker):
+    (f,) = find_indicators(f"占比提升{marker}39%。")
+    assert (f.text, f.change) == ("39%", None)
+
+
+@pytest.mark.parametrize("word,kind", [(w, "yoy") for w in indicator_rules().comparison.yoy]
+                         + [(w, "mom") for w in indicator_rules().comparison.mom])
+def test_every_comparison_word(word, kind):
+    (f,) = find_indicators(f"营业收入{word}增长4.5%。")
+    assert (f.text, f.comparison, f.change) == (f"{word}增长4.5%", kind, "increase")
+
+
+@pytest.mark.parametrize("entry", indicator_rules().not_indicators, ids=lambda e: e.name)
+def test_every_not_indicator_pattern_is_exercised(entry):
+    import re
+    texts = " ".join(c["text"] for c in _jsonl("not_indicators.jsonl"))
+    assert re.search(entry.pattern, texts), f"no case in not_indicators.jsonl for {entry.name}"
+
+
+def test_rule_files_reject_unknown_keys():
+    raw = unit_rules().model_dump()
+    with pytest.raises(ValidationError):
+        UnitRules.model_validate(raw | {"unit": {}})
+    raw = indicator_rules().model_dump()
+    with pytest.raises(ValidationError):
+        IndicatorRules.model_validate(raw | {"qualifier": {}})
+
+
+# --- properties ------------------------------------------------------------------------
+
+_ALPHABET = st.sampled_from(list("0123456789,.%-/ 一二两三十百千万亿余多约超近第个家元年月日成分之点“”《》、和同比增长至\n")) | st.characters()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(_ALPHABET, max_size=80))
+def test_properties(text):
+    found = find_indicators(text)
+    end = 0
+    for f in found:
+        assert end <= f.start < f.end <= len(text)
+        assert f.text == text[f.start:f.end]
+        assert math.isclose(f.value_normalized, f.value * f.multiplier, rel_tol=1e-12, abs_tol=1e-12)
+        assert f.qualifier in ("exact", "approx", "at_least", "at_most")
+        assert f.change in (None, "increase", "decrease") and f.comparison in (None, "yoy", "mom")
+        end = f.end
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(_ALPHABET, max_size=60), st.lists(st.tuples(st.integers(0, 60), st.integers(0, 8)), max_size=4))
+def test_never_overlaps_excluded(text, spans):
+    excluded = [(s, s + n) for s, n in spans]
+    for f in find_indicators(text, excluded=excluded):
+        assert all(f.end <= s or f.start >= e for s, e in excluded if e > s)
+
+
+@pytest.mark.parametrize("text", ["1" * 1_000_000, "万" * 100_000, "3万" * 100_000, "超" * 100_000 + "5家",
+                                  "15," * 100_000 + "20个工作日", "“" * 50_000 + "12" * 50_000])
+def test_linear_time(text):
+    t0 = time.perf_counter()
+    find_indicators(text)
+    assert time.perf_counter() - t0 < 10
