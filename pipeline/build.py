@@ -139,13 +139,14 @@ def process(task: Task, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock
         return Reject(source=task.source, doc_id=doc_id_of(data), size_bytes=len(data), reason="error", message=f"{type(exc).__name__}: {exc}")
 
 
-def to_rows(result: Extraction | Reject) -> dict[str, tuple[pa.RecordBatch, str]]:
+def to_rows(result: Extraction | Reject, dumped: dict[str, list[dict]] | None = None) -> dict[str, tuple[pa.RecordBatch, str]]:
     """Arrow rows and JSON lines of every table the result has rows in."""
     tables = {"rejects": [result]} if isinstance(result, Reject) else {t: result.table(t) for t in TABLES if t != "rejects"}
     out = {}
     for table, rows in tables.items():
         if rows:
-            batch = pa.RecordBatch.from_pylist([r.model_dump() for r in rows], schema=arrow_schema(TABLES[table]))
+            dicts = dumped[table] if dumped else [r.model_dump() for r in rows]
+            batch = pa.RecordBatch.from_pylist(dicts, schema=arrow_schema(TABLES[table]))
             out[table] = (batch, "".join(r.model_dump_json() + "\n" for r in rows))
     return out
 
@@ -153,15 +154,13 @@ def to_rows(result: Extraction | Reject) -> dict[str, tuple[pa.RecordBatch, str]
 def process_to_rows(task: Task, max_bytes: int) -> DocResult:
     clock = StageClock()
     result = process(task, max_bytes=max_bytes, clock=clock)
-    findings: list[Finding] = []
-    if isinstance(result, Extraction):
-        tables = {t: [r.model_dump() for r in result.table(t)] for t in TABLES if t not in ("documents", "rejects")}
-        findings = check_document(result.document.model_dump(), tables)
-        clock.lap("validate")
-    rows = to_rows(result)
-    clock.lap("serialize")
     if isinstance(result, Reject):
-        return DocResult(task.source, result.doc_id, result.reason, rows, findings, clock.seconds)
+        return DocResult(task.source, result.doc_id, result.reason, to_rows(result), [], clock.seconds)
+    dumped = {t: [r.model_dump() for r in result.table(t)] for t in TABLES if t != "rejects"}
+    findings = check_document(dumped["documents"][0], dumped)
+    clock.lap("validate")
+    rows = to_rows(result, dumped)
+    clock.lap("serialize")
     return DocResult(task.source, result.document.doc_id, None, rows, findings, clock.seconds)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import types
 import typing
+from functools import cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -72,6 +73,7 @@ def _arrow_type(field: FieldInfo) -> tuple[pa.DataType, bool]:
     raise TypeError(f"no Arrow type for {field.annotation!r}")
 
 
+@cache
 def arrow_schema(model: type[Row]) -> pa.Schema:
     fields = []
     for name, field in model.model_fields.items():

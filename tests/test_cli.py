@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ["run", "validate", "schemas", "extract", "eval"]
+COMMANDS = ["run", "validate", "schemas", "extract", "eval", "synth", "bench"]
 
 
 def zhenggai(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:

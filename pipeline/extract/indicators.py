@@ -436,25 +436,29 @@ def _subject(text: str, m: str, r: _Reading, floor: int) -> str | None:
 
 
 def _trim(m: str, start: int, end: int, words: SubjectWords) -> tuple[int, int] | None:
+    leading, trailing = _subject_edges()
     changed = True
     while changed and start < end:
         changed = False
-        for w in sorted(words.leading + words.verbs, key=len, reverse=True):
-            if m.startswith(w, start) and start + len(w) <= end:
-                start += len(w)
-                changed = True
-                break
-        for w in _trailing_words():
-            if m.endswith(w, start, end) and end - len(w) >= start:
-                end -= len(w)
-                changed = True
-                break
+        lead = leading.match(m, start, end)
+        if lead and lead.end() > start:
+            start, changed = lead.end(), True
+        trail = trailing.search(m, start, end)
+        if trail and trail.start() < end:
+            end, changed = trail.start(), True
     phrase = m[start:end]
     if len(phrase) < 2 or len(phrase) > words.max_length:
         return None
     if any(c.isdigit() or c in _BOUNDARY for c in phrase):
         return None
     return start, end
+
+
+@cache
+def _subject_edges() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Words to drop at the start of a subject, and at its end (longest first, anchored)."""
+    words = indicator_rules().subject
+    return re.compile(rules.alt(list(words.leading + words.verbs))), re.compile(rules.alt(list(_trailing_words())) + "$")
 
 
 @cache
