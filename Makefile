@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: dataset test validate eval schemas clean help
+.PHONY: dataset test validate eval schemas bench clean help
 
 help:
 	@echo "make dataset   build the dataset from corpus/ into output/ (sets up .venv first)"
@@ -12,6 +12,7 @@ help:
 	@echo "make validate  check output/ against the spec"
 	@echo "make eval      score output/ against tests/gold"
 	@echo "make schemas   regenerate schemas/ from the row models"
+	@echo "make bench     speed and memory on a synthetic corpus (N=20000 documents by default)"
 
 # A virtualenv with the pinned dependencies (requirements.lock pins every transitive package too).
 $(STAMP): pyproject.toml requirements.lock
@@ -33,6 +34,22 @@ eval: $(STAMP) dataset
 
 schemas: $(STAMP)
 	$(BIN)/zhenggai schemas --out schemas
+
+# The review site of the embedded corpus: open output/review/index.html from disk.
+.PHONY: review
+review: dataset
+	$(BIN)/zhenggai review output --out output/review
+
+# The review site in headless Chromium (Debian's chromium and chromedriver, installed when missing).
+.PHONY: test-browser
+test-browser: $(STAMP)
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh | grep -q . || \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-wqy-zenhei; }
+	ZHENGGAI_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -s tests/test_browser.py
+
+N ?= 20000
+bench: $(STAMP)
+	$(BIN)/zhenggai bench --n $(N) --work output/bench --report output/bench.json
 
 clean:
 	rm -rf output/*.parquet output/*.jsonl output/manifest.json output/.staging-*

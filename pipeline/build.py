@@ -26,6 +26,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import pyarrow as pa
 
 from pipeline import __version__, rules
+from pipeline.describe import write_description
 from pipeline.extract.document import StageClock, extract_document
 from pipeline.models import TABLES, Extraction, Reject
 from pipeline.normalize import DEFAULT_MAX_BYTES, DecodedDocument, InputRejected, canonicalize, decode, doc_id_of
@@ -328,7 +329,6 @@ def run(
     scheduler: str | None = None,
     incremental: bool = True,
     progress: Callable[[int], None] | None = None,
-    extra_files: Callable[[Path, dict[str, int]], list[str]] | None = None,
 ) -> RunSummary:
     """Build a dataset from files and folders into ``out_dir``; the previous one is replaced only on success."""
     out_dir = Path(out_dir)
@@ -361,9 +361,7 @@ def run(
             raise ValueError(f"unknown engine {engine!r} (local or dask)")
         manifest_inputs = _write_results(results, staging, summary, progress)
         summary.rows = {table: staging.writer(table).rows for table in TABLES}
-        names = ["manifest.json"]
-        if extra_files:
-            names += extra_files(staging.path, summary.rows)
+        names = ["manifest.json", *write_description(staging.path, summary.rows)]
         staging.close_tables()
         staging.write_json("manifest.json", manifest(manifest_inputs, summary.rows, build_key, staging.path, names))
         staging.commit(names)

@@ -47,6 +47,7 @@ def run(
     incremental: bool = typer.Option(True, "--incremental/--full", help="Reuse the rows of unchanged files from the last build (kept in OUT/.cache)."),
     validate_after: bool = typer.Option(True, "--validate/--no-validate", help="Also re-read the written files and validate them (every document is checked while it is built either way)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+    timings: Optional[Path] = typer.Option(None, "--timings", hidden=True, help="Write stage seconds and counts as JSON (for the benchmark)."),
 ) -> None:
     """Build the dataset: every input file ends in documents or in rejects, with a reason."""
     from pipeline.build import collect_inputs
@@ -76,6 +77,10 @@ def run(
             typer.echo(f"{summary.documents} documents, {summary.rejects} rejected{f' ({reasons})' if reasons else ''}{reused} → {out}", err=True)
             typer.echo("rows: " + ", ".join(f"{t} {n}" for t, n in summary.rows.items()), err=True)
             typer.echo(f"checked while building: {summary.n_errors} errors, {summary.n_warnings} warnings", err=True)
+    if timings:
+        stages = {k: v for k, v in summary.seconds.items() if k not in ("total", "hash")}
+        payload = {"stages": stages, "documents": summary.documents, "rejects": summary.rejects, "reused": summary.reused, "up_to_date": summary.up_to_date}
+        timings.write_text(json.dumps(payload, indent=2), encoding="utf-8")
     if validate_after:
         _report(out, as_json=False, show=20, quiet=quiet)
     elif summary.n_errors:
@@ -231,6 +236,48 @@ def export(
         raise UserError(str(exc))
     for path in written:
         typer.echo(str(path))
+
+
+@app.command()
+def synth(
+    n: int = typer.Option(1000, "--n", min=1, help="How many documents."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for the documents (NNNN/NNNNNNN.txt)."),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives the same corpus."),
+    seeds_from: Path = typer.Option(Path("corpus"), "--from", help="Real notices to recombine."),
+) -> None:
+    """Write a synthetic corpus for benchmarks: real notices recombined and perturbed, 1 KB to 200 KB each."""
+    from pipeline.synth import write_corpus
+
+    if not seeds_from.is_dir():
+        raise UserError(f"no folder of seed documents at {seeds_from}")
+    _check_writable(out)
+    with _progress(n, False) as advance:
+        try:
+            written = write_corpus(out, n, seed=seed, seed_dir=seeds_from, progress=advance)
+        except ValueError as exc:
+            raise UserError(str(exc))
+    typer.echo(f"{n} documents, {written / 2**20:.1f} MiB → {out}", err=True)
+
+
+@app.command()
+def bench(
+    n: int = typer.Option(20000, "--n", min=10, help="Documents in the synthetic corpus."),
+    work: Path = typer.Option(Path("output/bench"), "--work", help="Folder for the corpus and the builds."),
+    report: Path = typer.Option(Path("output/bench.json"), "--report", help="Where the figures are written as JSON."),
+    seeds_from: Path = typer.Option(Path("corpus"), "--from", help="Real notices to recombine."),
+) -> None:
+    """Measure speed and memory at scale: jobs 1 and 2, rerun, peak RSS, time against length."""
+    from pipeline.bench import format_report, run_bench
+
+    if not seeds_from.is_dir():
+        raise UserError(f"no folder of seed documents at {seeds_from}")
+    _check_writable(work)
+    try:
+        result = run_bench(n, work, seeds_from, report)
+    except ImportError as exc:
+        raise UserError(f"the benchmark needs the dev extra (psutil): {exc}")
+    typer.echo(format_report(result))
+    typer.echo(f"→ {report}", err=True)
 
 
 def _read(path: Path) -> bytes:

@@ -65,6 +65,7 @@ class SubjectWords(RuleFile):
 class NotIndicator(RuleFile):
     name: str
     pattern: str
+    fallback: bool = False  # only needed when the caller passes no excluded spans (dates)
 
     @field_validator("pattern")
     @classmethod
@@ -112,6 +113,7 @@ class FoundIndicator:
 class _Grammar:
     left: re.Pattern[str]
     not_indicators: re.Pattern[str]
+    not_indicators_given_dates: re.Pattern[str]
     money_context: re.Pattern[str]
     clause_break: re.Pattern[str]
     list_gap: re.Pattern[str]
@@ -138,11 +140,13 @@ def _grammar() -> _Grammar:
         re.VERBOSE,
     )
     not_indicators = re.compile("|".join(f"(?:{p.pattern})" for p in r.not_indicators))
+    given_dates = re.compile("|".join(f"(?:{p.pattern})" for p in r.not_indicators if not p.fallback))
     change_of = {w: "increase" for w in r.change.increase} | {w: "decrease" for w in r.change.decrease}
     comparison_of = {w: "mom" for w in r.comparison.mom}
     return _Grammar(
         left=left,
         not_indicators=not_indicators,
+        not_indicators_given_dates=given_dates,
         money_context=re.compile(alt(r.money_context)),
         clause_break=re.compile("[" + re.escape(",;。:!?\n") + "]"),
         list_gap=re.compile(r"\s*(?:,|、|和|及|与|或|至|到|~|-|—|–)\s*$"),
@@ -207,7 +211,7 @@ class _Blocked:
 
     def __init__(self, m: str, excluded: Sequence[tuple[int, int]]):
         spans = sorted([(s, e) for s, e in excluded if e > s]
-                       + [x.span() for x in _grammar().not_indicators.finditer(m) if x.end() > x.start()])
+                       + [x.span() for x in self._patterns(excluded).finditer(m) if x.end() > x.start()])
         merged: list[list[int]] = []
         for s, e in spans:
             if merged and s < merged[-1][1]:
@@ -216,6 +220,11 @@ class _Blocked:
                 merged.append([s, e])
         self.starts = [s for s, _ in merged]
         self.ends = [e for _, e in merged]
+
+    @staticmethod
+    def _patterns(excluded: Sequence[tuple[int, int]]) -> re.Pattern[str]:
+        # A caller that passes excluded spans has found the dates already.
+        return _grammar().not_indicators_given_dates if excluded else _grammar().not_indicators
 
     def overlaps(self, start: int, end: int) -> bool:
         k = bisect.bisect_right(self.starts, end - 1) - 1

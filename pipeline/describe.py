@@ -1,0 +1,208 @@
+"""A dataset that explains itself: ``README.md`` and ``datapackage.json`` beside the tables.
+
+Both files are derived from the row models (``pipeline.models``) through
+``pipeline.schema``, and depend only on the row counts they are given: the same build
+writes the same bytes (no timestamps, no absolute paths).
+
+>>> write_description(Path("output"), {"documents": 5, "problems": 79})  # doctest: +SKIP
+['README.md', 'datapackage.json']
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipeline.models import ID_FIELD, TABLES, Row
+from pipeline.schema import arrow_schema, data_dictionary
+from pipeline.write import table_files
+
+PACKAGE_NAME = "zhenggai"
+PACKAGE_TITLE = "zhenggai: rectification notices as tables"
+
+# column → table it points into; doc_id of rejects names bytes, not a document row
+FOREIGN_KEYS: dict[str, str] = {
+    "doc_id": "documents",
+    "section_id": "sections",
+    "parent_id": "sections",
+    "problem_id": "problems",
+    "measure_id": "measures",
+    "date_id": "dates",
+}
+
+LOADING = {
+    "duckdb": '''```sql
+-- DuckDB (the duckdb command line, or duckdb.sql("…") in Python), run inside this folder
+SELECT d.source, count(*) AS problems
+FROM 'problems.parquet' p JOIN 'documents.parquet' d USING (doc_id)
+GROUP BY d.source ORDER BY d.source;
+```''',
+    "polars": '''```python
+import polars as pl
+
+problems = pl.read_parquet("problems.parquet")
+documents = pl.read_parquet("documents.parquet")
+print(problems.join(documents.select("doc_id", "source"), on="doc_id").group_by("source").len().sort("source"))
+```''',
+    "pandas": '''```python
+import pandas as pd
+
+indicators = pd.read_parquet("indicators.parquet")
+print(indicators.groupby(["kind", "unit"]).size().sort_values(ascending=False).head(10))
+```''',
+    "r": '''```r
+# install.packages("arrow") once
+library(arrow)
+problems <- read_parquet("problems.parquet")
+documents <- read_parquet("documents.parquet")
+print(table(merge(problems, documents[, c("doc_id", "source")], by = "doc_id")$source))
+```''',
+}
+
+
+def write_description(folder: Path, rows: dict[str, int]) -> list[str]:
+    """Write README.md and datapackage.json into ``folder``; return the names written."""
+    folder = Path(folder)
+    (folder / "README.md").write_text(readme_text(rows), encoding="utf-8", newline="\n")
+    (folder / "datapackage.json").write_text(datapackage_text(rows), encoding="utf-8", newline="\n")
+    return ["README.md", "datapackage.json"]
+
+
+def table_summary(model: type[Row]) -> str:
+    """The first line of a model's docstring: what one row of the table is."""
+    return (model.__doc__ or "").strip().splitlines()[0].rstrip(".")
+
+
+# ---------------------------------------------------------------- README.md
+
+
+def readme_text(rows: dict[str, int]) -> str:
+    parts = [
+        "# The zhenggai dataset",
+        "",
+        "Chinese government rectification notices (巡察整改进展情况的通报, 提案答复, 审计整改报告) turned into",
+        "tables. Each table is here twice, with the same rows: `TABLE.parquet` (zstd) and `TABLE.jsonl`",
+        "(one JSON object a line, UTF-8). `datapackage.json` describes the tables as a",
+        "[Frictionless Data Package](https://datapackage.org/); `manifest.json` records the inputs and a",
+        "hash of the rules. This file is written by every build: do not edit it.",
+        "",
+        "Every row that points into a document carries `char_start`/`char_end`, and",
+        "`documents.text[char_start:char_end] == text` always holds (Python string indices).",
+        "",
+        "## Tables",
+        "",
+        "| table | what it holds | rows | id |",
+        "|---|---|---:|---|",
+    ]
+    for table, model in TABLES.items():
+        parts.append(f"| `{table}` | {_cell(table_summary(model))} | {rows.get(table, 0)} | {_code(ID_FIELD.get(table))} |")
+    parts += ["", "## Loading", "", "Run these inside this folder.", ""]
+    for name, title in (("duckdb", "DuckDB"), ("polars", "polars"), ("pandas", "pandas"), ("r", "R")):
+        parts += [f"### {title}", "", LOADING[name], ""]
+    parts += [
+        "## Excel and CSV",
+        "",
+        "`zhenggai export --format csv` writes one `TABLE.csv` per table, UTF-8 with a byte-order mark, so",
+        "Excel opens it with the Chinese intact (double-click, or Data → From Text/CSV). List columns",
+        '(`contact_phones`, `section_path`, …) hold JSON text such as `["020-83123931"]`; an empty cell is',
+        "null. Excel cuts a cell at 32,767 characters, so a long `documents.text` is complete only in the",
+        "Parquet and JSON Lines files.",
+        "",
+        "## Field dictionary",
+        "",
+        "Derived from the row models; types are Arrow types (`int32`, `string`, `date32[day]`, …).",
+    ]
+    by_table: dict[str, list[dict[str, str]]] = {}
+    for entry in data_dictionary():
+        by_table.setdefault(entry["table"], []).append(entry)
+    for table, entries in by_table.items():
+        parts += ["", f"### {table}", "", "| column | type | null | description |", "|---|---|---|---|"]
+        for e in entries:
+            parts.append(f"| `{e['column']}` | {_cell(e['type'])} | {e['nullable']} | {_cell(e['description'])} |")
+    return "\n".join(parts) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str | None) -> str:
+    return f"`{text}`" if text else ""
+
+
+# ---------------------------------------------------------------- datapackage.json
+
+
+def datapackage(rows: dict[str, int]) -> dict:
+    """The Data Package descriptor: one tabular resource per table, pointing at its Parquet file."""
+    return {
+        "profile": "tabular-data-package",
+        "name": PACKAGE_NAME,
+        "title": PACKAGE_TITLE,
+        "description": "Problems, measures, dates, figures and cited documents extracted from Chinese government "
+        "rectification notices. Each resource is also stored as JSON Lines (TABLE.jsonl) with the same rows.",
+        "resources": [_resource(table, model, rows.get(table, 0)) for table, model in TABLES.items()],
+    }
+
+
+def datapackage_text(rows: dict[str, int]) -> str:
+    return json.dumps(datapackage(rows), ensure_ascii=False, indent=2) + "\n"
+
+
+def _resource(table: str, model: type[Row], count: int) -> dict:
+    schema: dict = {"fields": [_field(f, model) for f in arrow_schema(model)]}
+    if table in ID_FIELD:
+        schema["primaryKey"] = [ID_FIELD[table]]
+    keys = [
+        {"fields": [column], "reference": {"resource": "" if target == table else target, "fields": [ID_FIELD[target]]}}
+        for column, target in FOREIGN_KEYS.items()
+        if column in model.model_fields and column != ID_FIELD.get(table) and table != "rejects"
+    ]
+    if keys:
+        schema["foreignKeys"] = keys
+    return {
+        "name": table,
+        "path": table_files(table)[0],
+        "profile": "tabular-data-resource",
+        "format": "parquet",
+        "mediatype": "application/vnd.apache.parquet",
+        "description": f"{table_summary(model)}. {count} rows.",
+        "schema": schema,
+    }
+
+
+def _field(f: pa.Field, model: type[Row]) -> dict:
+    field: dict = {"name": f.name, "type": _frictionless_type(f.type), "description": f.metadata[b"description"].decode()}
+    constraints: dict = {}
+    if not f.nullable:
+        constraints["required"] = True
+    vocabulary = _vocabulary(model.model_fields[f.name].annotation)
+    if vocabulary:
+        constraints["enum"] = vocabulary
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def _frictionless_type(t: pa.DataType) -> str:
+    if pa.types.is_integer(t):
+        return "integer"
+    if pa.types.is_floating(t):
+        return "number"
+    if pa.types.is_boolean(t):
+        return "boolean"
+    if pa.types.is_date(t):
+        return "date"
+    if pa.types.is_list(t):
+        return "array"
+    return "string"
+
+
+def _vocabulary(annotation) -> list[str] | None:
+    for arg in (annotation, *typing.get_args(annotation)):
+        if typing.get_origin(arg) is typing.Literal:
+            return list(typing.get_args(arg))
+    return None
