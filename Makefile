@@ -51,5 +51,18 @@ N ?= 20000
 bench: $(STAMP)
 	$(BIN)/zhenggai bench --n $(N) --work output/bench --report output/bench.json
 
+# Hostile input and HTML: the property tests run far longer, time against input size per stage,
+# and the measurement behind the choice of the HTML main-text extractor.
+.PHONY: fuzz bench-linear bench-html
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	ZHENGGAI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+
+bench-linear: $(STAMP)
+	$(BIN)/python benchmarks/linear_time.py --max-mb 10
+
+bench-html: $(STAMP)
+	$(BIN)/python benchmarks/html_extractors.py
+
 clean:
 	rm -rf output/*.parquet output/*.jsonl output/manifest.json output/.staging-*

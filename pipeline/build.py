@@ -32,7 +32,7 @@ from pipeline.models import TABLES, Extraction, Reject
 from pipeline.normalize import DEFAULT_MAX_BYTES, DecodedDocument, InputRejected, canonicalize, decode, doc_id_of
 from pipeline.schema import arrow_schema
 from pipeline.validate import Finding, check_document, finding
-from pipeline.write import Staging, table_files
+from pipeline.write import Staging, remove_stale_staging, table_files
 
 CACHE_DIR = ".cache"
 TASK_DOCS = 8  # documents per task sent to a worker
@@ -262,8 +262,19 @@ def _local_results(tasks: list[Task], max_bytes: int, cache_dir: str | None, job
         for chunk in chunks:
             yield from process_tasks(chunk, max_bytes, cache_dir)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
         yield from _windowed(pool, chunks, max_bytes, cache_dir, jobs * WINDOW_PER_WORKER)
+
+
+def _die_with_parent() -> None:
+    """Workers end when the build that started them is killed (Linux), instead of lingering."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _windowed(pool: Executor, chunks: list[list[Task]], max_bytes: int, cache_dir: str | None, window: int) -> Iterator[DocResult]:
@@ -341,6 +352,7 @@ def run(
     summary.seconds["hash"] = time.perf_counter() - started
     build_key = _build_key(tasks)
     if incremental and _up_to_date(out_dir, build_key):
+        remove_stale_staging(out_dir)
         previous = json.loads((out_dir / "manifest.json").read_text("utf-8"))
         summary.up_to_date = True
         summary.rows = previous["row_counts"]

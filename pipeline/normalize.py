@@ -1,8 +1,8 @@
 """Stage 1: bytes → decoded text → canonical text with a map back to the input.
 
->>> canon = canonicalize("１２３４５万元\\r\\n\\r\\n\\r\\n　正文  ")
+>>> canon = canonicalize("１２３４５万元\\r\\n\\r\\n\\r\\n　通报  ")
 >>> canon.text
-'12345万元\\n\\n 正文'
+'12345万元\\n\\n 通报'
 >>> canon.raw_span(0, 5)
 (0, 5)
 """
@@ -14,13 +14,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from html.parser import HTMLParser
 from pathlib import PurePath
 
 from charset_normalizer import from_bytes
 
 from pipeline import rules
 from pipeline.offsets import OffsetChain, OffsetMap, apply_edits, regex_edits
+from pipeline.webpage import page_text
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 
@@ -73,34 +73,90 @@ def decode(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> D
         raise InputRejected("too_large", f"{len(data)} bytes, more than the limit of {max_bytes}")
     if not data.strip():
         raise InputRejected("empty", "the file is empty" if not data else "the file holds only white space")
-    text, encoding = _decode_text(data)
-    if _looks_like_html(data, source):
-        text = html_to_text(text)
+    is_html = _looks_like_html(data, source)
+    text, encoding = _decode_text(data, _declared_charset(data) if is_html else None)
+    if is_html:
+        text = page_text(text).text
         encoding += "+html"
     if not text.strip():
         raise InputRejected("empty", "no text remains after decoding")
     return DecodedDocument(source=source, doc_id=doc_id_of(data), size_bytes=len(data), encoding=encoding, raw_text=text)
 
 
-def _decode_text(data: bytes) -> tuple[str, str]:
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+def _decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    for bom, codec, label in ((b"\xef\xbb\xbf", "utf-8", "utf-8-bom"), (b"\xff\xfe", "utf-16-le", "utf-16"), (b"\xfe\xff", "utf-16-be", "utf-16")):
         if data.startswith(bom):
-            try:
-                return data.decode(codec), codec.replace("-sig", "-bom")
-            except UnicodeDecodeError as exc:
-                raise InputRejected("undecodable", f"starts with a {codec} byte-order mark but is not {codec}: {exc.reason}")
+            decoded = _nearly(codec, data[len(bom) :])
+            if decoded:
+                return decoded[0], label
+            if codec != "utf-8":
+                raise InputRejected("undecodable", f"starts with a {label} byte-order mark but is not {label}")
+            data = data[len(bom) :]  # a UTF-8 mark on GBK bytes: a converter's slip, read the rest
+            break
     utf16 = _utf16_without_bom(data)
     if utf16 and _control_ratio(utf16[0]) < 0.01:
         return utf16
     if _control_byte_ratio(data) > 0.05:
         raise InputRejected("binary", "holds control bytes that text does not: not a text file")
-    try:
-        text, encoding = data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        text, encoding = _detect(data)
-    if _control_ratio(text) > 0.05:
+    decoded = _declared(data, declared) or _nearly("utf-8", data) or _chinese_legacy(data) or _detect(data)
+    if _control_ratio(decoded[0]) > 0.05:
         raise InputRejected("binary", "mostly control characters: not a text file")
-    return text, encoding
+    return decoded
+
+
+# Python codecs for the labels Chinese pages declare; GB2312 and GBK are read as GB18030,
+# their superset, and Big5 as cp950, the Big5 that Windows and the web actually write.
+_CODECS = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gbk": "gb18030", "big5": "big5", "big5-hkscs": "big5hkscs", "utf-8": "utf-8", "utf8": "utf-8"}
+_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w-]{2,20})""", re.IGNORECASE)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    m = _CHARSET.search(data[:4096])
+    return _CODECS.get(m.group(1).decode("ascii").lower()) if m else None
+
+
+def _declared(data: bytes, codec: str | None) -> tuple[str, str] | None:
+    return _nearly(codec, data) if codec else None
+
+
+def _nearly(codec: str, data: bytes) -> tuple[str, str] | None:
+    """``data`` in ``codec``, tolerating a sequence cut at the end of the file or a few
+    damaged bytes (at most one in a thousand), each of which becomes U+FFFD."""
+    python_codec = "cp950" if codec == "big5" else codec
+    try:
+        return data.decode(python_codec), codec
+    except UnicodeDecodeError:
+        pass
+    text = data.decode(python_codec, errors="replace")
+    damaged = text.count("\ufffd")
+    if damaged <= max(1, len(data) // 1000):
+        return text, codec
+    return None
+
+
+def _chinese_legacy(data: bytes) -> tuple[str, str] | None:
+    """GB18030 or Big5, whichever reads as common Chinese.
+
+    GB18030 accepts nearly any byte pair, so Big5 text also "decodes" as GB18030, into rare
+    characters.  Each reading is scored by the share of its ideographs that (folded to
+    simplified) are among the 3755 common characters of GB2312 level 1."""
+    readings = [r for r in (_nearly("gb18030", data), _nearly("big5", data)) if r]
+    if len(readings) <= 1:
+        return readings[0] if readings else None
+    return max(readings, key=lambda r: _common_share(r[0]))
+
+
+def _common_share(text: str) -> float:
+    ideographs = [c for c in fold_traditional(text[:20000]) if "\u4e00" <= c <= "\u9fff"]
+    if not ideographs:
+        return 0.0
+    common = 0
+    for c in ideographs:
+        try:
+            common += 0xB0 <= c.encode("gb2312")[0] <= 0xD7
+        except UnicodeEncodeError:
+            pass
+    return common / len(ideographs)
 
 
 _CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32)) + b"\x7f"
@@ -126,18 +182,10 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
 
 
 def _detect(data: bytes) -> tuple[str, str]:
-    # Chinese pages that are not UTF-8 are nearly always GB2312/GBK/GB18030 or Big5;
-    # GB18030 is a superset of the first two, so try it before asking the detector.
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        pass
     best = from_bytes(data).best()
     if best is None:
         raise InputRejected("undecodable", "no text encoding fits these bytes")
-    encoding = best.encoding
-    if encoding in {"gb2312", "gbk", "hz"}:
-        encoding = "gb18030"
+    encoding = _CODECS.get(best.encoding, best.encoding)
     try:
         return data.decode(encoding), encoding
     except (UnicodeDecodeError, LookupError) as exc:
@@ -148,47 +196,19 @@ def _control_ratio(text: str) -> float:
     sample = text[:65536]
     if not sample:
         return 0.0
-    controls = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f\v")
-    return controls / len(sample)
+    return len(_CONTROLS.findall(sample)) / len(sample)
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def _looks_like_html(data: bytes, source: str) -> bool:
     return PurePath(source).suffix.lower() in _HTML_SUFFIXES or bool(_HTML_SNIFF.match(data[:2048].lstrip(b"\xef\xbb\xbf")))
 
 
-class _TextOfHtml(HTMLParser):
-    """The visible text of a page, one line per block element."""
-
-    _BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table", "ul", "ol", "title", "header", "footer"}
-    _HIDDEN = {"script", "style", "noscript", "template", "head"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self._HIDDEN and tag != "head":
-            self.hidden += 1
-        if tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._HIDDEN and tag != "head":
-            self.hidden = max(0, self.hidden - 1)
-        if tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:
-            self.parts.append(data)
-
-
 def html_to_text(markup: str) -> str:
-    parser = _TextOfHtml()
-    parser.feed(markup)
-    parser.close()
-    return "".join(parser.parts)
+    """The notice a web page carries, as text (see ``pipeline.webpage``)."""
+    return page_text(markup).text
 
 
 # --- canonical text -------------------------------------------------------------
@@ -201,7 +221,8 @@ _STABLE = "\x00-\x7f\u4e00-\u9fff\u3001-\u3003\u3008-\u3011\u3014-\u301b\u201c\u
 _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a"
 _NFKC_CLUSTER = re.compile(f"[^{_STABLE}][{_COMBINING}]*|.[{_COMBINING}]+", re.DOTALL)
 _NEWLINE = re.compile(r"\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
-_TRAILING_SPACE = re.compile(r"[ \t]+(?=\n|\Z)")
+# Only from the start of a run (the look-behind), else a long run of spaces costs its square.
+_TRAILING_SPACE = re.compile(r"(?<![ \t])[ \t]+(?=\n|\Z)")
 _BLANK_RUNS = re.compile(r"\A\n+|\n+\Z|(?<=\n\n)\n+")
 
 
@@ -221,25 +242,29 @@ def _nfkc_edits(text: str) -> list[tuple[int, int, str]]:
 
 def canonicalize(raw_text: str) -> CanonicalText:
     """Build the canonical text (SPEC 0): NFKC, \\n line breaks, no trailing spaces,
-    no web furniture, at most one blank line in a row; keep the map back to ``raw_text``."""
+    no web furniture, at most one blank line in a row; keep the map back to ``raw_text``.
+
+    Furniture is found on the folded text (当前位置 and 當前位置 alike); every later step only
+    deletes, so the same edits keep the folded copy in step with the text."""
     furniture_lines, furniture_fragments = _furniture()
-    steps = (
-        lambda t: regex_edits(_INVISIBLE, t),
-        _nfkc_edits,
-        lambda t: regex_edits(_NEWLINE, t, "\n"),
-        lambda t: regex_edits(_TRAILING_SPACE, t),
-        lambda t: regex_edits(furniture_fragments, t),
-        lambda t: regex_edits(_TRAILING_SPACE, t),
-        lambda t: regex_edits(furniture_lines, t),
-        lambda t: regex_edits(_BLANK_RUNS, t),
-    )
     text = raw_text
     maps: list[OffsetMap] = []
-    for step in steps:
-        text, offset_map = apply_edits(text, step(text))
+
+    def apply(edits: list[tuple[int, int, str]]) -> None:
+        nonlocal text
+        text, offset_map = apply_edits(text, edits)
         if offset_map is not None:
             maps.append(offset_map)
-    return CanonicalText(text=text, match=fold_traditional(text), chain=OffsetChain(tuple(maps)))
+
+    apply(regex_edits(_INVISIBLE, text))
+    apply(_nfkc_edits(text))
+    apply(regex_edits(_NEWLINE, text, "\n"))
+    folded = fold_traditional(text)
+    for pattern in (_TRAILING_SPACE, furniture_fragments, _TRAILING_SPACE, furniture_lines, _BLANK_RUNS):
+        edits = regex_edits(pattern, folded)
+        apply(edits)
+        folded, _ = apply_edits(folded, edits)
+    return CanonicalText(text=text, match=folded, chain=OffsetChain(tuple(maps)))
 
 
 @cache

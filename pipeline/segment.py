@@ -5,6 +5,10 @@ counts too); ``1.`` ``1、`` level 3; ``一是`` ``(1)`` ``①`` level 4.  Level
 line starts; level-4 runs are read anywhere a sentence can start, and must count up
 (``一是`` ``二是`` …) so that words such as 统一是 never start a unit.
 
+Every pattern and word list is matched on the folded text (traditional characters folded to
+simplified, one for one: ``match_text``), and every heading, title and measure is cut from the
+document's own text at the same positions.
+
 >>> outline = segment("一、整改任务落实情况\\n1.某问题的整改\\n一是甲。二是乙。", "inspection_rectification")
 >>> [(u.level, u.marker, u.heading) for u in outline.units]
 [(1, '一、', '整改任务落实情况'), (3, '1.', '某问题的整改'), (4, '一是', '甲'), (4, '二是', '乙')]
@@ -16,11 +20,13 @@ line starts; level-4 runs are read anywhere a sentence can start, and must count
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline import rules
+from pipeline.normalize import fold_traditional
 
 CN_DIGIT_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
 CN_NUMERAL = "[一二三四五六七八九十]{1,3}"
@@ -165,7 +171,9 @@ def _tail_opener() -> re.Pattern[str]:
 
 
 def body_end(text: str, lines: list[tuple[int, int]]) -> int:
-    """End of the body: the contact paragraph, signature and source lines at the end are not sections."""
+    """End of the body: the contact paragraph, signature and source lines at the end are not sections.
+
+    ``text`` is the folded text: the tail's words are matched in simplified characters."""
     end = len(text)
     seen_tail = False
     for start, stop in reversed(lines):
@@ -273,12 +281,12 @@ def _lstrip(text: str, start: int, end: int) -> int:
 # --- roles -----------------------------------------------------------------------
 
 
-def _assign_roles(units: list[Unit], doc_type: str) -> None:
+def _assign_roles(units: list[Unit], doc_type: str, match: str) -> None:
     r = outline_rules().roles
     tops = [u for u in units if u.parent is None]
     decided: list[str | None] = []
     for top in tops:
-        heading = top.heading or ""
+        heading = match[top.body_start : top.body_start + len(top.heading or "")]
         has_items = any(units[c].level == 3 for c in _descendants(units, top))
         if doc_type == "proposal_reply":
             role = "reply"
@@ -302,11 +310,12 @@ def _assign_roles(units: list[Unit], doc_type: str) -> None:
 
 
 def _descendants(units: list[Unit], unit: Unit) -> list[int]:
-    out, todo = [], list(unit.children)
+    """Indices below ``unit``, in document order."""
+    out, todo = [], list(reversed(unit.children))
     while todo:
-        i = todo.pop(0)
+        i = todo.pop()
         out.append(i)
-        todo[0:0] = units[i].children
+        todo.extend(reversed(units[i].children))
     return out
 
 
@@ -316,17 +325,23 @@ _QUOTES = {"“": "”", "‘": "’", '"': '"', "「": "」", "『": "』"}
 
 
 def problem_statement(title: str) -> str:
-    """Title without its wrapper (SPEC 3): 关于“组织学习不全面不及时”的问题 → 组织学习不全面不及时."""
-    s = title.strip().rstrip("。;:")
-    if s.startswith("关于"):
-        s = s[2:]
+    """Title without its wrapper (SPEC 3): 关于“组织学习不全面不及时”的问题 → 组织学习不全面不及时;
+    the wrapper is recognised in traditional characters too (關於…問題的整改), the statement
+    keeps the title's own characters."""
+    folded = fold_traditional(title)
+    start = len(folded) - len(folded.lstrip())
+    end = len(folded.rstrip().rstrip("。;:"))
+    if folded.startswith("关于", start):
+        start += 2
     for suffix in ("问题的整改", "的整改", "的问题", "问题"):
-        if s.endswith(suffix) and len(s) > len(suffix):
-            s = s[: -len(suffix)]
+        if folded.endswith(suffix, start, end) and end - start > len(suffix):
+            end -= len(suffix)
             break
-    if len(s) >= 2 and _QUOTES.get(s[0]) == s[-1] and s[0] not in s[1:-1] and s[-1] not in s[1:-1]:
-        s = s[1:-1]
-    return s
+    if end - start >= 2:
+        first, last, inner = folded[start], folded[end - 1], folded[start + 1 : end - 1]
+        if _QUOTES.get(first) == last and first not in inner and last not in inner:
+            start, end = start + 1, end - 1
+    return title[start:end] if start < end else ""
 
 
 def _category(units: list[Unit], unit: Unit) -> str | None:
@@ -343,8 +358,8 @@ def _lead_in() -> re.Pattern[str]:
     return re.compile(r"[ \t]*" + rules.alt(outline_rules().lead_ins) + r"[ \t]*:[ \t]*")
 
 
-def _skip_lead_in(text: str, start: int, end: int) -> int:
-    m = _lead_in().match(text, start, end)
+def _skip_lead_in(match: str, start: int, end: int) -> int:
+    m = _lead_in().match(match, start, end)
     return m.end() if m else start
 
 
@@ -371,25 +386,29 @@ def _path(units: list[Unit], index: int | None) -> tuple[str, ...]:
     return tuple(reversed(path))
 
 
-def segment(text: str, doc_type: str) -> Outline:
+def segment(text: str, doc_type: str, match_text: str | None = None) -> Outline:
+    """The outline of ``text``; ``match_text`` is its folded copy (``CanonicalText.match``)."""
+    match = fold_traditional(text) if match_text is None else match_text
+    if len(match) != len(text):
+        raise ValueError("match_text must have the length of text")
     lines = _lines(text)
-    end_of_body = body_end(text, lines)
-    line_units = _line_units(text, 0, end_of_body)
+    end_of_body = body_end(match, lines)
+    line_units = _line_units(match, 0, end_of_body)
     first = line_units[0].start if line_units else end_of_body
     # Level-4 runs live in the own body of each container (text before its first child).
     bounds = [u.start for u in line_units] + [end_of_body]
     level4: list[Unit] = []
     for i, unit in enumerate(line_units):
-        level4.extend(_level4_runs(text, unit.body_start, bounds[i + 1]))
+        level4.extend(_level4_runs(match, unit.body_start, bounds[i + 1]))
     if not line_units:
-        level4 = _level4_runs(text, 0, end_of_body)
+        level4 = _level4_runs(match, 0, end_of_body)
         first = level4[0].start if level4 else end_of_body
     units = sorted(line_units + level4, key=lambda u: u.start)
     _close(units, text, end_of_body)
-    _assign_roles(units, doc_type)
+    _assign_roles(units, doc_type, match)
     _number_siblings(units)
     problems, restarts = _problems(text, units)
-    measures = _measures(text, units, problems)
+    measures = _measures(text, match, units, problems)
     return Outline(units, problems, measures, first, end_of_body, restarts)
 
 
@@ -436,7 +455,7 @@ def _split_runs(units: list[Unit], item: Unit) -> list[list[Unit]]:
     return runs or [[]]
 
 
-def _measures(text: str, units: list[Unit], problems: list[ProblemSpan]) -> list[MeasureSpan]:
+def _measures(text: str, match: str, units: list[Unit], problems: list[ProblemSpan]) -> list[MeasureSpan]:
     measures: list[MeasureSpan] = []
 
     def add(start: int, end: int, role: str, seq: int, marker: str | None, title: str | None, path_of: int | None, problem: int | None, unit: int | None) -> None:
@@ -447,14 +466,16 @@ def _measures(text: str, units: list[Unit], problems: list[ProblemSpan]) -> list
 
     def unit_measure(i: int, seq: int, problem: int | None) -> None:
         u = units[i]
-        start = _skip_lead_in(text, _lstrip(text, u.body_start, u.end), u.end)
+        start = _skip_lead_in(match, _lstrip(text, u.body_start, u.end), u.end)
         add(start, u.end, u.role, seq, u.marker, _measure_title(text, start, u.end, u.heading_alone, u.heading), u.parent, problem, i)
 
     # Measures of problems.
     index_of_unit = {p.unit: k for k, p in enumerate(problems) if p.unit is not None}
+    starts = [u.start for u in units]  # units are in document order
     for k, p in enumerate(problems):
         if p.inferred:
-            members = [i for i, u in enumerate(units) if u.level == 4 and p.start <= u.start < p.end]
+            first, last = bisect.bisect_left(starts, p.start), bisect.bisect_left(starts, p.end)
+            members = [i for i in range(first, last) if units[i].level == 4]
             for seq, i in enumerate(members, 1):
                 unit_measure(i, seq, k)
             continue
@@ -465,7 +486,7 @@ def _measures(text: str, units: list[Unit], problems: list[ProblemSpan]) -> list
                 unit_measure(i, seq, k)
         else:
             body = item.heading_end if item.heading_alone else min(item.heading_end + 1, p.end)
-            start = _skip_lead_in(text, _lstrip(text, body, p.end), p.end)
+            start = _skip_lead_in(match, _lstrip(text, body, p.end), p.end)
             add(start, p.end, item.role, 1, None, _measure_title(text, start, p.end, False, None), p.unit, k, None)
     # Measures outside problems.
     for i, u in enumerate(units):

@@ -37,6 +37,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "ZG012": ("error", "one_place", "an input file appears in both documents and rejects, or twice"),
     "ZG013": ("error", "value", "value_normalized differs from value × multiplier"),
     "ZG014": ("error", "order", "rows of a table are not grouped in the order of documents"),
+    "ZG015": ("error", "manifest", "a file differs from the digest in manifest.json: a build was interrupted while moving files; rerun it"),
     "ZG101": ("warning", "problem_gap", "problem numbers of a document skip a number"),
     "ZG102": ("warning", "problem_repeat", "a problem number occurs twice in a document"),
     "ZG103": ("warning", "no_problems", "a rectification document has no problems"),
@@ -202,6 +203,7 @@ def validate(out_dir: Path | str) -> Report:
             continue
         report.rows[table] = files[table].metadata.num_rows
         report.extend(_check_schema(table, files[table].schema_arrow))
+    report.extend(_check_manifest(out_dir))
     if "documents" not in files:
         return report
     adapters = {t: TypeAdapter(TABLES[t]) for t in TABLES}
@@ -230,6 +232,24 @@ def validate(out_dir: Path | str) -> Report:
         if count > 1:
             report.extend([finding("ZG012", "documents", None, f"{source} appears {count} times across documents and rejects")])
     return report
+
+
+def _check_manifest(out_dir: Path) -> list[Finding]:
+    import hashlib
+
+    try:
+        files = json.loads((out_dir / "manifest.json").read_text("utf-8"))["files"]
+    except (OSError, ValueError, KeyError):
+        return []  # a dataset without a manifest (e.g. assembled by hand) is checked on its rows alone
+    out = []
+    for name, digest in sorted(files.items()):
+        try:
+            actual = hashlib.sha256((out_dir / name).read_bytes()).hexdigest()
+        except OSError:
+            actual = None
+        if actual != digest:
+            out.append(finding("ZG015", name.split(".")[0], None, f"{name} is not the file the manifest describes"))
+    return out
 
 
 def _check_schema(table: str, actual) -> list[Finding]:

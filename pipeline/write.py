@@ -2,8 +2,9 @@
 
 Everything is written into a staging folder beside the dataset and moved into place only
 when the whole build has succeeded, so a failed or killed run leaves the previous dataset
-as it was.  The manifest is moved last: a dataset whose manifest names other files than
-are there was interrupted in the final moves, and a rerun repairs it.
+as it was.  The final moves take milliseconds; the manifest, moved last, records the
+digest of every file, so a dataset interrupted during them is told apart by ``validate``
+(ZG015) and rebuilt by the next run.
 """
 
 from __future__ import annotations
@@ -30,14 +31,19 @@ def table_files(table: str) -> tuple[str, str]:
     return f"{table}.parquet", f"{table}.jsonl"
 
 
+def remove_stale_staging(out_dir: Path) -> None:
+    """Staging folders left by a run that was killed."""
+    for stale in out_dir.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 class Staging:
     """A folder beside the dataset that becomes it on ``commit``."""
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
-        for stale in out_dir.glob(STAGING_PREFIX + "*"):
-            shutil.rmtree(stale, ignore_errors=True)
+        remove_stale_staging(out_dir)
         self.path = out_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
         self.path.mkdir()
         self.writers: dict[str, TableWriter] = {}

@@ -148,3 +148,14 @@ def test_incremental_rebuild_equals_a_clean_build(tmp_path):
     assert partial.reused == 4
     run([corpus], tmp_path / "clean", incremental=False)
     assert _digests(out) == _digests(tmp_path / "clean")
+
+
+def test_a_file_that_differs_from_the_manifest_is_an_error(tmp_path):
+    out = tmp_path / "out"
+    run([CORPUS], out)
+    (out / "problems.jsonl").write_text("", "utf-8")
+    codes = {f.code for f in validate(out).errors}
+    assert "ZG015" in codes
+    again = run([CORPUS], out)
+    assert not again.up_to_date
+    assert validate(out).n_errors == 0

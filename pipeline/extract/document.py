@@ -30,30 +30,30 @@ def row_id(doc_id: str, table: str, start: int, end: int) -> str:
     return f"{doc_id}-{table}{start}-{end}"
 
 
-@dataclass(frozen=True)
 class _Containers:
     """Find the innermost problem and measure that contain a span."""
 
-    problems: Sequence[tuple[int, int, str]]
-    measures: Sequence[tuple[int, int, str]]
+    def __init__(self, problems: Sequence[tuple[int, int, str]], measures: Sequence[tuple[int, int, str]]):
+        self.problems, self.measures = problems, measures
+        self.problem_starts = [s for s, _, _ in problems]
+        self.measure_starts = [s for s, _, _ in measures]
 
     @staticmethod
-    def _find(spans: Sequence[tuple[int, int, str]], start: int, end: int) -> str | None:
-        k = bisect.bisect_right([s for s, _, _ in spans], start) - 1
-        while k >= 0:
+    def _find(spans: Sequence[tuple[int, int, str]], starts: list[int], start: int, end: int) -> str | None:
+        # Problems and measures do not overlap one another, so the last one starting at or
+        # before the span is the only candidate.
+        k = bisect.bisect_right(starts, start) - 1
+        if k >= 0:
             s, e, ident = spans[k]
             if s <= start and end <= e:
                 return ident
-            if e <= start and k > 0 and spans[k - 1][1] < start:
-                break
-            k -= 1
         return None
 
     def problem(self, start: int, end: int) -> str | None:
-        return self._find(self.problems, start, end)
+        return self._find(self.problems, self.problem_starts, start, end)
 
     def measure(self, start: int, end: int) -> str | None:
-        return self._find(self.measures, start, end)
+        return self._find(self.measures, self.measure_starts, start, end)
 
 
 class StageClock:
@@ -78,9 +78,9 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
         return {"doc_id": doc_id, "text": text[start:end], "char_start": start, "char_end": end, "raw_char_start": raw_start, "raw_char_end": raw_end}
 
     doc_type = classify(canon.match, 0)
-    outline = segment(text, doc_type)
+    outline = segment(text, doc_type, match_text=canon.match)
     lap("segment")
-    header = read_header(text, outline.body_start, outline.body_end)
+    header = read_header(text, outline.body_start, outline.body_end, match_text=canon.match)
 
     published = _date_at(text, header.published_span)
     signed = _date_at(text, header.signed_span)
@@ -89,14 +89,14 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
     not_after = max(d for d in (published, signed) if d) if (published or signed) else None
     found_dates = find_dates(text, match_text=canon.match, reference_year=reference_year, not_after=not_after)
     lap("dates")
-    refs = find_policy_refs(text)
+    refs = find_policy_refs(text, match_text=canon.match)
     lap("policy_refs")
     excluded = [(d.start, d.end) for d in found_dates] + [(r.start, r.end) for r in refs]
     found_indicators = find_indicators(text, match_text=canon.match, excluded=sorted(excluded))
     lap("indicators")
 
-    inspection = read_inspection(text, (0, outline.body_start)) if doc_type.endswith("rectification") else None
-    roles = _date_roles(text, found_dates, header, inspection, outline)
+    inspection = read_inspection(text, (0, outline.body_start), match_text=canon.match) if doc_type.endswith("rectification") else None
+    roles = _date_roles(canon.match, found_dates, header, inspection, outline)
     lap("metadata")
 
     sections = _sections(outline, doc_id, span)
@@ -118,6 +118,7 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
         sorted((p.char_start, p.char_end, p.problem_id) for p in problems),
         sorted((m.start, m.end, row_id(doc_id, "m", m.start, m.end)) for m in outline.measures),
     )
+    ref_starts = [r.start for r in refs]
     measures = [
         Measure(
             **span(m.start, m.end),
@@ -129,7 +130,7 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
             marker=m.marker,
             title=m.title,
             section_path=list(m.section_path),
-            policy_refs=[r.title for r in refs if m.start <= r.start and r.end <= m.end],
+            policy_refs=[r.title for r in refs[bisect.bisect_left(ref_starts, m.start) : bisect.bisect_left(ref_starts, m.end)] if r.end <= m.end],
         )
         for m in outline.measures
     ]
@@ -150,6 +151,7 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
         )
         for d in found_dates
     ]
+    date_starts = [d.char_start for d in dates]
     indicators = [
         Indicator(
             **span(i.start, i.end),
@@ -165,7 +167,7 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
             change=i.change,
             comparison=i.comparison,
             subject=i.subject,
-            date_id=_clause_date(text, i.start, i.end, dates),
+            date_id=_clause_date(text, i.start, i.end, dates, date_starts),
         )
         for i in found_indicators
     ]
@@ -273,12 +275,19 @@ def _date_roles(text: str, dates: list[FoundDate], header, inspection, outline: 
     return roles
 
 
-def _clause_date(text: str, start: int, end: int, dates: list[DateMention]) -> str | None:
-    """The date standing in the same clause as a figure (the nearest one before it, else after)."""
-    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, max(0, start - 200), start)), default=max(0, start - 200))
-    right_match = _CLAUSE_BREAK.search(text, end)
-    right = right_match.start() if right_match else len(text)
-    inside = [d for d in dates if left <= d.char_start and d.char_end <= right]
+CLAUSE_REACH = 200  # characters a clause is looked for on each side of a figure
+
+
+def _clause_date(text: str, start: int, end: int, dates: list[DateMention], starts: list[int]) -> str | None:
+    """The date standing in the same clause as a figure (the nearest one before it, else after).
+
+    ``dates`` are sorted by char_start (``starts``); the work per figure is bounded, so a
+    document of any length stays linear."""
+    low = max(0, start - CLAUSE_REACH)
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, low, start)), default=low)
+    right_match = _CLAUSE_BREAK.search(text, end, min(len(text), end + CLAUSE_REACH))
+    right = right_match.start() if right_match else min(len(text), end + CLAUSE_REACH)
+    inside = [d for d in dates[bisect.bisect_left(starts, left) : bisect.bisect_right(starts, right)] if d.char_end <= right]
     before = [d for d in inside if d.char_end <= start]
     if before:
         return before[-1].date_id

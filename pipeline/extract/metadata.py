@@ -1,4 +1,9 @@
-"""Document metadata (SPEC 1): genre, title, issuer, place, dates of the inspection, contacts."""
+"""Document metadata (SPEC 1): genre, title, issuer, place, dates of the inspection, contacts.
+
+Patterns and word lists are matched on the folded text (``match_text``: traditional characters
+folded to simplified, one for one); values are cut from the document's own text at the same
+positions, so a title written in traditional characters stays so.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline import rules
+from pipeline.normalize import fold_traditional
 
 
 class Metadata_(rules.RuleFile):
@@ -67,14 +73,15 @@ _ORG = re.compile(r"^[ \t]*([\u4e00-\u9fff()][\u4e00-\u9fff() \t]{1,60}[\u4e00-\
 _DATE_ONLY = re.compile(r"^[ \t]*(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)[ \t]*$")
 
 
-def read_header(text: str, body_start: int, body_end: int) -> Header:
+def read_header(text: str, body_start: int, body_end: int, match_text: str | None = None) -> Header:
     r = metadata_rules()
+    match = fold_traditional(text) if match_text is None else match_text
     head = text[:body_start]
     tail_start = body_end
-    title, title_span = _title(head)
+    title, title_span = _title(head, match[:body_start])
     published_span = None
     label = re.compile(rules.alt(r.published_labels) + r"[ \t]*[:：][ \t]*(" + _ISO_OR_CN_DATE.pattern + ")")
-    for region_start, region in ((0, head), (tail_start, text[tail_start:])):
+    for region_start, region in ((0, match[:body_start]), (tail_start, match[tail_start:])):
         m = label.search(region)
         if m:
             published_span = (region_start + m.start(1), region_start + m.end(1))
@@ -82,18 +89,18 @@ def read_header(text: str, body_start: int, body_end: int) -> Header:
     signed_span = None
     tail_lines = _lines_from(text, tail_start)
     for start, end in reversed(tail_lines):
-        if _DATE_ONLY.match(text[start:end]):
+        if _DATE_ONLY.match(match[start:end]):
             s = start + len(text[start:end]) - len(text[start:end].lstrip())
             signed_span = (s, start + len(text[start:end].rstrip()))
             break
-    issuer = _issuer(text, title, tail_lines, signed_span, head)
+    issuer = _issuer(text, match, title_span, tail_lines, signed_span, body_start)
     tail = text[tail_start:]
     address = None
-    m = re.search(rules.alt(r.address_labels) + r"[ \t]*[:：][ \t]*([^;;,,。()\n]{4,80})", tail)
+    m = re.search(rules.alt(r.address_labels) + r"[ \t]*[:：][ \t]*([^;;,,。()\n]{4,80})", match[tail_start:])
     if m:
-        address = m.group(1).strip()
+        address = tail[m.start(1) : m.end(1)].strip()
     postcode = None
-    m = re.search(rules.alt(r.postcode_labels) + r"[ \t]*[:：][ \t]*(\d{6})(?!\d)", tail)
+    m = re.search(rules.alt(r.postcode_labels) + r"[ \t]*[:：][ \t]*(\d{6})(?!\d)", match[tail_start:])
     if m:
         postcode = m.group(1)
     return Header(
@@ -123,22 +130,24 @@ def _lines_from(text: str, start: int) -> list[tuple[int, int]]:
     return out
 
 
-def _title(head: str) -> tuple[str | None, tuple[int, int] | None]:
+def _title(head: str, head_match: str) -> tuple[str | None, tuple[int, int] | None]:
     """The title line: in the lines before the body, one that names a genre (…的通报, …的函)."""
     endings = metadata_rules().title_endings
     for start, end in _lines_from(head, 0):
-        line = head[start:end].strip()
+        line = head_match[start:end].strip()
         if not (6 <= len(line) <= 150) or "。" in line or line.endswith((":", ":")):
             continue
         if line.endswith(endings) and ("关于" in line or len(line) <= 60):
-            s = start + head[start:end].index(line)
-            return line, (s, s + len(line))
+            s = start + head_match[start:end].index(line)
+            return head[s : s + len(line)], (s, s + len(line))
     return None, None
 
 
-def _issuer(text: str, title: str | None, tail_lines, signed_span, head: str) -> str | None:
-    if title and "关于" in title:
-        issuer = title.split("关于", 1)[0].strip()
+def _issuer(text: str, match: str, title_span, tail_lines, signed_span, body_start: int) -> str | None:
+    if title_span:
+        title_start, title_end = title_span
+        at = match.find("关于", title_start, title_end)
+        issuer = text[title_start:at].strip() if at >= 0 else ""
         if len(issuer) >= 2:
             return issuer
     if signed_span:
@@ -149,10 +158,10 @@ def _issuer(text: str, title: str | None, tail_lines, signed_span, head: str) ->
             if m:
                 return m.group(1).strip()
     labels = rules.alt(metadata_rules().source_labels)
-    for region in (text[tail_lines[0][0] :] if tail_lines else "", head):
-        m = re.search(r"(?<![信息])" + labels + r"[ \t]*[:：][ \t]*([^\s::,,。;;]{2,40})", region)
+    for start, end in ((tail_lines[0][0], len(text)) if tail_lines else (0, 0), (0, body_start)):
+        m = re.compile(r"(?<![信息])" + labels + r"[ \t]*[:：][ \t]*([^\s::,,。;;]{2,40})").search(match, start, end)
         if m and not re.search(r"本网|本站", m.group(1)):
-            return m.group(1)
+            return text[m.start(1) : m.end(1)]
     return None
 
 
@@ -172,31 +181,32 @@ class Inspection:
     topic: str | None = None
 
 
-def read_inspection(text: str, preamble: tuple[int, int]) -> Inspection:
+def read_inspection(text: str, preamble: tuple[int, int], match_text: str | None = None) -> Inspection:
+    match = fold_traditional(text) if match_text is None else match_text
     start, end = preamble
-    region = text[start:end]
+    region = match[start:end]
     m = _BODY.search(region)
-    body = m.group() if m else None
+    body = text[start + m.start() : start + m.end()] if m else None
     body_span = (start + m.start(), start + m.end()) if m else None
-    kind, topic = _kind_and_topic(region)
+    kind, topic = _kind_and_topic(text, match, start, end)
     if kind is None:
-        kind, topic = _kind_and_topic(text)
+        kind, topic = _kind_and_topic(text, match, 0, len(text))
     if kind is None and body:
-        kind = "机动巡察" if "机动" in body else None
+        kind = "机动巡察" if "机动" in region[m.start() : m.end()] else None
     if kind is None and "巡视" in region and "巡察" not in region:
         kind = "巡视"
     return Inspection(body, body_span, kind, topic)
 
 
-def _kind_and_topic(region: str) -> tuple[str | None, str | None]:
+def _kind_and_topic(text: str, match: str, start: int, end: int) -> tuple[str | None, str | None]:
     kinds = metadata_rules().inspection_kinds
-    m = re.search(rules.alt(kinds), region)
+    m = re.compile(rules.alt(kinds)).search(match, start, end)
     if not m:
         return None, None
-    kind = m.group()
+    kind = text[m.start() : m.end()]
     topic = None
-    if kind.startswith("专项"):
-        t = re.search(r"(?:开展了?|进行了?|落实|实施了?)([^,,。;;、]{2,40}?)专项巡[察视]", region)
+    if m.group().startswith("专项"):
+        t = re.compile(r"(?:开展了?|进行了?|落实|实施了?)([^,,。;;、]{2,40}?)专项巡[察视]").search(match, start, end)
         if t:
-            topic = t.group(1).strip()
+            topic = text[t.start(1) : t.end(1)].strip()
     return kind, topic
