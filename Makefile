@@ -47,6 +47,14 @@ test-browser: $(STAMP)
 	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-wqy-zenhei; }
 	ZHENGGAI_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -s tests/test_browser.py
 
+# The R loading snippet of the dataset README, run for real (R and jsonlite from Debian, installed
+# when missing; R's arrow package is not packaged for Debian, so its snippet runs only where it is installed).
+.PHONY: test-r
+test-r: $(STAMP)
+	command -v Rscript >/dev/null && Rscript -e 'library(jsonlite)' >/dev/null 2>&1 || \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends r-base-core r-cran-jsonlite; }
+	ZHENGGAI_REQUIRE_R=jsonlite $(BIN)/python -m pytest -q tests/test_describe.py -k r_snippets
+
 N ?= 20000
 bench: $(STAMP)
 	$(BIN)/zhenggai bench --n $(N) --work output/bench --report output/bench.json

@@ -59,6 +59,15 @@ library(arrow)
 problems <- read_parquet("problems.parquet")
 documents <- read_parquet("documents.parquet")
 print(table(merge(problems, documents[, c("doc_id", "source")], by = "doc_id")$source))
+```
+
+Without compiled packages, the JSON Lines files load with jsonlite (Debian: `r-cran-jsonlite`):
+
+```r
+library(jsonlite)
+problems <- stream_in(file("problems.jsonl"), verbose = FALSE)
+documents <- stream_in(file("documents.jsonl"), verbose = FALSE)
+print(table(merge(problems, documents[, c("doc_id", "source")], by = "doc_id")$source))
 ```''',
 }
 

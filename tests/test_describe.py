@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -101,13 +102,19 @@ def test_python_snippets_run(described, monkeypatch, capsys, library):
     assert capsys.readouterr().out.strip()
 
 
-def test_r_snippet_runs(described):
+@pytest.mark.parametrize("package", ["arrow", "jsonlite"])
+def test_r_snippets_run(described, package):
+    required = os.environ.get("ZHENGGAI_REQUIRE_R") == package
     rscript = shutil.which("Rscript")
     if not rscript:
+        if required:
+            pytest.fail("Rscript is not installed")
         pytest.skip("Rscript is not installed")
-    if subprocess.run([rscript, "-e", "library(arrow)"], capture_output=True).returncode != 0:
-        pytest.skip("the R package arrow is not installed")
-    (snippet,) = _blocks((described / "README.md").read_text("utf-8"), "r")
+    if subprocess.run([rscript, "-e", f"library({package})"], capture_output=True).returncode != 0:
+        if required:
+            pytest.fail(f"the R package {package} is not installed")
+        pytest.skip(f"the R package {package} is not installed")
+    (snippet,) = [b for b in _blocks((described / "README.md").read_text("utf-8"), "r") if f"library({package})" in b]
     result = subprocess.run([rscript, "-e", snippet], cwd=described, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
 
