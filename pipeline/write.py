@@ -24,7 +24,7 @@ from pipeline.schema import arrow_schema
 
 STAGING_PREFIX = ".staging-"
 ROW_GROUP_ROWS = 64 * 1024
-ROW_GROUP_BYTES = 16 * 1024 * 1024
+ROW_GROUP_BYTES = 8 * 1024 * 1024  # of JSON text: bounds the memory a writer holds
 
 
 def table_files(table: str) -> tuple[str, str]:
@@ -113,7 +113,7 @@ class TableWriter:
 
     def _flush(self) -> None:
         if self.batches:
-            table = pa.Table.from_batches(self.batches, schema=self.schema).combine_chunks()
+            table = pa.Table.from_batches(self.batches, schema=self.schema)
             self.parquet.write_table(table, row_group_size=max(1, table.num_rows))
             self.batches, self.buffered_rows, self.buffered_bytes = [], 0, 0
 
