@@ -10,7 +10,6 @@ import bisect
 import datetime as dt
 import re
 import time
-from dataclasses import dataclass
 from typing import Sequence
 
 from pipeline.extract.dates import FoundDate, find_dates, year_hints
