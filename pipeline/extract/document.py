@@ -113,10 +113,6 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
         )
         for p in outline.problems
     ]
-    containers = _Containers(
-        sorted((p.char_start, p.char_end, p.problem_id) for p in problems),
-        sorted((m.start, m.end, row_id(doc_id, "m", m.start, m.end)) for m in outline.measures),
-    )
     ref_starts = [r.start for r in refs]
     measures = [
         Measure(
@@ -133,12 +129,19 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
         )
         for m in outline.measures
     ]
+    containers = _Containers(
+        sorted((p.char_start, p.char_end, p.problem_id) for p in problems),
+        sorted((m.char_start, m.char_end, m.measure_id) for m in measures),
+    )
+
+    def placed(start: int, end: int) -> dict:
+        """Span fields plus the problem and measure the span stands in."""
+        return {**span(start, end), "problem_id": containers.problem(start, end), "measure_id": containers.measure(start, end)}
+
     dates = [
         DateMention(
-            **span(d.start, d.end),
+            **placed(d.start, d.end),
             date_id=row_id(doc_id, "d", d.start, d.end),
-            problem_id=containers.problem(d.start, d.end),
-            measure_id=containers.measure(d.start, d.end),
             date_start=d.date_start,
             date_end=d.date_end,
             granularity=d.granularity,
@@ -153,10 +156,8 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
     date_starts = [d.char_start for d in dates]
     indicators = [
         Indicator(
-            **span(i.start, i.end),
+            **placed(i.start, i.end),
             indicator_id=row_id(doc_id, "i", i.start, i.end),
-            problem_id=containers.problem(i.start, i.end),
-            measure_id=containers.measure(i.start, i.end),
             value=i.value,
             multiplier=i.multiplier,
             value_normalized=i.value_normalized,
@@ -172,10 +173,8 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
     ]
     policy_refs = [
         PolicyRef(
-            **span(r.start, r.end),
+            **placed(r.start, r.end),
             ref_id=row_id(doc_id, "r", r.start, r.end),
-            problem_id=containers.problem(r.start, r.end),
-            measure_id=containers.measure(r.start, r.end),
             title=r.title,
             doc_number=r.doc_number,
             alias=r.alias,
