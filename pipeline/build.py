@@ -18,7 +18,7 @@ import json
 import os
 import pickle
 import time
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -32,7 +32,7 @@ from pipeline.models import TABLES, Extraction, Reject
 from pipeline.normalize import DEFAULT_MAX_BYTES, DecodedDocument, InputRejected, canonicalize, decode, doc_id_of
 from pipeline.schema import arrow_schema
 from pipeline.validate import Finding, check_document, finding
-from pipeline.write import Staging, remove_stale_staging, table_files
+from pipeline.write import Staging, file_digest, remove_stale_staging, table_files
 
 CACHE_DIR = ".cache"
 TASK_DOCS = 8  # documents per task sent to a worker
@@ -244,11 +244,7 @@ def _digest(path: Path, max_bytes: int) -> str:
         size = path.stat().st_size
         if size > max_bytes or not path.is_file():
             return f"size:{size}"
-        digest = hashlib.sha256()
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
-        return digest.hexdigest()
+        return file_digest(path)
     except OSError as exc:
         return f"error:{exc.errno}"
 
@@ -256,14 +252,19 @@ def _digest(path: Path, max_bytes: int) -> str:
 # --- engines ---------------------------------------------------------------------------
 
 
+def _chunks(tasks: list[Task]) -> list[list[Task]]:
+    return [tasks[i : i + TASK_DOCS] for i in range(0, len(tasks), TASK_DOCS)]
+
+
 def _local_results(tasks: list[Task], max_bytes: int, cache_dir: str | None, jobs: int) -> Iterator[DocResult]:
-    chunks = [tasks[i : i + TASK_DOCS] for i in range(0, len(tasks), TASK_DOCS)]
+    chunks = _chunks(tasks)
     if jobs <= 1 or len(chunks) <= 1:
         for chunk in chunks:
             yield from process_tasks(chunk, max_bytes, cache_dir)
         return
     with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
-        yield from _windowed(pool, chunks, max_bytes, cache_dir, jobs * WINDOW_PER_WORKER)
+        submit = lambda chunk: pool.submit(process_tasks, chunk, max_bytes, cache_dir).result  # noqa: E731
+        yield from _in_order(submit, chunks, jobs * WINDOW_PER_WORKER)
 
 
 def _die_with_parent() -> None:
@@ -277,15 +278,17 @@ def _die_with_parent() -> None:
         pass
 
 
-def _windowed(pool: Executor, chunks: list[list[Task]], max_bytes: int, cache_dir: str | None, window: int) -> Iterator[DocResult]:
-    """Submit a bounded number of chunks ahead; yield results in input order."""
-    pending: list[Future] = []
-    next_chunk = 0
-    while next_chunk < len(chunks) or pending:
-        while next_chunk < len(chunks) and len(pending) < window:
-            pending.append(pool.submit(process_tasks, chunks[next_chunk], max_bytes, cache_dir))
-            next_chunk += 1
-        yield from pending.pop(0).result()
+def _in_order(submit: Callable[[list[Task]], Callable[[], list[DocResult]]], chunks: list[list[Task]], window: int) -> Iterator[DocResult]:
+    """Keep at most ``window`` chunks in flight; yield their results in input order.
+
+    ``submit`` starts a chunk and returns what to call for its results (waiting if need be)."""
+    pending: list[Callable[[], list[DocResult]]] = []
+    for chunk in chunks:
+        if len(pending) >= window:
+            yield from pending.pop(0)()
+        pending.append(submit(chunk))
+    while pending:
+        yield from pending.pop(0)()
 
 
 def _dask_results(tasks: list[Task], max_bytes: int, scheduler: str | None, jobs: int) -> Iterator[DocResult]:
@@ -298,18 +301,13 @@ def _dask_results(tasks: list[Task], max_bytes: int, scheduler: str | None, jobs
     client = Client(scheduler) if scheduler else Client(processes=True, n_workers=jobs, threads_per_worker=1, dashboard_address=None)
     try:
         window = max(2, sum(client.nthreads().values())) * WINDOW_PER_WORKER
-        pending: list = []
-        for chunk in (tasks[i : i + TASK_DOCS] for i in range(0, len(tasks), TASK_DOCS)):
-            if len(pending) >= window:
-                yield from _gather(pending.pop(0))
-            pending.append(_submit_chunk(client, chunk, max_bytes))
-        while pending:
-            yield from _gather(pending.pop(0))
+        yield from _in_order(lambda chunk: _submit_chunk(client, chunk, max_bytes), _chunks(tasks), window)
     finally:
         client.close()
 
 
-def _submit_chunk(client, chunk: list[Task], max_bytes: int):
+def _submit_chunk(client, chunk: list[Task], max_bytes: int) -> Callable[[], list[DocResult]]:
+    """Ship the bytes of a chunk's readable files; files that cannot be read are rejected here."""
     shipped, local = [], {}
     for i, task in enumerate(chunk):
         data = _read(task, max_bytes)
@@ -318,13 +316,12 @@ def _submit_chunk(client, chunk: list[Task], max_bytes: int):
         else:
             shipped.append(Task(task.source, task.path, task.key, data))
     future = client.submit(process_tasks, shipped, max_bytes, None, pure=False) if shipped else None
-    return future, local, len(chunk)
 
+    def results() -> list[DocResult]:
+        remote = iter(future.result() if future is not None else [])
+        return [local[i] if i in local else next(remote) for i in range(len(chunk))]
 
-def _gather(entry) -> list[DocResult]:
-    future, local, size = entry
-    remote = iter(future.result() if future is not None else [])
-    return [local[i] if i in local else next(remote) for i in range(size)]
+    return results
 
 
 # --- the build -------------------------------------------------------------------------
@@ -426,21 +423,13 @@ def _build_key(tasks: list[Task]) -> str:
     return digest.hexdigest()[:32]
 
 
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _up_to_date(out_dir: Path, build_key: str) -> bool:
     """The dataset in out_dir was built from exactly these inputs and rules, and is intact."""
     try:
         previous = json.loads((out_dir / "manifest.json").read_text("utf-8"))
         if previous.get("build_key") != build_key:
             return False
-        return all(_file_digest(out_dir / name) == digest for name, digest in previous["files"].items())
+        return all(file_digest(out_dir / name) == digest for name, digest in previous["files"].items())
     except (OSError, ValueError, KeyError):
         return False
 
@@ -453,5 +442,5 @@ def manifest(inputs: list[dict], rows: dict[str, int], build_key: str, folder: P
         "build_key": build_key,
         "inputs": inputs,
         "row_counts": rows,
-        "files": {name: _file_digest(folder / name) for name in files},
+        "files": {name: file_digest(folder / name) for name in files},
     }

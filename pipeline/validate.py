@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from pipeline.models import ID_FIELD, TABLES
 from pipeline.schema import arrow_schema
-from pipeline.write import table_files
+from pipeline.write import file_digest, table_files
 
 # code: (severity, rule, what it means)
 CATALOGUE: dict[str, tuple[str, str, str]] = {
@@ -235,8 +235,6 @@ def validate(out_dir: Path | str) -> Report:
 
 
 def _check_manifest(out_dir: Path) -> list[Finding]:
-    import hashlib
-
     try:
         files = json.loads((out_dir / "manifest.json").read_text("utf-8"))["files"]
     except (OSError, ValueError, KeyError):
@@ -244,7 +242,7 @@ def _check_manifest(out_dir: Path) -> list[Finding]:
     out = []
     for name, digest in sorted(files.items()):
         try:
-            actual = hashlib.sha256((out_dir / name).read_bytes()).hexdigest()
+            actual = file_digest(out_dir / name)
         except OSError:
             actual = None
         if actual != digest:

@@ -9,6 +9,7 @@ digest of every file, so a dataset interrupted during them is told apart by ``va
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -25,6 +26,15 @@ from pipeline.schema import arrow_schema
 STAGING_PREFIX = ".staging-"
 ROW_GROUP_ROWS = 64 * 1024
 ROW_GROUP_BYTES = 8 * 1024 * 1024  # of JSON text: bounds the memory a writer holds
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file, read in 1 MiB pieces."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def table_files(table: str) -> tuple[str, str]:
