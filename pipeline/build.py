@@ -47,25 +47,53 @@ class InputFile:
 
 @dataclass(frozen=True)
 class Task:
-    """One input for a worker: its bytes travel when the worker cannot read the path."""
+    """One input for a worker: its bytes (or its reject) travel when the worker cannot read the path."""
 
     source: str
     path: str
     key: str  # cache key: content, path, rules, version, limit
-    data: bytes | None = None
+    data: bytes | Reject | None = None
 
 
 @dataclass
-class DocResult:
-    """What a worker sends back for one input: Arrow rows and JSON lines per table."""
+class DocRows:
+    """One input's rows per table (dicts in field order) and their JSON lines; the unit of the cache."""
 
     source: str
     doc_id: str | None
     reason: str | None  # None for a document, else the reject reason
-    tables: dict[str, tuple[pa.RecordBatch, str]]
+    rows: dict[str, list[dict]]
+    lines: dict[str, bytes]
     findings: list[Finding] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     cached: bool = False
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """Rows and JSON bytes per table."""
+        return {t: (len(rows), len(self.lines[t])) for t, rows in self.rows.items()}
+
+
+@dataclass
+class DocEntry:
+    """What the writer needs to know of one input in a chunk, besides its rows."""
+
+    source: str
+    doc_id: str | None
+    reason: str | None
+    counts: dict[str, tuple[int, int]]  # table → (rows, JSON bytes) within the chunk's batches
+    findings: list[Finding]
+    cached: bool
+
+
+@dataclass
+class ChunkResult:
+    """What a worker sends back for a chunk of inputs: one Arrow batch and one run of JSON
+    lines per table, in input order (building one batch per chunk, not per document, is
+    several times cheaper)."""
+
+    entries: list[DocEntry]
+    tables: dict[str, tuple[pa.RecordBatch, bytes]]
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -140,43 +168,57 @@ def process(task: Task, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock
         return Reject(source=task.source, doc_id=doc_id_of(data), size_bytes=len(data), reason="error", message=f"{type(exc).__name__}: {exc}")
 
 
-def to_rows(result: Extraction | Reject, dumped: dict[str, list[dict]] | None = None) -> dict[str, tuple[pa.RecordBatch, str]]:
-    """Arrow rows and JSON lines of every table the result has rows in."""
+def dump_rows(result: Extraction | Reject) -> tuple[dict[str, list[dict]], dict[str, bytes]]:
+    """Row dicts and JSON lines of every table the result has rows in."""
     tables = {"rejects": [result]} if isinstance(result, Reject) else {t: result.table(t) for t in TABLES if t != "rejects"}
-    out = {}
-    for table, rows in tables.items():
-        if rows:
-            dicts = dumped[table] if dumped else [r.model_dump() for r in rows]
-            batch = pa.RecordBatch.from_pylist(dicts, schema=arrow_schema(TABLES[table]))
-            out[table] = (batch, "".join(r.model_dump_json() + "\n" for r in rows))
-    return out
+    rows, lines = {}, {}
+    for table, models in tables.items():
+        if models:
+            rows[table] = [r.model_dump() for r in models]
+            lines[table] = b"".join(r.__pydantic_serializer__.to_json(r) + b"\n" for r in models)
+    return rows, lines
 
 
-def process_to_rows(task: Task, max_bytes: int) -> DocResult:
+def process_to_rows(task: Task, max_bytes: int) -> DocRows:
     clock = StageClock()
     result = process(task, max_bytes=max_bytes, clock=clock)
+    rows, lines = dump_rows(result)
     if isinstance(result, Reject):
-        return DocResult(task.source, result.doc_id, result.reason, to_rows(result), [], clock.seconds)
-    dumped = {t: [r.model_dump() for r in result.table(t)] for t in TABLES if t != "rejects"}
-    findings = check_document(dumped["documents"][0], dumped)
-    clock.lap("validate")
-    rows = to_rows(result, dumped)
+        return DocRows(task.source, result.doc_id, result.reason, rows, lines, [], clock.seconds)
     clock.lap("serialize")
-    return DocResult(task.source, result.document.doc_id, None, rows, findings, clock.seconds)
+    findings = check_document(rows["documents"][0], rows)
+    clock.lap("validate")
+    return DocRows(task.source, result.document.doc_id, None, rows, lines, findings, clock.seconds)
 
 
-def process_tasks(tasks: Sequence[Task], max_bytes: int, cache_dir: str | None) -> list[DocResult]:
+def chunk_result(docs: Sequence[DocRows]) -> ChunkResult:
+    """One Arrow batch and one run of JSON lines per table for documents in order."""
+    started = time.perf_counter()
+    tables = {}
+    for table in TABLES:
+        rows = [r for d in docs for r in d.rows.get(table, ())]
+        if rows:
+            batch = pa.RecordBatch.from_pylist(rows, schema=arrow_schema(TABLES[table]))
+            tables[table] = (batch, b"".join(d.lines.get(table, b"") for d in docs))
+    entries = [DocEntry(d.source, d.doc_id, d.reason, d.counts(), d.findings, d.cached) for d in docs]
+    seconds: dict[str, float] = {}
+    for d in docs:
+        for stage, spent in d.seconds.items():
+            seconds[stage] = seconds.get(stage, 0.0) + spent
+    seconds["serialize"] = seconds.get("serialize", 0.0) + time.perf_counter() - started
+    return ChunkResult(entries, tables, seconds)
+
+
+def process_tasks(tasks: Sequence[Task], max_bytes: int, cache_dir: str | None) -> ChunkResult:
     """A worker's unit of work: cached rows where the key is known, fresh rows otherwise."""
-    out = []
+    docs = []
     for task in tasks:
         cached = _cache_get(cache_dir, task.key)
-        if cached is not None:
-            out.append(cached)
-            continue
-        result = process_to_rows(task, max_bytes)
-        _cache_put(cache_dir, task.key, result)
-        out.append(result)
-    return out
+        if cached is None:
+            cached = process_to_rows(task, max_bytes)
+            _cache_put(cache_dir, task.key, cached)
+        docs.append(cached)
+    return chunk_result(docs)
 
 
 # --- the cache of rows ---------------------------------------------------------------
@@ -186,7 +228,7 @@ def _cache_path(cache_dir: str, key: str) -> Path:
     return Path(cache_dir) / key[:2] / f"{key}.pickle"
 
 
-def _cache_get(cache_dir: str | None, key: str) -> DocResult | None:
+def _cache_get(cache_dir: str | None, key: str) -> DocRows | None:
     if not cache_dir:
         return None
     try:
@@ -198,7 +240,7 @@ def _cache_get(cache_dir: str | None, key: str) -> DocResult | None:
     return result
 
 
-def _cache_put(cache_dir: str | None, key: str, result: DocResult) -> None:
+def _cache_put(cache_dir: str | None, key: str, result: DocRows) -> None:
     if not cache_dir:
         return
     path = _cache_path(cache_dir, key)
@@ -256,11 +298,11 @@ def _chunks(tasks: list[Task]) -> list[list[Task]]:
     return [tasks[i : i + TASK_DOCS] for i in range(0, len(tasks), TASK_DOCS)]
 
 
-def _local_results(tasks: list[Task], max_bytes: int, cache_dir: str | None, jobs: int) -> Iterator[DocResult]:
+def _local_results(tasks: list[Task], max_bytes: int, cache_dir: str | None, jobs: int) -> Iterator[ChunkResult]:
     chunks = _chunks(tasks)
     if jobs <= 1 or len(chunks) <= 1:
         for chunk in chunks:
-            yield from process_tasks(chunk, max_bytes, cache_dir)
+            yield process_tasks(chunk, max_bytes, cache_dir)
         return
     with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
         submit = lambda chunk: pool.submit(process_tasks, chunk, max_bytes, cache_dir).result  # noqa: E731
@@ -278,22 +320,22 @@ def _die_with_parent() -> None:
         pass
 
 
-def _in_order(submit: Callable[[list[Task]], Callable[[], list[DocResult]]], chunks: list[list[Task]], window: int) -> Iterator[DocResult]:
+def _in_order(submit: Callable[[list[Task]], Callable[[], ChunkResult]], chunks: list[list[Task]], window: int) -> Iterator[ChunkResult]:
     """Keep at most ``window`` chunks in flight; yield their results in input order.
 
-    ``submit`` starts a chunk and returns what to call for its results (waiting if need be)."""
-    pending: list[Callable[[], list[DocResult]]] = []
+    ``submit`` starts a chunk and returns what to call for its result (waiting if need be)."""
+    pending: list[Callable[[], ChunkResult]] = []
     for chunk in chunks:
         if len(pending) >= window:
-            yield from pending.pop(0)()
+            yield pending.pop(0)()
         pending.append(submit(chunk))
     while pending:
-        yield from pending.pop(0)()
+        yield pending.pop(0)()
 
 
-def _dask_results(tasks: list[Task], max_bytes: int, scheduler: str | None, jobs: int) -> Iterator[DocResult]:
-    """The same per-document function on a Dask cluster; the client ships each file's bytes,
-    so workers need no shared file system."""
+def _dask_results(tasks: list[Task], max_bytes: int, scheduler: str | None, jobs: int) -> Iterator[ChunkResult]:
+    """The same per-chunk function on a Dask cluster; the client ships each file's bytes (or
+    its reject, when it cannot be read), so workers need no shared file system."""
     try:
         from distributed import Client
     except ImportError as exc:
@@ -301,27 +343,14 @@ def _dask_results(tasks: list[Task], max_bytes: int, scheduler: str | None, jobs
     client = Client(scheduler) if scheduler else Client(processes=True, n_workers=jobs, threads_per_worker=1, dashboard_address=None)
     try:
         window = max(2, sum(client.nthreads().values())) * WINDOW_PER_WORKER
-        yield from _in_order(lambda chunk: _submit_chunk(client, chunk, max_bytes), _chunks(tasks), window)
+
+        def submit(chunk: list[Task]) -> Callable[[], ChunkResult]:
+            shipped = [Task(t.source, t.path, t.key, _read(t, max_bytes)) for t in chunk]
+            return client.submit(process_tasks, shipped, max_bytes, None, pure=False).result
+
+        yield from _in_order(submit, _chunks(tasks), window)
     finally:
         client.close()
-
-
-def _submit_chunk(client, chunk: list[Task], max_bytes: int) -> Callable[[], list[DocResult]]:
-    """Ship the bytes of a chunk's readable files; files that cannot be read are rejected here."""
-    shipped, local = [], {}
-    for i, task in enumerate(chunk):
-        data = _read(task, max_bytes)
-        if isinstance(data, Reject):
-            local[i] = DocResult(task.source, data.doc_id, data.reason, to_rows(data))
-        else:
-            shipped.append(Task(task.source, task.path, task.key, data))
-    future = client.submit(process_tasks, shipped, max_bytes, None, pure=False) if shipped else None
-
-    def results() -> list[DocResult]:
-        remote = iter(future.result() if future is not None else [])
-        return [local[i] if i in local else next(remote) for i in range(len(chunk))]
-
-    return results
 
 
 # --- the build -------------------------------------------------------------------------
@@ -381,39 +410,71 @@ def run(
     return summary
 
 
-def _write_results(results: Iterator[DocResult], staging: Staging, summary: RunSummary, progress) -> list[dict]:
+def _write_results(results: Iterator[ChunkResult], staging: Staging, summary: RunSummary, progress) -> list[dict]:
     manifest_inputs = []
     seen: dict[str, str] = {}
-    for result in results:
-        if result.reason is None and result.doc_id in seen:
-            reject = Reject(source=result.source, doc_id=result.doc_id, size_bytes=None, reason="duplicate", message=f"same bytes as {seen[result.doc_id]}")
-            result = DocResult(result.source, result.doc_id, "duplicate", to_rows(reject))
-        for table, (batch, lines) in result.tables.items():
-            staging.writer(table).append(batch, lines)
-        if result.reason is None:
-            seen[result.doc_id] = result.source
-            summary.documents += 1
+    for chunk in results:
+        duplicates = _duplicates(chunk.entries, seen)
+        if duplicates:
+            _append_piecewise(chunk, duplicates, staging)
         else:
-            summary.rejects += 1
-            summary.reject_reasons[result.reason] = summary.reject_reasons.get(result.reason, 0) + 1
-        summary.reused += result.cached
-        for f in result.findings:
-            if f.severity == "error":
-                summary.n_errors += 1
-            else:
-                summary.n_warnings += 1
-            if len(summary.findings) < 200:
-                summary.findings.append(f)
-        for stage, seconds in result.seconds.items():
+            for table, (batch, lines) in chunk.tables.items():
+                staging.writer(table).append(batch, lines)
+        for stage, seconds in chunk.seconds.items():
             summary.seconds[stage] = summary.seconds.get(stage, 0.0) + seconds
-        manifest_inputs.append({"source": result.source, "doc_id": result.doc_id, "status": "document" if result.reason is None else "rejected", "reason": result.reason})
+        for i, entry in enumerate(chunk.entries):
+            reason = "duplicate" if i in duplicates else entry.reason
+            if reason is None:
+                seen[entry.doc_id] = entry.source
+                summary.documents += 1
+            else:
+                summary.rejects += 1
+                summary.reject_reasons[reason] = summary.reject_reasons.get(reason, 0) + 1
+            summary.reused += entry.cached
+            for f in entry.findings if i not in duplicates else ():
+                if f.severity == "error":
+                    summary.n_errors += 1
+                else:
+                    summary.n_warnings += 1
+                if len(summary.findings) < 200:
+                    summary.findings.append(f)
+            manifest_inputs.append({"source": entry.source, "doc_id": entry.doc_id, "status": "document" if reason is None else "rejected", "reason": reason})
         if progress:
-            progress(1)
+            progress(len(chunk.entries))
     sources = [m["source"] for m in manifest_inputs]
     if len(set(sources)) != len(sources):
         summary.n_errors += 1
         summary.findings.append(finding("ZG012", "documents", None, "an input appears twice"))
     return manifest_inputs
+
+
+def _duplicates(entries: list[DocEntry], seen: dict[str, str]) -> dict[int, str]:
+    """Documents of a chunk whose bytes an earlier document had: position → that document's source."""
+    out: dict[int, str] = {}
+    first = dict(seen)
+    for i, entry in enumerate(entries):
+        if entry.reason is None:
+            if entry.doc_id in first:
+                out[i] = first[entry.doc_id]
+            else:
+                first[entry.doc_id] = entry.source
+    return out
+
+
+def _append_piecewise(chunk: ChunkResult, duplicates: dict[int, str], staging: Staging) -> None:
+    """Write a chunk document by document, with a reject row in place of each duplicate's rows."""
+    offsets = {table: (0, 0) for table in chunk.tables}
+    for i, entry in enumerate(chunk.entries):
+        for table, (n_rows, n_bytes) in entry.counts.items():
+            row, byte = offsets[table]
+            offsets[table] = (row + n_rows, byte + n_bytes)
+            if i not in duplicates:
+                batch, lines = chunk.tables[table]
+                staging.writer(table).append(batch.slice(row, n_rows), lines[byte : byte + n_bytes])
+        if i in duplicates:
+            reject = Reject(source=entry.source, doc_id=entry.doc_id, size_bytes=None, reason="duplicate", message=f"same bytes as {duplicates[i]}")
+            rows, lines = dump_rows(reject)
+            staging.writer("rejects").append(pa.RecordBatch.from_pylist(rows["rejects"], schema=arrow_schema(TABLES["rejects"])), lines["rejects"])
 
 
 def _build_key(tasks: list[Task]) -> str:

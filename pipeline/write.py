@@ -89,7 +89,7 @@ class Staging:
 class TableWriter:
     """Appends rows of one table to its Parquet and JSON Lines files.
 
-    Rows arrive as Arrow record batches (one per document) with their JSON lines; a row
+    Rows arrive as Arrow record batches (one per chunk of documents) with their JSON lines; a row
     group is written when ROW_GROUP_ROWS rows or ROW_GROUP_BYTES of JSON have gathered, so
     row groups depend only on the rows, never on timing.
     """
@@ -99,14 +99,15 @@ class TableWriter:
         self.schema = arrow_schema(TABLES[table])
         parquet_name, jsonl_name = table_files(table)
         self.parquet = pq.ParquetWriter(directory / parquet_name, self.schema, compression="zstd", write_statistics=True)
-        self.jsonl = open(directory / jsonl_name, "w", encoding="utf-8", newline="\n")
+        self.jsonl = open(directory / jsonl_name, "wb")
         self.batches: list[pa.RecordBatch] = []
         self.buffered_rows = 0
         self.buffered_bytes = 0
         self.rows = 0
         self.closed = False
 
-    def append(self, batch: pa.RecordBatch, lines: str) -> None:
+    def append(self, batch: pa.RecordBatch, lines: bytes) -> None:
+        """Rows as an Arrow batch and their JSON lines, UTF-8 encoded."""
         self.jsonl.write(lines)
         self.batches.append(batch)
         self.buffered_rows += batch.num_rows
@@ -119,7 +120,7 @@ class TableWriter:
         rows = list(rows)
         if rows:
             batch = pa.RecordBatch.from_pylist([r.model_dump() for r in rows], schema=self.schema)
-            self.append(batch, "".join(r.model_dump_json() + "\n" for r in rows))
+            self.append(batch, "".join(r.model_dump_json() + "\n" for r in rows).encode())
 
     def _flush(self) -> None:
         if self.batches:
