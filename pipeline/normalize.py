@@ -222,8 +222,9 @@ _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\
 _NFKC_CLUSTER = re.compile(f"[^{_STABLE}][{_COMBINING}]*|.[{_COMBINING}]+", re.DOTALL)
 _NEWLINE = re.compile(r"\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
 # Only from the start of a run (the look-behind), else a long run of spaces costs its square.
-_TRAILING_SPACE = re.compile(r"(?<![ \t])[ \t]+(?=\n|\Z)")
-_BLANK_RUNS = re.compile(r"\A\n+|\n+\Z|(?<=\n\n)\n+")
+# Both patterns open with the character they are about, so the regex engine skips ahead to it.
+_TRAILING_SPACE = re.compile(r"[ \t](?<![ \t].)[ \t]*(?=\n|\Z)", re.DOTALL)
+_BLANK_RUNS = re.compile(r"\n(?:(?<=\A\n)\n*|\n*\Z|(?<=\n\n\n)\n*)")
 
 
 @cache

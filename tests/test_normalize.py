@@ -117,3 +117,18 @@ def test_offsets_in_bounds(raw):
         raw_start, raw_end = canon.raw_span(start, end)
         assert 0 <= raw_start <= raw_end <= len(raw)
     assert len(canon.match) == n
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(" \t\na", max_size=16))
+def test_whitespace_patterns_match_their_plain_forms(text: str) -> None:
+    """The trailing-space and blank-line patterns are written to start with the character they
+    remove (so the regex engine can skip ahead); they must find what the plain forms find."""
+    import re
+
+    from pipeline.normalize import _BLANK_RUNS, _TRAILING_SPACE
+
+    plain_trailing = re.compile(r"(?<![ \t])[ \t]+(?=\n|\Z)")
+    plain_blank = re.compile(r"\A\n+|\n+\Z|(?<=\n\n)\n+")
+    assert [m.span() for m in _TRAILING_SPACE.finditer(text)] == [m.span() for m in plain_trailing.finditer(text)]
+    assert [m.span() for m in _BLANK_RUNS.finditer(text)] == [m.span() for m in plain_blank.finditer(text)]
