@@ -154,6 +154,7 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
         for d in found_dates
     ]
     date_starts = [d.char_start for d in dates]
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)] if found_indicators else []
     indicators = [
         Indicator(
             **placed(i.start, i.end),
@@ -167,7 +168,7 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
             change=i.change,
             comparison=i.comparison,
             subject=i.subject,
-            date_id=_clause_date(text, i.start, i.end, dates, date_starts),
+            date_id=_clause_date(text, breaks, i.start, i.end, dates, date_starts),
         )
         for i in found_indicators
     ]
@@ -276,15 +277,16 @@ def _date_roles(text: str, dates: list[FoundDate], header, inspection, outline: 
 CLAUSE_REACH = 200  # characters a clause is looked for on each side of a figure
 
 
-def _clause_date(text: str, start: int, end: int, dates: list[DateMention], starts: list[int]) -> str | None:
+def _clause_date(text: str, breaks: list[int], start: int, end: int, dates: list[DateMention], starts: list[int]) -> str | None:
     """The date standing in the same clause as a figure (the nearest one before it, else after).
 
-    ``dates`` are sorted by char_start (``starts``); the work per figure is bounded, so a
-    document of any length stays linear."""
-    low = max(0, start - CLAUSE_REACH)
-    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, low, start)), default=low)
-    right_match = _CLAUSE_BREAK.search(text, end, min(len(text), end + CLAUSE_REACH))
-    right = right_match.start() if right_match else min(len(text), end + CLAUSE_REACH)
+    ``breaks`` are the positions of the clause-breaking characters of ``text``; ``dates`` are
+    sorted by char_start (``starts``). Each figure costs a few binary searches, so a document
+    of any length stays linear."""
+    k = bisect.bisect_left(breaks, start) - 1
+    left = max(breaks[k] + 1 if k >= 0 else 0, start - CLAUSE_REACH, 0)
+    k = bisect.bisect_left(breaks, end)
+    right = min(breaks[k] if k < len(breaks) else len(text), end + CLAUSE_REACH, len(text))
     inside = [d for d in dates[bisect.bisect_left(starts, left) : bisect.bisect_right(starts, right)] if d.char_end <= right]
     before = [d for d in inside if d.char_end <= start]
     if before:
