@@ -31,6 +31,9 @@ from pipeline.normalize import fold_traditional
 CN_DIGIT_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
 CN_NUMERAL = "[一二三四五六七八九十]{1,3}"
 SENTENCE_END = "。!?"
+_SENTENCE_END_BEFORE_TEXT = re.compile(f"[{SENTENCE_END}](?=.*\\S)")  # within one line
+_SENTENCE_OR_LINE_END = re.compile(f"[{SENTENCE_END}\n]")
+_NON_SPACE = re.compile(r"\S")
 
 
 class Outline_(rules.RuleFile):
@@ -204,10 +207,10 @@ def _heading(text: str, body_start: int, end: int) -> tuple[str | None, int, boo
     first = text[body_start:line_end].rstrip()
     if not first:
         return None, body_start, False
-    for i, ch in enumerate(first):
-        if ch in SENTENCE_END and first[i + 1 :].strip():
-            return first[:i], body_start + i, False
-    has_more = bool(text[line_end:end].strip())
+    stop = _SENTENCE_END_BEFORE_TEXT.search(first)
+    if stop:
+        return first[: stop.start()], body_start + stop.start(), False
+    has_more = _NON_SPACE.search(text, line_end, end) is not None
     return first.rstrip("。") or first, body_start + len(first), has_more
 
 
@@ -242,8 +245,10 @@ def _level4_runs(text: str, begin: int, stop: int) -> list[Unit]:
             continue
         if number == expected.get(kind, 1) or (number == 1 and kind in expected):
             start = m.start(kind)
-            before = text[begin:start].rstrip(" \t")
-            line_start = not before or before.endswith("\n")
+            k = start
+            while k > begin and text[k - 1] in " \t":
+                k -= 1
+            line_start = k == begin or text[k - 1] == "\n"
             found.append(Unit(4, kind, marker, number, start, m.end(kind), line_start=line_start))
             expected[kind] = number + 1
     return found
@@ -366,15 +371,12 @@ def _skip_lead_in(match: str, start: int, end: int) -> int:
 def _measure_title(text: str, start: int, end: int, heading_alone: bool, heading: str | None) -> str | None:
     if heading_alone and heading:
         return heading
-    body = text[start:end]
-    for i, ch in enumerate(body):
-        if ch in SENTENCE_END:
-            rest = body[i + 1 :].strip()
-            first = body[:i].strip()
-            return first if rest and 0 < len(first) <= 40 else None
-        if ch == "\n":
-            break
-    return None
+    stop = _SENTENCE_OR_LINE_END.search(text, start, end)
+    if stop is None or stop.group() == "\n":
+        return None
+    first = text[start : stop.start()].strip()
+    rest = _NON_SPACE.search(text, stop.end(), end) is not None
+    return first if rest and 0 < len(first) <= 40 else None
 
 
 def _path(units: list[Unit], index: int | None) -> tuple[str, ...]:
