@@ -372,12 +372,15 @@ def run(
     scheduler: str | None = None,
     incremental: bool = True,
     progress: Callable[[int], None] | None = None,
+    collected: list[InputFile] | None = None,
 ) -> RunSummary:
-    """Build a dataset from files and folders into ``out_dir``; the previous one is replaced only on success."""
+    """Build a dataset from files and folders into ``out_dir``; the previous one is replaced only on success.
+
+    ``collected`` is ``collect_inputs(inputs)`` when the caller has listed the files already."""
     out_dir = Path(out_dir)
     jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
-    items = collect_inputs(Path(p) for p in inputs)
+    items = collected if collected is not None else collect_inputs(Path(p) for p in inputs)
     digests = [_digest(item.path, max_bytes) for item in items]
     tasks = [Task(item.source, str(item.path), cache_key(item.source, d, max_bytes)) for item, d in zip(items, digests)]
     summary = RunSummary(out_dir)

@@ -60,10 +60,11 @@ def run(
     if engine not in ("local", "dask"):
         raise UserError(f"unknown engine {engine!r}: use local or dask")
     _check_writable(out)
-    total = len(collect_inputs(inputs))
+    files = collect_inputs(inputs)
     try:
-        with _progress(total, quiet) as advance:
-            summary = build(inputs, out, max_bytes=max_bytes, jobs=jobs or None, engine=engine, scheduler=scheduler, incremental=incremental, progress=advance)
+        with _progress(len(files), quiet) as advance:
+            summary = build(inputs, out, max_bytes=max_bytes, jobs=jobs or None, engine=engine, scheduler=scheduler,
+                            incremental=incremental, progress=advance, collected=files)
     except RuntimeError as exc:
         raise UserError(str(exc))
     except OSError as exc:
