@@ -13,6 +13,7 @@ help:
 	@echo "make eval      score output/ against tests/gold"
 	@echo "make schemas   regenerate schemas/ from the row models"
 	@echo "make bench     speed and memory on a synthetic corpus (N=20000 documents by default)"
+	@echo "make bench-memory  peak memory at N/10 and N documents (MEMORY_N=100000 by default)"
 
 # A virtualenv with the pinned dependencies (requirements.lock pins every transitive package too).
 $(STAMP): pyproject.toml requirements.lock
@@ -58,6 +59,12 @@ test-r: $(STAMP)
 N ?= 20000
 bench: $(STAMP)
 	$(BIN)/zhenggai bench --n $(N) --work output/bench --report output/bench.json
+
+# Peak memory only, at a national scale: N/10 and N documents with --jobs 2.
+MEMORY_N ?= 100000
+.PHONY: bench-memory
+bench-memory: $(STAMP)
+	$(BIN)/zhenggai bench --memory-only --n $(MEMORY_N) --work output/bench-memory --report output/bench-memory.json
 
 # Hostile input and HTML: the property tests run far longer, time against input size per stage,
 # and the measurement behind the choice of the HTML main-text extractor.

@@ -81,6 +81,29 @@ def length_curve(seed_dir: Path, sizes=(1_000, 10_000, 100_000, 1_000_000)) -> l
     return rows
 
 
+def run_memory(n: int, work: Path, seed_dir: Path, report_path: Path) -> dict:
+    """Only the memory figures: peak RSS of --jobs 2 builds of N/10 and N documents."""
+    corpus, small = work / "corpus", work / "corpus-small"
+    total_bytes = write_corpus(corpus, n, seed_dir=seed_dir)
+    write_corpus(small, max(1, n // 10), seed_dir=seed_dir)
+    report: dict = {"documents": n, "bytes": total_bytes, "cores": os.cpu_count()}
+    for key, folder in (("small", small), ("jobs2", corpus)):
+        shutil.rmtree(work / "out", ignore_errors=True)
+        report[key] = timed_build(folder, work / "out", jobs=2, full=True)
+    report["summary"] = {"peak_rss_mib_at_n": report["jobs2"]["peak_rss_mib"], "peak_rss_mib_at_n_over_10": report["small"]["peak_rss_mib"],
+                         "docs_per_s_jobs2": round(n / report["jobs2"]["seconds"], 1)}
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return report
+
+
+def format_memory(report: dict) -> str:
+    s, n = report["summary"], report["documents"]
+    return (f"corpus: {n} synthetic documents ({report['bytes'] / 2**20:.0f} MiB) on {report['cores']} cores\n"
+            f"peak RSS of the process tree, --jobs 2: {s['peak_rss_mib_at_n_over_10']} MiB at {max(1, n // 10)} documents, "
+            f"{s['peak_rss_mib_at_n']} MiB at {n} ({s['docs_per_s_jobs2']} docs/s)")
+
+
 def run_bench(n: int, work: Path, seed_dir: Path, report_path: Path) -> dict:
     corpus = work / "corpus"
     small = work / "corpus-small"

@@ -266,18 +266,19 @@ def bench(
     work: Path = typer.Option(Path("output/bench"), "--work", help="Folder for the corpus and the builds."),
     report: Path = typer.Option(Path("output/bench.json"), "--report", help="Where the figures are written as JSON."),
     seeds_from: Path = typer.Option(Path("corpus"), "--from", help="Real notices to recombine."),
+    memory_only: bool = typer.Option(False, "--memory-only", help="Only peak RSS of --jobs 2 builds at N/10 and N documents (e.g. --n 100000)."),
 ) -> None:
     """Measure speed and memory at scale: jobs 1 and 2, rerun, peak RSS, time against length."""
-    from pipeline.bench import format_report, run_bench
+    from pipeline.bench import format_memory, format_report, run_bench, run_memory
 
     if not seeds_from.is_dir():
         raise UserError(f"no folder of seed documents at {seeds_from}")
     _check_writable(work)
     try:
-        result = run_bench(n, work, seeds_from, report)
+        result = (run_memory if memory_only else run_bench)(n, work, seeds_from, report)
     except ImportError as exc:
         raise UserError(f"the benchmark needs the dev extra (psutil): {exc}")
-    typer.echo(format_report(result))
+    typer.echo((format_memory if memory_only else format_report)(result))
     typer.echo(f"→ {report}", err=True)
 
 

@@ -36,3 +36,14 @@ def test_sizes_and_a_valid_dataset(tmp_path):
     report = validate(tmp_path / "out")
     assert report.n_errors == 0
     assert report.rows["problems"] > 40
+
+
+def test_memory_benchmark_measures_both_sizes(tmp_path: Path) -> None:
+    from pipeline.bench import format_memory, run_memory
+
+    report = run_memory(20, tmp_path / "work", CORPUS, tmp_path / "memory.json")
+    summary = report["summary"]
+    assert summary["peak_rss_mib_at_n_over_10"] > 0 and summary["peak_rss_mib_at_n"] > 0
+    assert report["jobs2"]["documents"] + report["jobs2"]["rejects"] == 20
+    assert (tmp_path / "memory.json").exists()
+    assert "at 20" in format_memory(report)
