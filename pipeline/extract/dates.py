@@ -24,7 +24,7 @@ from pydantic import field_validator
 
 from pipeline.rules import RuleFile, alt, load
 
-__all__ = ["FoundDate", "DateRules", "find_dates", "year_hints"]
+__all__ = ["FoundDate", "DateRules", "DateScan", "find_dates", "scan_dates", "year_hints"]
 
 GRANULARITIES = ("day", "xun", "month", "quarter", "half_year", "year")  # finest first
 
@@ -118,7 +118,8 @@ class _Grammar:
     head: re.Pattern[str]  # one point, possibly a compact range (2019-2022年, 1-10月)
     tail: re.Pattern[str]  # the second end of a range, which may omit year and month
     connector: re.Pattern[str]
-    not_date: re.Pattern[str]
+    not_date: re.Pattern[str]  # document numbers, all patterns in one alternation
+    document_numbers: tuple[re.Pattern[str], ...]  # the same patterns one by one
 
 
 def _guarded(words: dict | tuple, *, before: dict[str, tuple[str, ...]] | None = None, after: dict[str, tuple[str, ...]] | None = None) -> str:
@@ -142,11 +143,33 @@ def _pairs(last: int) -> str:
     return alt(pairs) + r"(?!\d)"
 
 
-def _first_chars(r: DateRules) -> str:
-    """Characters an expression can start with: lets the scanner skip all others at once."""
-    words = [*r.relative_years, *r.leading_quarters, *r.halves, *r.year_end, *r.quarter_numerals, "第"]
-    chars = set("0123456789" + "".join(_CN_DIGITS) + "十") | {w[0] for w in words}
-    return "[" + "".join(sorted(re.escape(c) for c in chars)) + "]"
+def _chars(*words: str) -> str:
+    """A character class of every character of ``words``."""
+    return "[" + "".join(sorted(re.escape(c) for c in set("".join(words)))) + "]"
+
+
+def _prefilter(r: DateRules) -> str:
+    """A lookahead that refuses, before any alternative is tried, most places no expression starts.
+
+    An expression starts with a numeral, 第 or the first character of a word, and writes an
+    anchor (年, 月, 日, or 季 of 季度) within a few characters, all of them characters an
+    expression is made of; an ISO date (2025-03-28) writes no anchor but starts with a year and
+    a separator. The anchor stands furthest in when a compact year span drops its first 年
+    (2019 —— 2022 年); months (10 — 12 月), quarters (第一至第三季度) and broken dates (20211228 日)
+    are shorter.
+    """
+    anchors = "年月日" + r.quarter_word[0]
+    words = [*r.relative_years, *r.leading_quarters, *r.halves, *r.year_end]
+    reach = len("2019 ") + max(map(len, r.range_connectors)) + len(" 2022 ")
+    for word in words:
+        at = next((i for i, c in enumerate(word) if c in anchors), None)
+        if at is None:
+            raise ValueError(f"date word {word} writes none of {anchors}, so the prefilter would skip it")
+        reach = max(reach, at)
+    numerals = "0123456789" + "".join(_CN_DIGITS) + "十"
+    first = _chars(numerals, "第", *(w[0] for w in words), *r.quarter_numerals)
+    inner = _chars(numerals, "第、 ", *words, *r.quarter_numerals, *r.range_connectors)
+    return rf"(?={first})(?:(?={inner}{{0,{reach}}}[{anchors}])|(?={_YEAR}[-/.]))"
 
 
 def _point_pattern(r: DateRules, conn: str) -> str:
@@ -155,7 +178,7 @@ def _point_pattern(r: DateRules, conn: str) -> str:
     quarter_n = rf"{_NOT_AFTER_DIGIT}{_NOT_AFTER_CN}{alt(r.quarter_numerals)}"
     relative = _guarded(r.relative_years, before=r.relative_year_not_preceded_by)
     return rf"""
-    (?={_first_chars(r)})                               # cheap test before the alternatives
+    {_prefilter(r)}                                     # cheap test before the alternatives
     (?:
     (?P<iso>                                            # 2025-03-28, 2025/3/28, 2025.03.28
         {_NOT_AFTER_DIGIT}(?P<iso_y>{_YEAR})(?P<sep>[-/.])(?P<iso_m>1[0-2]|0?[1-9])
@@ -216,6 +239,7 @@ def _grammar() -> _Grammar:
         tail=re.compile(_tail_pattern(r, point), re.VERBOSE),
         connector=re.compile(rf"[ ]?(?:{alt(r.range_opener)}[ ]?)?{conn}[ ]?"),
         not_date=re.compile(not_date),
+        document_numbers=tuple(re.compile(p) for p in r.document_numbers),
     )
 
 
@@ -312,40 +336,33 @@ def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
         return _Point(year=int(g["bky"]), m=md[0], d=md[1], broken=True) if md else None
     if g["lost"]:
         return _Point(year=int(g["lost"]), broken=True)
-    point = _Point(
-        year=int(g["y"]) if g["y"] else _cn_year(g["cny"]) if g["cny"] else None,
-        year0=int(g["y0"]) if g["y0"] else None,
-        rel=r.relative_years[g["rel"]] if g["rel"] else None,
-    )
-    if point.year0 is not None and point.year is not None and point.year0 >= point.year:
+    year = int(g["y"]) if g["y"] else _cn_year(g["cny"]) if g["cny"] else None
+    year0 = int(g["y0"]) if g["y0"] else None
+    if year0 is not None and year is not None and year0 >= year:
         return None
+    years = {"year": year, "year0": year0, "rel": r.relative_years[g["rel"]] if g["rel"] else None}
     if g["m"]:
-        point = replace(
-            point,
-            m0=_cn_number(g["m0"]) if g["m0"] else int(g["m0l"]) if g["m0l"] else None,
-            m=_cn_number(g["m"]),
-            d0=_cn_number(g["d0"]) if g["d0"] else int(g["d0l"]) if g["d0l"] else None,
-            d=_cn_number(g["d"]) if g["d"] else None,
-            xun=r.xun[g["xun"]] if g["xun"] else None,
-            mend=bool(g["mend"]),
-        )
-        if point.m0 is not None and point.m0 == point.m:
+        m0 = _cn_number(g["m0"]) if g["m0"] else int(g["m0l"]) if g["m0l"] else None
+        month = _cn_number(g["m"])
+        d0 = _cn_number(g["d0"]) if g["d0"] else int(g["d0l"]) if g["d0l"] else None
+        d = _cn_number(g["d"]) if g["d"] else None
+        if m0 is not None and m0 == month:
             return None
-        if point.d0 is not None and point.d is not None and point.d0 >= point.d:
+        if d0 is not None and d is not None and d0 >= d:
             return None
-    elif g["lq"]:
-        point = replace(point, quarters=(1, r.leading_quarters[g["lq"]]))
-    elif g["q"]:
+        xun = r.xun[g["xun"]] if g["xun"] else None
+        return _Point(**years, m0=m0, m=month, d0=d0, d=d, xun=xun, mend=bool(g["mend"]))
+    if g["lq"]:
+        return _Point(**years, quarters=(1, r.leading_quarters[g["lq"]]))
+    if g["q"]:
         q0 = r.quarter_numerals[g["q0"]] if g["q0"] else None
         q = r.quarter_numerals[g["q"]]
         if q0 is not None and q0 >= q:
             return None
-        point = replace(point, quarters=(q0 or q, q), qend=bool(g["qend"]))
-    elif g["half"]:
-        point = replace(point, half=r.halves[g["half"]])
-    elif g["yend"]:
-        point = replace(point, yend=True)
-    return point
+        return _Point(**years, quarters=(q0 or q, q), qend=bool(g["qend"]))
+    if g["half"]:
+        return _Point(**years, half=r.halves[g["half"]])
+    return _Point(**years, yend=bool(g["yend"]))
 
 
 # --- resolution -------------------------------------------------------------------
@@ -415,18 +432,17 @@ class _Expression:
 
     @property
     def written_year(self) -> bool:
-        return any(p is not None and p.year is not None for p in (self.head, self.tail))
+        return self.head.year is not None or (self.tail is not None and self.tail.year is not None)
 
     @property
     def relative(self) -> int | None:
-        for p in (self.head, self.tail):
-            if p is not None and p.rel is not None:
-                return p.rel
-        return None
+        if self.head.rel is not None or self.tail is None:
+            return self.head.rel
+        return self.tail.rel
 
     @property
     def states_month(self) -> bool:
-        return any(p is not None and p.m is not None for p in (self.head, self.tail))
+        return self.head.m is not None or (self.tail is not None and self.tail.m is not None)
 
 
 def _resolve_range(e: _Expression, year: int | None) -> tuple[datetime.date, datetime.date, str, bool] | None:
@@ -462,21 +478,49 @@ _Masked = Callable[[int, int], "tuple[int, int] | None"]  # the not-date span ov
 
 def _title_spans(match_text: str) -> list[tuple[int, int]]:
     """《…》 spans closed on their own line; an unclosed 《 hides nothing."""
+    # One search per mark: sre skips to a lone literal far faster than to a character class.
+    opening = [(m.start(), "《") for m in re.finditer("《", match_text)]
+    closing = [(m.start(), "》") for m in re.finditer("》", match_text)]
+    marks = sorted(opening + closing)
     spans: list[tuple[int, int]] = []
     opened: list[int] = []
-    for m in re.finditer(r"[《》\n]", match_text):
-        c = m.group()
-        if c == "\n":
-            opened.clear()
-        elif c == "《":
-            opened.append(m.start())
+    previous = 0
+    for at, mark in marks:
+        if match_text.find("\n", previous, at) >= 0:
+            opened.clear()  # a title does not run over a line break
+        previous = at
+        if mark == "《":
+            opened.append(at)
         elif opened:
-            spans.append((opened.pop(), m.end()))  # nested titles merge with their parent later
+            spans.append((opened.pop(), at + 1))  # nested titles merge with their parent later
     return spans
 
 
+def _document_numbers(match_text: str, grammar: _Grammar) -> list[tuple[int, int]]:
+    """The spans of ``grammar.not_date.finditer(match_text)``, found sooner.
+
+    Alone, a pattern skips ahead on its first character; their alternation tries every
+    position. So the patterns one by one say where the next match starts, and the
+    alternation, which takes the first pattern matching there, what it is.
+    """
+    patterns = grammar.document_numbers
+    ahead = [p.search(match_text) for p in patterns]  # each pattern's first match from pos on
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        ahead = [m if m is None or m.start() >= pos else p.search(match_text, pos) for p, m in zip(patterns, ahead)]
+        starts = [m.start() for m in ahead if m is not None]
+        if not starts:
+            return spans
+        m = grammar.not_date.search(match_text, min(starts))
+        if m.end() == m.start():  # after an empty match finditer has rules of its own
+            return [m.span() for m in grammar.not_date.finditer(match_text)]
+        spans.append(m.span())
+        pos = m.end()
+
+
 def _masks(match_text: str, grammar: _Grammar) -> list[tuple[int, int]]:
-    spans = _title_spans(match_text) + [m.span() for m in grammar.not_date.finditer(match_text)]
+    spans = _title_spans(match_text) + _document_numbers(match_text, grammar)
     spans.sort()
     merged: list[tuple[int, int]] = []
     for s, e in spans:
@@ -496,8 +540,14 @@ def _masked(masks: list[tuple[int, int]], starts: list[int], start: int, end: in
     return None
 
 
+@cache
+def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
+    """``words`` longest first, so that the first word that fits is the longest (sorted once)."""
+    return tuple(sorted(words, key=len, reverse=True))
+
+
 def _word_after(match_text: str, pos: int, words: tuple[str, ...], not_followed_by: dict[str, tuple[str, ...]]) -> str | None:
-    for word in sorted(words, key=len, reverse=True):
+    for word in _longest_first(words):
         if match_text.startswith(word, pos):
             after = match_text[pos + len(word) : pos + len(word) + 1]
             if after and after in not_followed_by.get(word, ()):
@@ -507,7 +557,7 @@ def _word_after(match_text: str, pos: int, words: tuple[str, ...], not_followed_
 
 
 def _word_before(match_text: str, pos: int, words: tuple[str, ...], floor: int) -> str | None:
-    for word in sorted(words, key=len, reverse=True):
+    for word in _longest_first(words):
         if pos - len(word) >= floor and match_text.startswith(word, pos - len(word)):
             return word
     return None
@@ -515,7 +565,7 @@ def _word_before(match_text: str, pos: int, words: tuple[str, ...], floor: int) 
 
 def _rejected(point: _Point, m: re.Match[str], match_text: str, floor: int, r: DateRules) -> bool:
     """Matches the grammar allows but the language does not mean as dates."""
-    if m.groupdict().get("rel") and not point.has_body:
+    if m.group("rel") and not point.has_body:
         # 比上年增长, 较去年同期: a comparison base, not a date
         if _word_before(match_text, m.start(), r.comparison_before, floor):
             return True
@@ -610,7 +660,7 @@ def _scan(text: str, match_text: str) -> list[_Expression]:
         if head is None or _rejected(head, m, match_text, floor, r):
             pos = start + 1
             continue
-        expression = _extend(match_text, _Expression(start, end, head), grammar, floor, masked)
+        expression = _extend(match_text, start, end, head, grammar, floor, masked)
         if _plan_name_year(expression, match_text, r):
             pos = end
             continue
@@ -619,11 +669,10 @@ def _scan(text: str, match_text: str) -> list[_Expression]:
     return found
 
 
-def _extend(match_text: str, e: _Expression, grammar: _Grammar, floor: int, masked: _Masked) -> _Expression:
-    """Add the range tail, 截至 before, 起/以来 after."""
+def _extend(match_text: str, start: int, end: int, head: _Point, grammar: _Grammar, floor: int, masked: _Masked) -> _Expression:
+    """The expression whose head spans [start, end): add the range tail, 截至 before, 起/以来 after."""
     r = grammar.rules
-    start, end = e.start, e.end
-    tail_info = _parse_tail(match_text, e.head, end, grammar, masked)
+    tail_info = _parse_tail(match_text, head, end, grammar, masked)
     tail, inherits = None, False
     if tail_info is not None:
         tail, end, inherits = tail_info
@@ -638,7 +687,7 @@ def _extend(match_text: str, e: _Expression, grammar: _Grammar, floor: int, mask
     if word:
         start -= len(word)
         as_of = True
-    return replace(e, start=start, end=end, tail=tail, tail_inherits_month=inherits, as_of=as_of, open_end=open_end)
+    return _Expression(start, end, head, tail, tail_inherits_month=inherits, as_of=as_of, open_end=open_end)
 
 
 def find_dates(
@@ -654,18 +703,73 @@ def find_dates(
     without one; ``not_after`` (the published or signed date) moves an inferred date that
     would fall after it into the year before.
     """
+    return scan_dates(text, match_text=match_text).dates(reference_year=reference_year, not_after=not_after)
+
+
+def year_hints(text: str, *, match_text: str | None = None) -> tuple[int | None, int | None]:
+    """(latest year among dates that write year and month, most often written year).
+
+    Titles in 《…》 and document numbers are skipped, as everywhere in this module. Ties for the
+    most frequent year go to the later year.
+    """
+    return scan_dates(text, match_text=match_text).year_hints()
+
+
+def scan_dates(text: str, *, match_text: str | None = None) -> DateScan:
+    """The date expressions of ``text``, found once and resolved as often as needed.
+
+    >>> scan = scan_dates("2023年3月印发,5月底前完成。")
+    >>> scan.year_hints()
+    (2023, 2023)
+    >>> [(d.text, str(d.date_end)) for d in scan.dates(reference_year=2024)]
+    [('2023年3月', '2023-03-31'), ('5月底', '2023-05-31')]
+    """
     if match_text is None:
         match_text = text
     if len(match_text) != len(text):
         raise ValueError("match_text must have the same length as text")
-    rows: list[FoundDate] = []
-    anchor_year: int | None = None
-    for e in _scan(text, match_text):
-        row = _resolve(text, e, reference_year, anchor_year, not_after)
-        rows.append(row)
-        if row.anchors and row.date_end is not None:
-            anchor_year = row.date_end.year
-    return rows
+    return DateScan(text, tuple(_scan(text, match_text)))
+
+
+@dataclass(frozen=True)
+class DateScan:
+    """The date expressions of one text, found but not yet resolved.
+
+    Where the expressions stand does not depend on the reference year, only the dates they
+    resolve to; so one scan serves ``year_hints``, which helps choose the reference year, and
+    then ``dates`` with that year.
+    """
+
+    text: str
+    expressions: tuple[_Expression, ...]
+
+    def dates(self, *, reference_year: int | None = None, not_after: datetime.date | None = None) -> list[FoundDate]:
+        """``find_dates`` of the scanned text."""
+        rows: list[FoundDate] = []
+        anchor_year: int | None = None
+        for e in self.expressions:
+            row = _resolve(self.text, e, reference_year, anchor_year, not_after)
+            rows.append(row)
+            if row.anchors and row.date_end is not None:
+                anchor_year = row.date_end.year
+        return rows
+
+    def year_hints(self) -> tuple[int | None, int | None]:
+        """``year_hints`` of the scanned text."""
+        latest: int | None = None
+        written: Counter[int] = Counter()
+        for e in self.expressions:
+            if not e.written_year:  # only written years count, and they resolve alike in any year
+                continue
+            resolved = _resolve_range(e, None)
+            if resolved is None:
+                continue
+            years = {resolved[0].year, resolved[1].year}
+            written.update(years)
+            if e.states_month:
+                latest = max(years | ({latest} if latest is not None else set()))
+        most = max(written.items(), key=lambda kv: (kv[1], kv[0]))[0] if written else None
+        return latest, most
 
 
 def _resolve(text: str, e: _Expression, reference_year: int | None, anchor_year: int | None, not_after: datetime.date | None) -> FoundDate:
@@ -702,22 +806,3 @@ def _unresolved(e: _Expression) -> tuple[str, bool]:
     """Granularity and brokenness of an expression whose year is unknown (probed in a leap year)."""
     resolved = _resolve_range(e, 2000)
     return (resolved[2], resolved[3]) if resolved else ("year", e.head.broken)
-
-
-def year_hints(text: str, *, match_text: str | None = None) -> tuple[int | None, int | None]:
-    """(latest year among dates that write year and month, most often written year).
-
-    Titles in 《…》 and document numbers are skipped, as everywhere in this module. Ties for the
-    most frequent year go to the later year.
-    """
-    latest: int | None = None
-    written: Counter[int] = Counter()
-    for row in find_dates(text, match_text=match_text):
-        if row.year_inferred or row.date_start is None or row.date_end is None:
-            continue
-        years = {row.date_start.year, row.date_end.year}
-        written.update(years)
-        if row.anchors:
-            latest = max(years | ({latest} if latest is not None else set()))
-    most = max(written.items(), key=lambda kv: (kv[1], kv[0]))[0] if written else None
-    return latest, most

@@ -12,7 +12,7 @@ import re
 import time
 from typing import Sequence
 
-from pipeline.extract.dates import FoundDate, find_dates, year_hints
+from pipeline.extract.dates import FoundDate, find_dates, scan_dates
 from pipeline.extract.gazetteer import locate
 from pipeline.extract.indicators import find_indicators
 from pipeline.extract.metadata import classify, read_header, read_inspection
@@ -83,10 +83,11 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
 
     published = _date_at(text, header.published_span)
     signed = _date_at(text, header.signed_span)
-    latest_year_month, common_year = year_hints(text, match_text=canon.match)
+    date_scan = scan_dates(text, match_text=canon.match)  # one scan: the reference year only changes resolution
+    latest_year_month, common_year = date_scan.year_hints()
     reference_year = (signed or published).year if (signed or published) else (latest_year_month or common_year)
     not_after = max(d for d in (published, signed) if d) if (published or signed) else None
-    found_dates = find_dates(text, match_text=canon.match, reference_year=reference_year, not_after=not_after)
+    found_dates = date_scan.dates(reference_year=reference_year, not_after=not_after)
     lap("dates")
     refs = find_policy_refs(text, match_text=canon.match)
     lap("policy_refs")
