@@ -63,7 +63,7 @@ def timed_build(corpus: Path, out: Path, *, jobs: int, full: bool) -> dict:
 
 def length_curve(seed_dir: Path, sizes=(1_000, 10_000, 100_000, 1_000_000)) -> list[dict]:
     """Seconds per document of each length (one process, warm), and per character."""
-    from pipeline.build import extract_bytes
+    from pipeline.build import rows_of_bytes
 
     parts = _parts(str(seed_dir))
     base = "".join(document(parts, 7, i) for i in range(8))
@@ -72,10 +72,10 @@ def length_curve(seed_dir: Path, sizes=(1_000, 10_000, 100_000, 1_000_000)) -> l
         text = (base * (size // len(base.encode()) + 1)).encode()[:size].decode("utf-8", "ignore")
         data = text.encode()
         repeats = max(1, 2_000_000 // size)
-        extract_bytes(data, "bench.txt")
+        rows_of_bytes(data, "bench.txt")
         started = time.perf_counter()
         for _ in range(repeats):
-            extract_bytes(data, "bench.txt")
+            rows_of_bytes(data, "bench.txt")
         seconds = (time.perf_counter() - started) / repeats
         rows.append({"bytes": size, "chars": len(text), "seconds": seconds, "us_per_char": seconds / len(text) * 1e6})
     return rows

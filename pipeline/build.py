@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 import pyarrow as pa
+from pydantic_core import to_json
 
 from pipeline import __version__, rules
 from pipeline.describe import write_description
-from pipeline.extract.document import StageClock, extract_document
+from pipeline.extract.document import Rows, StageClock, extract_document, extract_rows
 from pipeline.models import TABLES, Extraction, Reject
 from pipeline.normalize import DEFAULT_MAX_BYTES, DecodedDocument, InputRejected, canonicalize, decode, doc_id_of
 from pipeline.schema import arrow_schema
@@ -127,14 +128,19 @@ def extract_text(text: str, source: str = "<text>") -> Extraction:
 
 
 def extract_bytes(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock | None = None) -> Extraction:
-    """Decode, then extract; raises InputRejected for input that is no document."""
+    """Decode, then extract, as validated models; raises InputRejected for input that is no document."""
+    return Extraction.from_rows(rows_of_bytes(data, source, max_bytes=max_bytes, clock=clock))
+
+
+def rows_of_bytes(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock | None = None) -> Rows:
+    """Decode, then extract, as the row dicts the dataset is written from."""
     decoded = decode(data, source, max_bytes=max_bytes)
     canon = canonicalize(decoded.raw_text)
     if clock:
         clock.lap("normalize")
     if not canon.text.strip():
         raise InputRejected("empty", "nothing but web-page furniture and white space")
-    return extract_document(decoded, canon, clock)
+    return extract_rows(decoded, canon, clock)
 
 
 def _read(task: Task, max_bytes: int) -> bytes | Reject:
@@ -153,13 +159,13 @@ def _read(task: Task, max_bytes: int) -> bytes | Reject:
         return Reject(source=task.source, doc_id=None, size_bytes=size, reason="error", message=f"cannot read the file: {exc.strerror or exc}")
 
 
-def process(task: Task, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock | None = None) -> Extraction | Reject:
+def process(task: Task, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock | None = None) -> Rows | Reject:
     """One input → its rows, or its reject row; never raises."""
     data = _read(task, max_bytes)
     if isinstance(data, Reject):
         return data
     try:
-        return extract_bytes(data, task.source, max_bytes=max_bytes, clock=clock)
+        return rows_of_bytes(data, task.source, max_bytes=max_bytes, clock=clock)
     except InputRejected as exc:
         return Reject(source=task.source, doc_id=doc_id_of(data), size_bytes=len(data), reason=exc.reason, message=exc.message)
     except RecursionError:
@@ -168,15 +174,10 @@ def process(task: Task, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock
         return Reject(source=task.source, doc_id=doc_id_of(data), size_bytes=len(data), reason="error", message=f"{type(exc).__name__}: {exc}")
 
 
-def dump_rows(result: Extraction | Reject) -> tuple[dict[str, list[dict]], dict[str, bytes]]:
+def dump_rows(result: Rows | Reject) -> tuple[Rows, dict[str, bytes]]:
     """Row dicts and JSON lines of every table the result has rows in."""
-    tables = {"rejects": [result]} if isinstance(result, Reject) else {t: result.table(t) for t in TABLES if t != "rejects"}
-    rows, lines = {}, {}
-    for table, models in tables.items():
-        if models:
-            rows[table] = [r.model_dump() for r in models]
-            lines[table] = b"".join(r.__pydantic_serializer__.to_json(r) + b"\n" for r in models)
-    return rows, lines
+    rows = {"rejects": [result.model_dump()]} if isinstance(result, Reject) else {t: r for t, r in result.items() if r}
+    return rows, {table: b"".join(to_json(r) + b"\n" for r in table_rows) for table, table_rows in rows.items()}
 
 
 def process_to_rows(task: Task, max_bytes: int) -> DocRows:
@@ -186,9 +187,10 @@ def process_to_rows(task: Task, max_bytes: int) -> DocRows:
     if isinstance(result, Reject):
         return DocRows(task.source, result.doc_id, result.reason, rows, lines, [], clock.seconds)
     clock.lap("serialize")
-    findings = check_document(rows["documents"][0], rows)
+    document = rows["documents"][0]
+    findings = check_document(document, rows)
     clock.lap("validate")
-    return DocRows(task.source, result.document.doc_id, None, rows, lines, findings, clock.seconds)
+    return DocRows(task.source, document["doc_id"], None, rows, lines, findings, clock.seconds)
 
 
 def chunk_result(docs: Sequence[DocRows]) -> ChunkResult:

@@ -7,7 +7,7 @@ data dictionary are all derived from these classes (see ``pipeline.schema``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal, Mapping, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -214,3 +214,8 @@ class Extraction(BaseModel):
 
     def table(self, name: str) -> list[Row]:
         return [self.document] if name == "documents" else list(getattr(self, name))
+
+    @classmethod
+    def from_rows(cls, rows: Mapping[str, list[dict]]) -> "Extraction":
+        """Validate rows given as dicts per table (the ``documents`` table holds one row)."""
+        return cls.model_validate({"document": rows["documents"][0], **{t: rows[t] for t in cls.model_fields if t != "document"}})

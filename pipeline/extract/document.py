@@ -17,7 +17,7 @@ from pipeline.extract.gazetteer import locate
 from pipeline.extract.indicators import find_indicators
 from pipeline.extract.metadata import classify, read_header, read_inspection
 from pipeline.extract.policy_refs import find_policy_refs
-from pipeline.models import DateMention, Document, Extraction, Indicator, Measure, PolicyRef, Problem, Section
+from pipeline.models import Extraction
 from pipeline.normalize import CanonicalText, DecodedDocument
 from pipeline.segment import Outline, segment
 
@@ -68,7 +68,22 @@ class StageClock:
         self._last = now
 
 
+Rows = dict[str, list[dict]]  # table → rows as dicts, keys in the order of the table's model
+
+
 def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: StageClock | None = None) -> Extraction:
+    """Every row of every table, as validated models."""
+    return Extraction.from_rows(extract_rows(decoded, canon, clock))
+
+
+def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClock | None = None) -> Rows:
+    """Every row of every table, as plain dicts shaped like ``model_dump()`` of the row models.
+
+    The dataset is written from these directly: building and then dumping a pydantic model
+    for each of a notice's few hundred rows cost more than a millisecond. The Arrow schema
+    checks their types when they are written, ``check_document`` the rules of SPEC 9, and
+    ``extract_document`` validates them as models.
+    """
     text, doc_id = canon.text, decoded.doc_id
     lap = clock.lap if clock else (lambda stage: None)
 
@@ -100,148 +115,146 @@ def extract_document(decoded: DecodedDocument, canon: CanonicalText, clock: Stag
     lap("metadata")
 
     sections = _sections(outline, doc_id, span)
-    unit_ids = {i: s.section_id for i, s in zip(range(len(outline.units)), sections)}
+    unit_ids = [s["section_id"] for s in sections]
     problems = [
-        Problem(
+        {
             **span(p.start, p.end),
-            problem_id=row_id(doc_id, "p", p.start, p.end),
-            section_id=unit_ids.get(p.unit) if p.unit is not None else None,
-            number=p.number,
-            category=p.category,
-            title=p.title,
-            problem=p.problem,
-            inferred=p.inferred,
-        )
+            "problem_id": row_id(doc_id, "p", p.start, p.end),
+            "section_id": unit_ids[p.unit] if p.unit is not None else None,
+            "number": p.number,
+            "category": p.category,
+            "title": p.title,
+            "problem": p.problem,
+            "inferred": p.inferred,
+        }
         for p in outline.problems
     ]
     ref_starts = [r.start for r in refs]
     measures = [
-        Measure(
+        {
             **span(m.start, m.end),
-            measure_id=row_id(doc_id, "m", m.start, m.end),
-            problem_id=problems[m.problem].problem_id if m.problem is not None else None,
-            section_id=unit_ids.get(m.unit) if m.unit is not None else None,
-            role=m.role,
-            seq=m.seq,
-            marker=m.marker,
-            title=m.title,
-            section_path=list(m.section_path),
-            policy_refs=[r.title for r in refs[bisect.bisect_left(ref_starts, m.start) : bisect.bisect_left(ref_starts, m.end)] if r.end <= m.end],
-        )
+            "measure_id": row_id(doc_id, "m", m.start, m.end),
+            "problem_id": problems[m.problem]["problem_id"] if m.problem is not None else None,
+            "section_id": unit_ids[m.unit] if m.unit is not None else None,
+            "role": m.role,
+            "seq": m.seq,
+            "marker": m.marker,
+            "title": m.title,
+            "section_path": list(m.section_path),
+            "policy_refs": [r.title for r in refs[bisect.bisect_left(ref_starts, m.start) : bisect.bisect_left(ref_starts, m.end)] if r.end <= m.end],
+        }
         for m in outline.measures
     ]
     containers = _Containers(
-        sorted((p.char_start, p.char_end, p.problem_id) for p in problems),
-        sorted((m.char_start, m.char_end, m.measure_id) for m in measures),
+        sorted((p["char_start"], p["char_end"], p["problem_id"]) for p in problems),
+        sorted((m["char_start"], m["char_end"], m["measure_id"]) for m in measures),
     )
 
-    def placed(start: int, end: int) -> dict:
-        """Span fields plus the problem and measure the span stands in."""
-        return {**span(start, end), "problem_id": containers.problem(start, end), "measure_id": containers.measure(start, end)}
+    def placed(table: str, id_field: str, start: int, end: int) -> dict:
+        """Span fields, the row's id, and the problem and measure the span stands in."""
+        return {**span(start, end), id_field: row_id(doc_id, table, start, end),
+                "problem_id": containers.problem(start, end), "measure_id": containers.measure(start, end)}
 
     dates = [
-        DateMention(
-            **placed(d.start, d.end),
-            date_id=row_id(doc_id, "d", d.start, d.end),
-            date_start=d.date_start,
-            date_end=d.date_end,
-            granularity=d.granularity,
-            year_inferred=d.year_inferred,
-            as_of=d.as_of,
-            open_end=d.open_end,
-            broken=d.broken,
-            role=roles.get(d.start, "mention"),
-        )
+        {
+            **placed("d", "date_id", d.start, d.end),
+            "date_start": d.date_start,
+            "date_end": d.date_end,
+            "granularity": d.granularity,
+            "year_inferred": d.year_inferred,
+            "as_of": d.as_of,
+            "open_end": d.open_end,
+            "broken": d.broken,
+            "role": roles.get(d.start, "mention"),
+        }
         for d in found_dates
     ]
-    date_starts = [d.char_start for d in dates]
+    date_starts = [d["char_start"] for d in dates]
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)] if found_indicators else []
     indicators = [
-        Indicator(
-            **placed(i.start, i.end),
-            indicator_id=row_id(doc_id, "i", i.start, i.end),
-            value=i.value,
-            multiplier=i.multiplier,
-            value_normalized=i.value_normalized,
-            unit=i.unit,
-            kind=i.kind,
-            qualifier=i.qualifier,
-            change=i.change,
-            comparison=i.comparison,
-            subject=i.subject,
-            date_id=_clause_date(text, breaks, i.start, i.end, dates, date_starts),
-        )
+        {
+            **placed("i", "indicator_id", i.start, i.end),
+            "value": float(i.value),
+            "multiplier": float(i.multiplier),
+            "value_normalized": float(i.value_normalized),
+            "unit": i.unit,
+            "kind": i.kind,
+            "qualifier": i.qualifier,
+            "change": i.change,
+            "comparison": i.comparison,
+            "subject": i.subject,
+            "date_id": _clause_date(text, breaks, i.start, i.end, dates, date_starts),
+        }
         for i in found_indicators
     ]
     policy_refs = [
-        PolicyRef(
-            **placed(r.start, r.end),
-            ref_id=row_id(doc_id, "r", r.start, r.end),
-            title=r.title,
-            doc_number=r.doc_number,
-            alias=r.alias,
-        )
+        {
+            **placed("r", "ref_id", r.start, r.end),
+            "title": r.title,
+            "doc_number": r.doc_number,
+            "alias": r.alias,
+        }
         for r in refs
     ]
-    by_role = {d.role: d for d in reversed(dates)}
+    by_role = {d["role"]: d for d in reversed(dates)}
     place = locate(header.issuer, header.title)
-    document = Document(
-        doc_id=doc_id,
-        source=decoded.source,
-        encoding=decoded.encoding,
-        doc_type=doc_type,
-        title=header.title,
-        issuer=header.issuer,
-        province=place.province,
-        city=place.city,
-        district=place.district,
-        adcode=place.adcode,
-        published_date=published,
-        signed_date=signed,
-        reference_year=reference_year,
-        inspection_body=inspection.body if inspection else None,
-        inspection_kind=inspection.kind if inspection else None,
-        inspection_topic=inspection.topic if inspection else None,
-        inspection_start=by_role["inspection"].date_start if "inspection" in by_role else None,
-        inspection_end=by_role["inspection"].date_end if "inspection" in by_role else None,
-        feedback_date=by_role["feedback"].date_start if "feedback" in by_role else None,
-        contact_phones=header.contact_phones,
-        contact_emails=header.contact_emails,
-        contact_address=header.contact_address,
-        postcode=header.postcode,
-        n_sections=len(sections),
-        n_problems=len(problems),
-        n_measures=len(measures),
-        n_dates=len(dates),
-        n_indicators=len(indicators),
-        n_policy_refs=len(policy_refs),
-        text=text,
-    )
+    document = {
+        "doc_id": doc_id,
+        "source": decoded.source,
+        "encoding": decoded.encoding,
+        "doc_type": doc_type,
+        "title": header.title,
+        "issuer": header.issuer,
+        "province": place.province,
+        "city": place.city,
+        "district": place.district,
+        "adcode": place.adcode,
+        "published_date": published,
+        "signed_date": signed,
+        "reference_year": reference_year,
+        "inspection_body": inspection.body if inspection else None,
+        "inspection_kind": inspection.kind if inspection else None,
+        "inspection_topic": inspection.topic if inspection else None,
+        "inspection_start": by_role["inspection"]["date_start"] if "inspection" in by_role else None,
+        "inspection_end": by_role["inspection"]["date_end"] if "inspection" in by_role else None,
+        "feedback_date": by_role["feedback"]["date_start"] if "feedback" in by_role else None,
+        "contact_phones": list(header.contact_phones),
+        "contact_emails": list(header.contact_emails),
+        "contact_address": header.contact_address,
+        "postcode": header.postcode,
+        "n_sections": len(sections),
+        "n_problems": len(problems),
+        "n_measures": len(measures),
+        "n_dates": len(dates),
+        "n_indicators": len(indicators),
+        "n_policy_refs": len(policy_refs),
+        "text": text,
+    }
     lap("rows")
-    return Extraction(
-        document=document,
-        sections=sections,
-        problems=problems,
-        measures=measures,
-        dates=dates,
-        indicators=indicators,
-        policy_refs=policy_refs,
-    )
+    return {
+        "documents": [document],
+        "sections": sections,
+        "problems": problems,
+        "measures": measures,
+        "dates": dates,
+        "indicators": indicators,
+        "policy_refs": policy_refs,
+    }
 
 
-def _sections(outline: Outline, doc_id: str, span) -> list[Section]:
+def _sections(outline: Outline, doc_id: str, span) -> list[dict]:
     ids = [row_id(doc_id, "s", u.start, u.end) for u in outline.units]
     return [
-        Section(
+        {
             **span(u.start, u.end),
-            section_id=ids[i],
-            parent_id=ids[u.parent] if u.parent is not None else None,
-            level=u.level,
-            seq=u.seq,
-            marker=u.marker,
-            heading=u.heading,
-            role=u.role,
-        )
+            "section_id": ids[i],
+            "parent_id": ids[u.parent] if u.parent is not None else None,
+            "level": u.level,
+            "seq": u.seq,
+            "marker": u.marker,
+            "heading": u.heading,
+            "role": u.role,
+        }
         for i, u in enumerate(outline.units)
     ]
 
@@ -278,7 +291,7 @@ def _date_roles(text: str, dates: list[FoundDate], header, inspection, outline: 
 CLAUSE_REACH = 200  # characters a clause is looked for on each side of a figure
 
 
-def _clause_date(text: str, breaks: list[int], start: int, end: int, dates: list[DateMention], starts: list[int]) -> str | None:
+def _clause_date(text: str, breaks: list[int], start: int, end: int, dates: list[dict], starts: list[int]) -> str | None:
     """The date standing in the same clause as a figure (the nearest one before it, else after).
 
     ``breaks`` are the positions of the clause-breaking characters of ``text``; ``dates`` are
@@ -288,9 +301,9 @@ def _clause_date(text: str, breaks: list[int], start: int, end: int, dates: list
     left = max(breaks[k] + 1 if k >= 0 else 0, start - CLAUSE_REACH, 0)
     k = bisect.bisect_left(breaks, end)
     right = min(breaks[k] if k < len(breaks) else len(text), end + CLAUSE_REACH, len(text))
-    inside = [d for d in dates[bisect.bisect_left(starts, left) : bisect.bisect_right(starts, right)] if d.char_end <= right]
-    before = [d for d in inside if d.char_end <= start]
+    inside = [d for d in dates[bisect.bisect_left(starts, left) : bisect.bisect_right(starts, right)] if d["char_end"] <= right]
+    before = [d for d in inside if d["char_end"] <= start]
     if before:
-        return before[-1].date_id
-    after = [d for d in inside if d.char_start >= end]
-    return after[0].date_id if after else None
+        return before[-1]["date_id"]
+    after = [d for d in inside if d["char_start"] >= end]
+    return after[0]["date_id"] if after else None
