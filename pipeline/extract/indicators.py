@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
+from re import _constants as sre, _parser as sre_parse  # to read patterns' structure (_RuleScan)
 from typing import Literal
 
 from pydantic import field_validator
@@ -112,17 +113,23 @@ class FoundIndicator:
 @dataclass(frozen=True, slots=True)
 class _Grammar:
     left: re.Pattern[str]
-    not_indicators: re.Pattern[str]
-    not_indicators_given_dates: re.Pattern[str]
+    left_fast: re.Pattern[str]  # left's non-empty matches, found faster (see _skipping_to_first_characters)
+    not_indicators: _RuleScan
+    not_indicators_given_dates: _RuleScan
     money_context: re.Pattern[str]
     clause_break: re.Pattern[str]
+    last_clause_break: re.Pattern[str]
     list_gap: re.Pattern[str]
-    unit_lengths: tuple[int, ...]
+    units: re.Pattern[str]  # a unit word after the number: the longest that fits
+    prefix_units: tuple[tuple[str, UnitEntry], ...]  # longest first
+    qualifier_after: re.Pattern[str]  # longest first
     change_of: dict[str, str]
     comparison_of: dict[str, str]
 
 
 _BOUNDARY = ",;。:!?\n、()（）“”‘’《》【】[]"
+_BOUNDARY_CHARS = frozenset(_BOUNDARY)
+_CLAUSE_BREAKS = ",;。:!?\n"
 
 
 @cache
@@ -139,21 +146,36 @@ def _grammar() -> _Grammar:
         $""",
         re.VERBOSE,
     )
-    not_indicators = re.compile("|".join(f"(?:{p.pattern})" for p in r.not_indicators))
-    given_dates = re.compile("|".join(f"(?:{p.pattern})" for p in r.not_indicators if not p.fallback))
+    not_indicators = _RuleScan([p.pattern for p in r.not_indicators])
+    given_dates = _RuleScan([p.pattern for p in r.not_indicators if not p.fallback])
     change_of = {w: "increase" for w in r.change.increase} | {w: "decrease" for w in r.change.decrease}
     comparison_of = {w: "mom" for w in r.comparison.mom}
+    units = sorted(unit_rules().units.items(), key=lambda kv: -len(kv[0]))
     return _Grammar(
         left=left,
+        left_fast=_skipping_to_first_characters(left),
         not_indicators=not_indicators,
         not_indicators_given_dates=given_dates,
         money_context=re.compile(alt(r.money_context)),
-        clause_break=re.compile("[" + re.escape(",;。:!?\n") + "]"),
+        clause_break=re.compile("[" + re.escape(_CLAUSE_BREAKS) + "]"),
+        last_clause_break=re.compile("(?s:.*)[" + re.escape(_CLAUSE_BREAKS) + "]"),
         list_gap=re.compile(r"\s*(?:,|、|和|及|与|或|至|到|~|-|—|–)\s*$"),
-        unit_lengths=tuple(sorted({len(s) for s in unit_rules().units}, reverse=True)),
+        units=re.compile("|".join(_unit_word(surface, entry) for surface, entry in units)),
+        prefix_units=tuple(sorted(unit_rules().prefix_units.items(), key=lambda kv: -len(kv[0]))),
+        qualifier_after=re.compile(alt(list(r.qualifiers.after))),
         change_of=change_of,
         comparison_of=comparison_of,
     )
+
+
+def _unit_word(surface: str, entry: UnitEntry) -> str:
+    """The unit as a pattern that also checks what follows it."""
+    word = re.escape(surface)
+    if entry.not_before:
+        word += f"(?!{alt(entry.not_before)})"  # 千瓦时 but not 年级
+    if surface[-1].isascii() and surface[-1].isalpha():
+        word += "(?![A-Za-z])"  # 5km is km, 5kmh is not
+    return word
 
 
 @dataclass(slots=True)
@@ -188,7 +210,7 @@ def find_indicators(text: str, *, match_text: str | None = None,
     if len(m) != len(text):
         raise ValueError("match_text must have the length of text")
     blocked = _Blocked(m, excluded)
-    readings = [_read(m, n) for n in scan_numbers(m) if not blocked.overlaps(n.start, n.end)]
+    readings = [_read(m, n) for n in scan_numbers(m, skip=blocked.overlaps)]
     _share_units(m, readings)
     found: list[FoundIndicator] = []
     prev_end = 0
@@ -211,7 +233,7 @@ class _Blocked:
 
     def __init__(self, m: str, excluded: Sequence[tuple[int, int]]):
         spans = sorted([(s, e) for s, e in excluded if e > s]
-                       + [x.span() for x in self._patterns(excluded).finditer(m) if x.end() > x.start()])
+                       + [(s, e) for s, e in self._rules(excluded).spans(m) if e > s])
         merged: list[list[int]] = []
         for s, e in spans:
             if merged and s < merged[-1][1]:
@@ -222,7 +244,7 @@ class _Blocked:
         self.ends = [e for _, e in merged]
 
     @staticmethod
-    def _patterns(excluded: Sequence[tuple[int, int]]) -> re.Pattern[str]:
+    def _rules(excluded: Sequence[tuple[int, int]]) -> _RuleScan:
         # A caller that passes excluded spans has found the dates already.
         return _grammar().not_indicators_given_dates if excluded else _grammar().not_indicators
 
@@ -233,6 +255,216 @@ class _Blocked:
     def end_before(self, pos: int) -> int:
         k = bisect.bisect_right(self.ends, pos) - 1
         return self.ends[k] if k >= 0 else 0
+
+
+class _RuleScan:
+    """The spans of ``finditer`` of the not-indicator rules joined into one pattern, found fast.
+
+    Python's ``re`` skips quickly over text only for a pattern that starts with a literal or a
+    character class. The rules start with lookbehinds, ``[…]+`` and alternations, so the joined
+    pattern ``(?:rule1)|(?:rule2)|…`` is tried rule by rule at every position (4 ms for a notice).
+    Instead, each rule is reduced to the characters its matches can start with (``“``, ``第``,
+    digits…; for ``[\\u4e00-\\u9fff]路1号``, where any Chinese character may start a match, to the
+    characters at offset 1), and for each offset k one *lane* pattern matches such a character k
+    characters after a position where a rule matches, capturing that match::
+
+        [characters](?<=(?=(rule1|rule2|…))(?s:.{k+1}))
+
+    The leftmost capture over the lanes is the next span of ``finditer``; when two lanes find the
+    same start, the joined pattern says which rule wins there. A rule whose start cannot be told
+    this way gets a lane of its own, searched as it is; rules with back references (whose groups
+    are numbered differently once regrouped), or an empty match, fall back to ``finditer`` itself.
+    """
+
+    def __init__(self, patterns: Sequence[str]):
+        self.patterns = tuple(patterns)
+        self.joined = re.compile("|".join(f"(?:{p})" for p in patterns))
+
+    @cached_property
+    def lanes(self) -> list[_Lane] | None:
+        """None: use ``finditer`` of the joined pattern."""
+        if any(_BACK_REFERENCE.search(p) for p in self.patterns):
+            return None
+        by_offset: dict[int, tuple[list[str], list[str]]] = {}  # offset → characters, rules
+        lanes: list[_Lane] = []
+        for pattern in self.patterns:
+            items = _parsed(pattern)
+            starts = None if items is None else _starts(items)
+            if starts is None:
+                lanes.append(_Lane(re.compile(f"({pattern})").search, 0, anchored=False))
+                continue
+            for offset, chars in starts:
+                classes, rules_ = by_offset.setdefault(offset, ([], []))
+                classes.append(chars.source)
+                if pattern not in rules_:
+                    rules_.append(pattern)
+        for offset, (classes, rules_) in sorted(by_offset.items()):
+            joined = "|".join(f"(?:{p})" for p in rules_)
+            lane = re.compile(f"[{''.join(dict.fromkeys(classes))}](?<=(?=({joined}))(?s:.{{{offset + 1}}}))")
+            lanes.append(_Lane(lane.search, offset, anchored=True))
+        return lanes
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """``[x.span() for x in self.joined.finditer(text)]``."""
+        lanes = self.lanes
+        if lanes is None:
+            return [x.span() for x in self.joined.finditer(text)]
+        heads = [lane.next(text, 0) for lane in lanes]  # the next match each lane sees
+        found: list[tuple[int, int]] = []
+        while True:
+            start, end = min(heads)
+            if start == _NOWHERE:
+                return found
+            starts = [s for s, _ in heads]
+            if starts.count(start) > 1:  # two lanes, maybe two rules: the first rule wins
+                end = self.joined.match(text, start).end()
+            else:  # the leading lane alone, while its matches end before any other lane's next one
+                lead = starts.index(start)
+                rival = min(starts[:lead] + starts[lead + 1:], default=_NOWHERE)
+                while start < end <= rival:
+                    found.append((start, end))
+                    start, end = lanes[lead].next(text, end)
+                heads[lead] = (start, end)
+                if start >= rival:
+                    continue
+            if end == start:  # finditer's rules for empty matches are subtle: leave them to it
+                return [x.span() for x in self.joined.finditer(text)]
+            found.append((start, end))
+            heads = [h if h[0] >= end else lane.next(text, end) for h, lane in zip(heads, lanes)]
+
+
+_NOWHERE = 1 << 62
+_BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+@dataclass(frozen=True, slots=True)
+class _Lane:
+    search: Callable[[str, int], re.Match[str] | None]
+    offset: int  # of the characters the lane looks for
+    anchored: bool  # False: a rule searched as it is
+
+    def next(self, text: str, pos: int) -> tuple[int, int]:
+        """The span of the leftmost match at or after ``pos`` of the lane's rules."""
+        x = self.search(text, pos + self.offset)
+        return (_NOWHERE, _NOWHERE) if x is None else x.span(1)
+
+
+def _skipping_to_first_characters(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """A pattern whose ``search`` finds the leftmost non-empty match of ``pattern``, faster.
+
+    It matches only the first character of that match, but its groups are the match's own:
+    ``[characters](?<=(?=pattern)(?s:.))`` as in ``_RuleScan``. When the first characters cannot be
+    told, ``pattern`` itself, whose ``search`` may then also find an empty match.
+    """
+    items = _parsed(pattern.pattern, pattern.flags)
+    first = None if items is None else _first(items)
+    if first is None or not first[0].narrow or not first[0].source:
+        return pattern
+    end = "\n" if pattern.flags & re.VERBOSE else ""  # after a comment on the pattern's last line
+    return re.compile(f"[{first[0].source}](?<=(?={pattern.pattern}{end})(?s:.))", pattern.flags)
+
+
+# Reading a pattern's structure (re's own parser): which characters can its matches start with?
+
+@dataclass(frozen=True, slots=True)
+class _Chars:
+    """A set of characters as the inside of ``[…]`` (None: any); narrow when worth scanning for."""
+
+    source: str | None
+    narrow: bool
+
+    def __or__(self, other: _Chars) -> _Chars:
+        source = None if self.source is None or other.source is None else self.source + other.source
+        return _Chars(source, self.narrow and other.narrow)
+
+
+_NO_CHARS = _Chars("", True)
+_ANY = _Chars(None, False)
+_ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
+_ONE_CHARACTER = (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN)
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+_CATEGORIES = {sre.CATEGORY_DIGIT: _Chars(r"\d", True), sre.CATEGORY_SPACE: _Chars(r"\s", True),
+               sre.CATEGORY_NOT_DIGIT: _Chars(r"\D", False), sre.CATEGORY_NOT_SPACE: _Chars(r"\S", False),
+               sre.CATEGORY_WORD: _Chars(r"\w", False), sre.CATEGORY_NOT_WORD: _Chars(r"\W", False)}
+_NARROW_RANGE = 256  # a range of more characters (the Chinese block) is no narrow set
+_MAX_OFFSET = 2
+
+
+def _parsed(pattern: str, flags: int = 0) -> list | None:
+    """The items of ``pattern`` as re parses them; None when case is ignored (not read here)."""
+    parsed = sre_parse.parse(pattern, flags)
+    return None if parsed.state.flags & (re.IGNORECASE | re.LOCALE) else list(parsed.data)
+
+
+def _starts(items: list, offset: int = 0) -> list[tuple[int, _Chars]] | None:
+    """(offset, characters) pairs such that every match of the parsed ``items`` has, for one of
+    the pairs, a character of the narrow set at that offset from its start; None if not found."""
+    first = _first(items)
+    if first is None or first[1]:
+        return None
+    if first[0].narrow:
+        return [(offset, first[0])]
+    if offset == _MAX_OFFSET:
+        return None
+    k = next(i for i, (op, _) in enumerate(items) if op not in _ZERO_WIDTH)
+    op, av = items[k]
+    rest = items[k + 1:]
+    if op in _ONE_CHARACTER:  # [\u4e00-\u9fff]路: look one character further
+        return _starts(rest, offset + 1)
+    if op is sre.BRANCH:  # each alternative on its own
+        found = [_starts(list(branch.data) + rest, offset) for branch in av[1]]
+        return None if any(f is None for f in found) else [s for f in found for s in f]
+    if op is sre.SUBPATTERN and not av[1] and not av[2]:
+        return _starts(list(av[3].data) + rest, offset)
+    return None
+
+
+def _first(items: list) -> tuple[_Chars, bool] | None:
+    """The characters a match of the parsed ``items`` can start with, and whether it can be
+    empty; None for what this does not read (group references, flags)."""
+    chars = _NO_CHARS
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op in _ONE_CHARACTER:
+            head, empty = _one_character(op, av), False
+        elif op is sre.BRANCH:
+            alternatives = [_first(list(branch.data)) for branch in av[1]]
+            if any(a is None for a in alternatives):
+                return None
+            head, empty = _NO_CHARS, False
+            for a_chars, a_empty in alternatives:
+                head, empty = head | a_chars, empty or a_empty
+        elif op in _REPEATS or op is sre.ATOMIC_GROUP or (op is sre.SUBPATTERN and not av[1] and not av[2]):
+            inner = _first(list((av if op is sre.ATOMIC_GROUP else av[-1]).data))
+            if inner is None:
+                return None
+            head, empty = inner[0], inner[1] or (op in _REPEATS and av[0] == 0)
+        else:
+            return None
+        chars = chars | head
+        if not empty:
+            return chars, False
+    return chars, True
+
+
+def _one_character(op, av) -> _Chars:
+    if op is sre.LITERAL:
+        return _Chars(re.escape(chr(av)), True)
+    if op is not sre.IN:
+        return _ANY
+    chars = _NO_CHARS
+    for item_op, item in av:
+        if item_op is sre.LITERAL:
+            chars = chars | _Chars(re.escape(chr(item)), True)
+        elif item_op is sre.RANGE:
+            lo, hi = item
+            chars = chars | _Chars(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}", hi - lo < _NARROW_RANGE)
+        elif item_op is sre.CATEGORY and item in _CATEGORIES:
+            chars = chars | _CATEGORIES[item]
+        else:
+            return _ANY  # [^…]
+    return chars
 
 
 def _read(m: str, n: Number) -> _Reading:
@@ -268,16 +500,8 @@ def _read_rank(m: str, r: _Reading) -> None:
 
 
 def _unit_at(m: str, k: int) -> tuple[str, UnitEntry] | None:
-    units = unit_rules().units
-    for length in _grammar().unit_lengths:
-        surface = m[k:k + length]
-        entry = units.get(surface)
-        if entry is None or any(m.startswith(w, k + length) for w in entry.not_before):
-            continue
-        if surface[-1].isascii() and surface[-1].isalpha() and k + length < len(m) and m[k + length].isascii() and m[k + length].isalpha():
-            continue  # 5km is km, 5kmh is not
-        return surface, entry
-    return None
+    hit = _grammar().units.match(m, k)
+    return None if hit is None else (hit.group(), unit_rules().units[hit.group()])
 
 
 def _read_unit(m: str, r: _Reading) -> None:
@@ -308,12 +532,12 @@ def _read_unit(m: str, r: _Reading) -> None:
         if r.unit is None:
             return
     if k > n.end:
-        after = _longest_prefix(m, k, rules_.qualifiers.after)
+        after = _qualifier_after(m, k)
         if after:
             r.qualifier = rules_.qualifiers.after[after] if r.qualifier == "exact" else r.qualifier
             k += len(after)
         r.end = k
-    elif r.unit is not None and (after := _longest_prefix(m, r.end, rules_.qualifiers.after)):
+    elif r.unit is not None and (after := _qualifier_after(m, r.end)):
         r.qualifier = rules_.qualifiers.after[after]
         r.end += len(after)
 
@@ -326,7 +550,7 @@ def _is_cheng(m: str, k: int, n: Number) -> bool:
 
 def _read_prefix_unit(m: str, r: _Reading) -> None:
     """百分之五十, ￥300: the unit before the number."""
-    for surface, entry in sorted(unit_rules().prefix_units.items(), key=lambda kv: -len(kv[0])):
+    for surface, entry in _grammar().prefix_units:
         if m.startswith(surface, r.start - len(surface)):
             r.unit, r.kind, r.unit_surface = entry.unit, entry.kind, surface
             r.start -= len(surface)
@@ -343,12 +567,10 @@ def _read_bare_money(m: str, r: _Reading) -> None:
         r.unit, r.kind = "CNY", "money"
 
 
-def _longest_prefix(m: str, k: int, table: dict[str, str]) -> str | None:
-    best = None
-    for word in table:
-        if m.startswith(word, k) and (best is None or len(word) > len(best)):
-            best = word
-    return best
+def _qualifier_after(m: str, k: int) -> str | None:
+    """以上, 左右: the longest qualifier word at ``k``."""
+    hit = _grammar().qualifier_after.match(m, k)
+    return None if hit is None else hit.group()
 
 
 def _guard(m: str, r: _Reading) -> None:
@@ -387,7 +609,7 @@ def _read_left(m: str, r: _Reading, floor: int, blocked: _Blocked) -> None:
     words = indicator_rules().change
     if r.rank:
         return
-    left = g.left.search(m, floor, r.start)
+    left = g.left_fast.search(m, floor, r.start)  # None where g.left finds only the empty match
     if left is None:
         return
     start = r.start
@@ -421,10 +643,10 @@ def _inherit_change(m: str, prev: _Reading, r: _Reading) -> None:
 
 
 def _clause_start(m: str, pos: int) -> int:
-    k = pos - 1
-    while k >= 0 and m[k] not in ",;。:!?\n" and pos - k < 60:
-        k -= 1
-    return k + 1
+    """Just after the last clause break before ``pos``, looking back at most 59 characters."""
+    floor = max(pos - 59, 0)
+    last = _grammar().last_clause_break.match(m, floor, pos)
+    return floor if last is None else last.end()
 
 
 def _subject(text: str, m: str, r: _Reading, floor: int) -> str | None:
@@ -445,29 +667,32 @@ def _subject(text: str, m: str, r: _Reading, floor: int) -> str | None:
 
 
 def _trim(m: str, start: int, end: int, words: SubjectWords) -> tuple[int, int] | None:
-    leading, trailing = _subject_edges()
+    leading, trailing, longest = _subject_edges()
     changed = True
     while changed and start < end:
         changed = False
         lead = leading.match(m, start, end)
         if lead and lead.end() > start:
             start, changed = lead.end(), True
-        trail = trailing.search(m, start, end)
+        trail = trailing.search(m, max(start, end - longest - 1), end)  # - 1: $ also matches before a final \n
         if trail and trail.start() < end:
             end, changed = trail.start(), True
     phrase = m[start:end]
     if len(phrase) < 2 or len(phrase) > words.max_length:
         return None
-    if any(c.isdigit() or c in _BOUNDARY for c in phrase):
+    if not _BOUNDARY_CHARS.isdisjoint(phrase) or any(map(str.isdigit, phrase)):
         return None
     return start, end
 
 
 @cache
-def _subject_edges() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Words to drop at the start of a subject, and at its end (longest first, anchored)."""
+def _subject_edges() -> tuple[re.Pattern[str], re.Pattern[str], int]:
+    """Words to drop at the start of a subject, and at its end (longest first, anchored; and the
+    length of the longest, to look for them only where they can end the phrase)."""
     words = indicator_rules().subject
-    return re.compile(rules.alt(list(words.leading + words.verbs))), re.compile(rules.alt(list(_trailing_words())) + "$")
+    trailing = _trailing_words()
+    return (re.compile(rules.alt(list(words.leading + words.verbs))), re.compile(rules.alt(list(trailing)) + "$"),
+            max(map(len, trailing)))
 
 
 @cache

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -118,6 +119,7 @@ class _Tables:
     multipliers: dict[str, Multiplier]
     starts: re.Pattern[str]
     not_numerals: re.Pattern[str]
+    plain: re.Pattern[str]  # the common numbers, read without _number_at (see _plain_pattern)
 
 
 @cache
@@ -126,7 +128,24 @@ def _tables() -> _Tables:
     multipliers = {c: m for m in rules_.multipliers for c in m.chars}
     start_chars = set(_DIGITS) | set(_ZERO) | set(multipliers) | set(_MINUS) | set(_ASCII_DIGITS) | {"-"}
     starts = re.compile("[" + "".join(re.escape(c) for c in sorted(start_chars)) + "]")
-    return _Tables(multipliers, starts, re.compile(alt(rules_.not_numerals)))
+    return _Tables(multipliers, starts, re.compile(alt(rules_.not_numerals)), _plain_pattern(multipliers))
+
+
+def _plain_pattern(multipliers: dict[str, Multiplier]) -> re.Pattern[str]:
+    """Digits alone (1,127  3.5) or one Chinese digit alone (一是): no code (DN50) and nothing after
+    that could extend them (3万, 1/3, 三点五, 三分之一). What ``_number_at`` reads there is exactly the
+    match; the caller still sends runs of more than MAX_DIGITS characters to ``_number_at``."""
+    def chars(cs: str) -> str:
+        return "[" + "".join(re.escape(c) for c in sorted(set(cs))) + "]"
+    extends_arabic = chars("".join(multipliers) + _GAP + _OVER[0] + _AND + "/ ")  # 3万 30多万 3分之1 1又1/3 1/3
+    extends_digit = chars("".join(multipliers) + _GAP + _POINT + _OVER[0] + _AND)  # 三万 三十 三点五 三分之一
+    return re.compile(
+        rf"""
+        (?<![A-Za-z]) (?=[0-9]) (?P<arabic> (?> {_ARABIC.pattern} ) ) (?!{extends_arabic})  # not DN50
+        | (?P<digit> {chars("".join(_DIGITS))} ) (?!{extends_digit})
+        """,
+        re.VERBOSE,
+    )
 
 
 def _multiplier_at(text: str, j: int) -> Multiplier | None:
@@ -310,6 +329,16 @@ def _number_at(text: str, i: int) -> Number | None:
     return Number(i, end, value, mantissa, multiplier, not arabic, approx, fraction)
 
 
+def _plain_number(plain: re.Match[str]) -> Number:
+    """The number of a match of ``_tables().plain``, as ``_number_at`` reads it."""
+    start, end = plain.span()
+    if plain.lastgroup == "digit":
+        value = float(_DIGITS[plain.group()])
+        return Number(start, end, value, value, 1.0, True, False, False)
+    value = float(plain.group().replace(",", ""))
+    return Number(start, end, value, value, 1.0, False, False, False)
+
+
 def _is_numeral(c: str) -> bool:
     return c in _DIGITS or c in _ZERO or c in _ASCII_DIGITS or c in _tables().multipliers
 
@@ -370,8 +399,9 @@ def _split_multiplier(text: str, start: int, end: int, value: float, arabic: boo
     return mantissa, multiplier
 
 
-def scan_numbers(text: str) -> list[Number]:
-    """Every number in ``text``, left to right, non-overlapping."""
+def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None) -> list[Number]:
+    """Every number in ``text``, left to right, non-overlapping; but none for which ``skip(start,
+    end)`` is true (the scan still goes on after its end, as if it were kept)."""
     tables = _tables()
     blocked = [(m.start(), m.end()) for m in tables.not_numerals.finditer(text)]
     found: list[Number] = []
@@ -384,12 +414,19 @@ def scan_numbers(text: str) -> list[Number]:
         if b < len(blocked) and blocked[b][0] <= i:
             pos = blocked[b][1]
             continue
+        plain = tables.plain.match(text, i)
+        if plain is not None and plain.end() - i <= MAX_DIGITS:  # most numbers: 2023, 15.5, 一
+            pos = plain.end()
+            if skip is None or not skip(i, pos):
+                found.append(_plain_number(plain))
+            continue
         number = _number_at(text, i)  # may run through a later 万一: only starts are blocked
         if number is None:
             run = _DIGIT_RUN.match(text, i) if text[i] in _ASCII_DIGITS else None
             pos = run.end() if run else i + 1  # skip a rejected digit run whole: linear time
             continue
-        found.append(number)
+        if skip is None or not skip(number.start, number.end):
+            found.append(number)
         pos = number.end
     return found
 

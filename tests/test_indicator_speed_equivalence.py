@@ -1,0 +1,283 @@
+"""The fast paths of the indicator recogniser against plain, obviously correct references.
+
+``find_indicators`` avoids work where it can: the not-indicator rules are searched only where a
+match can start (``_RuleScan``), so are the words before a figure (``left_fast``); unit and
+qualifier words are one pattern each; most numbers are read by one pattern (``scan_numbers``).
+Each shortcut is compared here with the slow, simple way on the corpus, on synthetic notices built
+from it and on generated text, so that a rule edit the shortcut gets wrong fails a test. Nothing
+here is timed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import synth
+from pipeline.extract import indicators as ind
+from pipeline.extract import numerals as num
+from pipeline.normalize import canonicalize, decode
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CASES = Path(__file__).resolve().parent / "cases"
+SYNTHETIC = 12  # notices recombined from the corpus
+
+
+@cache
+def _texts() -> tuple[tuple[str, str], ...]:
+    """(name, text): the corpus and synthetic notices, each as text and as folded match text."""
+    raw = [(p.name[:3], decode(p.read_bytes(), p.name).raw_text) for p in sorted(CORPUS.glob("*.txt"))]
+    parts = synth.parts_of(CORPUS)
+    raw += [(f"synth{i}", synth.document(parts, 7, i)) for i in range(SYNTHETIC)]
+    texts = []
+    for name, text in raw:
+        canon = canonicalize(text)
+        texts += [(name, canon.text), (f"{name}-match", canon.match)]
+    return tuple(texts)
+
+
+def _ids(texts):
+    return [name for name, _ in texts]
+
+
+TEXTS = _texts()
+SCANS = {"given dates": ind._grammar().not_indicators_given_dates, "all": ind._grammar().not_indicators}
+
+
+def _rule_characters() -> str:
+    """Every character written in a not-indicator rule, so generated text can match the rules."""
+    return "".join(sorted({c for rule in ind.indicator_rules().not_indicators for c in rule.pattern}))
+
+
+_ALPHABET = st.sampled_from(list(_rule_characters() + "0123456789一二三四五六七八九十两年月日号路届次是大期\n \t")) | st.characters()
+
+
+def _snippets() -> list[str]:
+    """Text around the corpus' not-indicator matches, to recombine into crowded text."""
+    scan = SCANS["all"]
+    return sorted({text[max(0, x.start() - 6):x.end() + 6]
+                   for _, text in TEXTS[:10] for x in scan.joined.finditer(text)})
+
+
+@cache
+def _examples() -> tuple[str, ...]:
+    """The must-not-match cases (one or more for every rule) and the corpus snippets."""
+    lines = (CASES / "not_indicators.jsonl").read_text("utf-8").splitlines()
+    return tuple([json.loads(line)["text"] for line in lines if line.strip()] + _snippets())
+
+
+_SNIPPETS = st.lists(st.sampled_from(_snippets()) | st.text(_ALPHABET, max_size=6), max_size=12).map("".join)
+
+
+# --- not-indicator spans ------------------------------------------------------------------
+
+@pytest.mark.parametrize("scan", SCANS.values(), ids=SCANS.keys())
+def test_every_rule_has_a_fast_lane(scan):
+    assert scan.lanes is not None, "rules with back references: every text goes to finditer"
+    slow = [lane.search.__self__.pattern for lane in scan.lanes if not lane.anchored]
+    assert not slow, f"searched at every position (start the rule with a literal or a character class?): {slow}"
+
+
+@pytest.mark.parametrize("name,text", TEXTS, ids=_ids(TEXTS))
+def test_rule_spans_are_finditer_spans(name, text):
+    for scan in SCANS.values():
+        assert scan.spans(text) == [x.span() for x in scan.joined.finditer(text)]
+
+
+@pytest.mark.parametrize("numeral", list("0123456789一二三四五六七八九十两〇零"))
+def test_rule_spans_are_finditer_spans_with_every_numeral(numeral):
+    """The examples with each digit (and each Chinese one) in turn: a match may start with any."""
+    for example in _examples():
+        text = re.sub("[0-9]" if numeral.isdigit() else "[一二三四五六七八九十两〇零]", numeral, example)
+        for scan in SCANS.values():
+            assert scan.spans(text) == [x.span() for x in scan.joined.finditer(text)], text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_ALPHABET, max_size=120) | _SNIPPETS)
+def test_rule_spans_are_finditer_spans_on_any_text(text):
+    for scan in SCANS.values():
+        assert scan.spans(text) == [x.span() for x in scan.joined.finditer(text)]
+
+
+@pytest.mark.parametrize("patterns,text", [
+    (["a", "ab"], "xabab"),  # the first rule wins at a start
+    ([r"[\u4e00-\u9fff]路\d+号", "路", r"\d"], "北路5号,路3"),  # a lane at offset 1
+    ([r"[\u4e00-\u9fff]路", "北"], "北路"),  # two lanes at one start: the first rule wins
+    (["北", r"[\u4e00-\u9fff]路"], "北路"),
+    (["东南", r"[\u4e00-\u9fff]路"], "东南路"),  # a match ends inside another lane's next one
+    ([r"(a)\1", "b"], "aab"),  # back references: plain finditer
+    ([r"x*(?=y)", "y"], "xyyz"),  # empty matches: plain finditer
+    ([r"[^x]y", "z"], "ayzz"),  # no narrow first character: a lane of its own
+    ([r"(?<![\d一])[\d一]+大", "一大"], "十一大,一大"),
+])
+def test_rule_scan_on_small_rule_sets(patterns, text):
+    scan = ind._RuleScan(patterns)
+    assert scan.spans(text) == [x.span() for x in scan.joined.finditer(text)]
+
+
+# --- words before a figure ----------------------------------------------------------------
+
+def _same_left_words(m: str, floor: int, end: int) -> None:
+    g = ind._grammar()
+    slow, fast = g.left.search(m, floor, end), g.left_fast.search(m, floor, end)
+    if slow is None or slow.end() == slow.start():
+        assert fast is None
+    else:
+        assert fast is not None
+        assert fast.start() == slow.start()
+        groups = range(1, g.left.groups + 1)
+        assert [fast.span(k) for k in groups] == [slow.span(k) for k in groups]
+
+
+@pytest.mark.parametrize("name,text", TEXTS, ids=_ids(TEXTS))
+def test_left_words_fast_and_slow(name, text):
+    for n in num.scan_numbers(text):
+        for floor in (n.start - 60, n.start - 24, n.start - 8):
+            _same_left_words(text, max(floor, 0), n.start)
+
+
+_LEFT_TEXT = list("同比较上年去同期环月增长提升至了达到约超过不低于分别与相比2023年\n ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(_LEFT_TEXT) | _ALPHABET, max_size=40))
+def test_left_words_fast_and_slow_on_any_text(text):
+    for end in range(len(text) + 1):
+        _same_left_words(text, max(0, end - 24), end)
+
+
+# --- unit and qualifier words, clause starts, subject tails ---------------------------------
+
+def _unit_at_reference(m: str, k: int):
+    """The loops _unit_at, _qualifier_after and _clause_start were before they became patterns."""
+    units = num.unit_rules().units
+    for length in sorted({len(s) for s in units}, reverse=True):
+        surface = m[k:k + length]
+        entry = units.get(surface)
+        if entry is None or any(m.startswith(w, k + length) for w in entry.not_before):
+            continue
+        if (surface[-1].isascii() and surface[-1].isalpha()
+                and k + length < len(m) and m[k + length].isascii() and m[k + length].isalpha()):
+            continue
+        return surface, entry
+    return None
+
+
+def _qualifier_after_reference(m: str, k: int):
+    best = None
+    for word in ind.indicator_rules().qualifiers.after:
+        if m.startswith(word, k) and (best is None or len(word) > len(best)):
+            best = word
+    return best
+
+
+def _clause_start_reference(m: str, pos: int) -> int:
+    k = pos - 1
+    while k >= 0 and m[k] not in ",;。:!?\n" and pos - k < 60:
+        k -= 1
+    return k + 1
+
+
+def _same_words_at_every_position(m: str) -> None:
+    _, trailing, longest = ind._subject_edges()
+    for k in range(len(m) + 1):
+        assert ind._unit_at(m, k) == _unit_at_reference(m, k), (m[k:k + 6], k)
+        assert ind._qualifier_after(m, k) == _qualifier_after_reference(m, k), (m[k:k + 6], k)
+        assert ind._clause_start(m, k) == _clause_start_reference(m, k), k
+        for start in (k - 20, k - 3):
+            if start >= 0:
+                slow = trailing.search(m, start, k)
+                fast = trailing.search(m, max(start, k - longest - 1), k)
+                assert (slow and slow.span()) == (fast and fast.span()), k
+
+
+@pytest.mark.parametrize("name,text", TEXTS[:10], ids=_ids(TEXTS[:10]))
+def test_words_at_every_position(name, text):
+    _same_words_at_every_position(text)
+
+
+@pytest.mark.parametrize("word", ind._trailing_words())
+def test_every_subject_tail_is_found(word):
+    _, trailing, longest = ind._subject_edges()
+    for text in (f"新建项目{word}", f"新建项目{word}\n"):
+        slow = trailing.search(text, 0, len(text))
+        fast = trailing.search(text, max(0, len(text) - longest - 1), len(text))
+        assert slow is not None and fast is not None and slow.span() == fast.span()
+
+
+_UNIT_TEXT = "".join(sorted({c for s in num.unit_rules().units for c in s}
+                            | {c for e in num.unit_rules().units.values() for w in e.not_before for c in w}))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from(list(_UNIT_TEXT + "以上下左右内之,。;\n 5")) | st.characters(), max_size=30))
+def test_words_at_every_position_on_any_text(text):
+    _same_words_at_every_position(text)
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+def _scan_numbers_reference(text: str) -> list[num.Number]:
+    """scan_numbers without its shortcut: every number read by _number_at."""
+    tables = num._tables()
+    blocked = [(m.start(), m.end()) for m in tables.not_numerals.finditer(text)]
+    found, b, pos = [], 0, 0
+    while (m := tables.starts.search(text, pos)) is not None:
+        i = m.start()
+        while b < len(blocked) and blocked[b][1] <= i:
+            b += 1
+        if b < len(blocked) and blocked[b][0] <= i:
+            pos = blocked[b][1]
+            continue
+        number = num._number_at(text, i)
+        if number is None:
+            run = num._DIGIT_RUN.match(text, i) if text[i] in num._ASCII_DIGITS else None
+            pos = run.end() if run else i + 1
+            continue
+        found.append(number)
+        pos = number.end
+    return found
+
+
+def _same_numbers(text: str) -> None:
+    numbers = num.scan_numbers(text)
+    assert numbers == _scan_numbers_reference(text)
+    has = re.compile(r"[05七]").search  # drop some numbers: the others must not move
+
+    def skip(start: int, end: int) -> bool:
+        return has(text, start, end) is not None
+
+    assert num.scan_numbers(text, skip=skip) == [n for n in numbers if not skip(n.start, n.end)]
+
+
+@pytest.mark.parametrize("name,text", TEXTS, ids=_ids(TEXTS))
+def test_numbers_fast_and_slow(name, text):
+    _same_numbers(text)
+
+
+@pytest.mark.parametrize("head", ["3", "三", "12.5", "1,000", "两", "零", "-2", "DN5", "第3", "百"])
+def test_numbers_followed_by_anything_that_may_extend_them(head):
+    tables = num._tables()
+    nexts = set("".join(tables.multipliers) + num._GAP + num._PLACEHOLDER + num._POINT + num._ZERO + num._OVER + num._AND
+                + "".join(num._DIGITS) + "0123456789/ ,.-年个元%")
+    for after in sorted(nexts):
+        for tail in ("", "5", "三", "一", "1/3", "万", "分之一", "三分之一"):
+            _same_numbers(f"共{head}{after}{tail}个")
+            if not f"{after}{tail}".endswith(num._AND):  # 3又 at the very end: _number_at fails (IndexError)
+                _same_numbers(f"{head}{after}{tail}")
+
+
+_NUMERAL_TEXT = list("0123456789,.%/- 一二两三四五六七八九十百千万亿兆零〇点點余多几分之又负第个元DNkm年月")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from(_NUMERAL_TEXT) | st.characters(), max_size=40))
+def test_numbers_fast_and_slow_on_any_text(text):
+    _same_numbers(text)
