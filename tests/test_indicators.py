@@ -192,3 +192,10 @@ def test_linear_time(text):
     t0 = time.perf_counter()
     find_indicators(text)
     assert time.perf_counter() - t0 < 10
+
+
+def test_you_at_the_end_of_a_text_joins_nothing() -> None:
+    """又 joins a whole number to a fraction (三又三分之一); at the very end of a text it joins
+    nothing, and must not end the reading of the whole document."""
+    assert [f.text for f in find_indicators("三又三分之一亩")] == ["三又三分之一亩"]
+    assert find_indicators("增长3又") == []

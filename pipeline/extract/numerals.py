@@ -315,7 +315,7 @@ def _number_at(text: str, i: int) -> Number | None:
         if numerator is not None and value != 0:
             end, value, fraction = numerator[0], numerator[1] / value, True
             arabic = arabic or numerator[2]
-    elif end < n and text[end] == _AND:  # 三又三分之一
+    elif end + 1 < n and text[end] == _AND:  # 三又三分之一 (a 又 that ends the text joins nothing)
         tail = _number_at(text, end + 1)
         if tail is not None and tail.fraction and tail.value >= 0:
             end, value, fraction = tail.end, value + tail.value, True
