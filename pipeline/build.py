@@ -36,6 +36,7 @@ from pipeline.validate import Finding, check_document, finding
 from pipeline.write import Staging, file_digest, remove_stale_staging, table_files
 
 CACHE_DIR = ".cache"
+DIGESTS_FILE = "digests.json"  # in CACHE_DIR: digests of inputs and outputs with their sizes and times
 TASK_DOCS = 8  # documents per task sent to a worker
 WINDOW_PER_WORKER = 4  # tasks in flight per worker: bounds memory, keeps workers busy
 
@@ -288,6 +289,49 @@ def collect_inputs(paths: Iterable[Path]) -> list[InputFile]:
     return sorted(found.values(), key=lambda f: f.source)
 
 
+class _KnownDigests:
+    """sha256 digests remembered with each file's size and modification time, so that a rerun
+    reads only files that changed (as make and git do). A file whose recorded modification
+    time lies within ``RACY_NS`` of when the record was made is read again: it may have
+    changed again within the file system's clock tick."""
+
+    RACY_NS = 100_000_000
+
+    def __init__(self, path: Path | None):
+        self.path, self.known, self.seen, self.recorded_ns = path, {}, {}, 0
+        if path is not None:
+            try:
+                saved = json.loads(path.read_text("utf-8"))
+                self.known, self.recorded_ns = saved["files"], saved["recorded_ns"]
+            except (OSError, ValueError, KeyError, TypeError):
+                pass
+
+    def digest(self, key: str, path: Path, compute: Callable[[], str]) -> str:
+        try:
+            stat = path.stat()
+        except OSError:
+            return compute()
+        signature = [stat.st_size, stat.st_mtime_ns]
+        old = self.known.get(key)
+        if old and old[:2] == signature and stat.st_mtime_ns < self.recorded_ns - self.RACY_NS:
+            digest = old[2]
+        else:
+            digest = compute()
+        self.seen[key] = [*signature, digest]
+        return digest
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"recorded_ns": time.time_ns(), "files": self.seen}), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a record that cannot be written only costs time
+
+
 def _digest(path: Path, max_bytes: int) -> str:
     """Content hash for the cache key; files that cannot be read or are too large key on their size."""
     try:
@@ -383,12 +427,14 @@ def run(
     jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
     items = collected if collected is not None else collect_inputs(Path(p) for p in inputs)
-    digests = [_digest(item.path, max_bytes) for item in items]
+    known = _KnownDigests(out_dir / CACHE_DIR / DIGESTS_FILE if incremental else None)
+    digests = [known.digest(f"input:{os.path.abspath(item.path)}:{max_bytes}", item.path, lambda item=item: _digest(item.path, max_bytes)) for item in items]
     tasks = [Task(item.source, str(item.path), cache_key(item.source, d, max_bytes)) for item, d in zip(items, digests)]
     summary = RunSummary(out_dir)
     summary.seconds["hash"] = time.perf_counter() - started
     build_key = _build_key(tasks)
-    if incremental and _up_to_date(out_dir, build_key):
+    if incremental and _up_to_date(out_dir, build_key, known):
+        known.save()
         remove_stale_staging(out_dir)
         previous = json.loads((out_dir / "manifest.json").read_text("utf-8"))
         summary.up_to_date = True
@@ -417,6 +463,10 @@ def run(
     except BaseException:
         staging.abandon()
         raise
+    if incremental:  # the manifest holds the digests of what was just written
+        for name, digest in json.loads((out_dir / "manifest.json").read_text("utf-8"))["files"].items():
+            known.digest(f"output:{name}", out_dir / name, lambda digest=digest: digest)
+        known.save()
     summary.seconds["total"] = time.perf_counter() - started
     return summary
 
@@ -495,13 +545,14 @@ def _build_key(tasks: list[Task]) -> str:
     return digest.hexdigest()[:32]
 
 
-def _up_to_date(out_dir: Path, build_key: str) -> bool:
+def _up_to_date(out_dir: Path, build_key: str, known: _KnownDigests) -> bool:
     """The dataset in out_dir was built from exactly these inputs and rules, and is intact."""
     try:
         previous = json.loads((out_dir / "manifest.json").read_text("utf-8"))
         if previous.get("build_key") != build_key:
             return False
-        return all(file_digest(out_dir / name) == digest for name, digest in previous["files"].items())
+        return all(known.digest(f"output:{name}", out_dir / name, lambda name=name: file_digest(out_dir / name)) == digest
+                   for name, digest in previous["files"].items())
     except (OSError, ValueError, KeyError):
         return False
 

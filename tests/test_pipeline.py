@@ -159,3 +159,30 @@ def test_a_file_that_differs_from_the_manifest_is_an_error(tmp_path):
     again = run([CORPUS], out)
     assert not again.up_to_date
     assert validate(out).n_errors == 0
+
+
+def test_a_rerun_with_nothing_changed_reads_no_file_again(tmp_path, monkeypatch):
+    """Digests are remembered with sizes and modification times; files whose record is older
+    than the racy window are not read again, and a changed size is always noticed."""
+    import pipeline.build as build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted(CORPUS.glob("*.txt")):
+        (corpus / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "out"
+    run([corpus], out)
+    old = 1_000_000_000_000_000_000  # 2001: well before the record was made
+    for path in [*corpus.iterdir(), *(p for p in out.iterdir() if p.is_file())]:
+        os.utime(path, ns=(old, old))
+    run([corpus], out)  # records the files at their new times
+    reads: list[str] = []
+    digest = build.file_digest
+    monkeypatch.setattr(build, "file_digest", lambda path: reads.append(Path(path).name) or digest(path))
+    assert run([corpus], out).up_to_date
+    assert reads == []
+    first = sorted(corpus.glob("*.txt"))[0]
+    first.write_bytes(first.read_bytes() + "\n补充。".encode())
+    os.utime(first, ns=(old, old))
+    assert not run([corpus], out).up_to_date
+    assert first.name in reads
