@@ -297,9 +297,9 @@ class _KnownDigests:
 
     RACY_NS = 100_000_000
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path, *, reuse: bool = True):
         self.path, self.known, self.seen, self.recorded_ns = path, {}, {}, 0
-        if path is not None:
+        if reuse:
             try:
                 saved = json.loads(path.read_text("utf-8"))
                 self.known, self.recorded_ns = saved["files"], saved["recorded_ns"]
@@ -321,8 +321,6 @@ class _KnownDigests:
         return digest
 
     def save(self) -> None:
-        if self.path is None:
-            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
@@ -427,7 +425,7 @@ def run(
     jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
     items = collected if collected is not None else collect_inputs(Path(p) for p in inputs)
-    known = _KnownDigests(out_dir / CACHE_DIR / DIGESTS_FILE if incremental else None)
+    known = _KnownDigests(out_dir / CACHE_DIR / DIGESTS_FILE, reuse=incremental)  # --full reads all, records all
     digests = [known.digest(f"input:{os.path.abspath(item.path)}:{max_bytes}", item.path, lambda item=item: _digest(item.path, max_bytes)) for item in items]
     tasks = [Task(item.source, str(item.path), cache_key(item.source, d, max_bytes)) for item, d in zip(items, digests)]
     summary = RunSummary(out_dir)
@@ -463,10 +461,9 @@ def run(
     except BaseException:
         staging.abandon()
         raise
-    if incremental:  # the manifest holds the digests of what was just written
-        for name, digest in json.loads((out_dir / "manifest.json").read_text("utf-8"))["files"].items():
-            known.digest(f"output:{name}", out_dir / name, lambda digest=digest: digest)
-        known.save()
+    for name, digest in json.loads((out_dir / "manifest.json").read_text("utf-8"))["files"].items():
+        known.digest(f"output:{name}", out_dir / name, lambda digest=digest: digest)  # the manifest knows what was written
+    known.save()
     summary.seconds["total"] = time.perf_counter() - started
     return summary
 
