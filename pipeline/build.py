@@ -456,7 +456,7 @@ def run(
         summary.rows = {table: staging.writer(table).rows for table in TABLES}
         names = ["manifest.json", *write_description(staging.path, summary.rows)]
         staging.close_tables()
-        staging.write_json("manifest.json", manifest(manifest_inputs, summary.rows, build_key, staging.path, names))
+        staging.write_json("manifest.json", manifest(manifest_inputs, summary.rows, build_key, staging, names))
         staging.commit(names)
     except BaseException:
         staging.abandon()
@@ -554,7 +554,7 @@ def _up_to_date(out_dir: Path, build_key: str, known: _KnownDigests) -> bool:
         return False
 
 
-def manifest(inputs: list[dict], rows: dict[str, int], build_key: str, folder: Path, names: list[str]) -> dict:
+def manifest(inputs: list[dict], rows: dict[str, int], build_key: str, staging: Staging, names: list[str]) -> dict:
     files = [n for t in TABLES for n in table_files(t)] + [n for n in names if n != "manifest.json"]
     return {
         "zhenggai_version": __version__,
@@ -562,5 +562,5 @@ def manifest(inputs: list[dict], rows: dict[str, int], build_key: str, folder: P
         "build_key": build_key,
         "inputs": inputs,
         "row_counts": rows,
-        "files": {name: file_digest(folder / name) for name in files},
+        "files": staging.digests(files),
     }

@@ -63,6 +63,11 @@ class Staging:
             self.writers[table] = TableWriter(self.path, table)
         return self.writers[table]
 
+    def digests(self, names: Iterable[str]) -> dict[str, str]:
+        """sha256 of the named files: JSON Lines as they were written, the others read back."""
+        written = {w.jsonl_name: w.jsonl_digest.hexdigest() for w in self.writers.values() if w.closed}
+        return {name: written.get(name) or file_digest(self.path / name) for name in names}
+
     def write_json(self, name: str, payload: Mapping) -> None:
         (self.path / name).write_text(json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -103,6 +108,8 @@ class TableWriter:
         self.parquet = pq.ParquetWriter(directory / parquet_name, self.schema, compression="zstd", compression_level=1,
                                         use_dictionary=False, write_statistics=True)
         self.jsonl = open(directory / jsonl_name, "wb")
+        self.jsonl_name = jsonl_name
+        self.jsonl_digest = hashlib.sha256()  # hashed as written: the file is never read back
         self.batches: list[pa.RecordBatch] = []
         self.buffered_rows = 0
         self.buffered_bytes = 0
@@ -112,6 +119,7 @@ class TableWriter:
     def append(self, batch: pa.RecordBatch, lines: bytes) -> None:
         """Rows as an Arrow batch and their JSON lines, UTF-8 encoded."""
         self.jsonl.write(lines)
+        self.jsonl_digest.update(lines)
         self.batches.append(batch)
         self.buffered_rows += batch.num_rows
         self.buffered_bytes += len(lines)
