@@ -483,7 +483,6 @@ def _write_results(results: Iterator[ChunkResult], staging: Staging, summary: Ru
         for i, entry in enumerate(chunk.entries):
             reason = "duplicate" if i in duplicates else entry.reason
             if reason is None:
-                seen[entry.doc_id] = entry.source
                 summary.documents += 1
             else:
                 summary.rejects += 1
@@ -507,15 +506,15 @@ def _write_results(results: Iterator[ChunkResult], staging: Staging, summary: Ru
 
 
 def _duplicates(entries: list[DocEntry], seen: dict[str, str]) -> dict[int, str]:
-    """Documents of a chunk whose bytes an earlier document had: position → that document's source."""
+    """Documents of a chunk whose bytes an earlier document had: position → that document's
+    source. The others are added to ``seen`` (doc_id → source)."""
     out: dict[int, str] = {}
-    first = dict(seen)
     for i, entry in enumerate(entries):
         if entry.reason is None:
-            if entry.doc_id in first:
-                out[i] = first[entry.doc_id]
+            if entry.doc_id in seen:
+                out[i] = seen[entry.doc_id]
             else:
-                first[entry.doc_id] = entry.source
+                seen[entry.doc_id] = entry.source
     return out
 
 
