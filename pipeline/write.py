@@ -20,7 +20,7 @@ from typing import Iterable, Mapping
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.models import TABLES, Row
+from pipeline.models import TABLES
 from pipeline.schema import arrow_schema
 
 STAGING_PREFIX = ".staging-"
@@ -126,12 +126,6 @@ class TableWriter:
         self.rows += batch.num_rows
         if self.buffered_rows >= ROW_GROUP_ROWS or self.buffered_bytes >= ROW_GROUP_BYTES:
             self._flush()
-
-    def write(self, rows: Iterable[Row]) -> None:
-        rows = list(rows)
-        if rows:
-            batch = pa.RecordBatch.from_pylist([r.model_dump() for r in rows], schema=self.schema)
-            self.append(batch, "".join(r.model_dump_json() + "\n" for r in rows).encode())
 
     def _flush(self) -> None:
         if self.batches:

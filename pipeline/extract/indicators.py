@@ -117,7 +117,6 @@ class _Grammar:
     not_indicators: _RuleScan
     not_indicators_given_dates: _RuleScan
     money_context: re.Pattern[str]
-    clause_break: re.Pattern[str]
     last_clause_break: re.Pattern[str]
     list_gap: re.Pattern[str]
     units: re.Pattern[str]  # a unit word after the number: the longest that fits
@@ -157,7 +156,6 @@ def _grammar() -> _Grammar:
         not_indicators=not_indicators,
         not_indicators_given_dates=given_dates,
         money_context=re.compile(alt(r.money_context)),
-        clause_break=re.compile("[" + re.escape(_CLAUSE_BREAKS) + "]"),
         last_clause_break=re.compile("(?s:.*)[" + re.escape(_CLAUSE_BREAKS) + "]"),
         list_gap=re.compile(r"\s*(?:,|、|和|及|与|或|至|到|~|-|—|–)\s*$"),
         units=re.compile("|".join(_unit_word(surface, entry) for surface, entry in units)),
