@@ -530,8 +530,7 @@ def _append_piecewise(chunk: ChunkResult, duplicates: dict[int, str], staging: S
                 staging.writer(table).append(batch.slice(row, n_rows), lines[byte : byte + n_bytes])
         if i in duplicates:
             reject = Reject(source=entry.source, doc_id=entry.doc_id, size_bytes=None, reason="duplicate", message=f"same bytes as {duplicates[i]}")
-            rows, lines = dump_rows(reject)
-            staging.writer("rejects").append(pa.RecordBatch.from_pylist(rows["rejects"], schema=arrow_schema(TABLES["rejects"])), lines["rejects"])
+            staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", *dump_rows(reject))]).tables["rejects"])
 
 
 def _build_key(tasks: list[Task]) -> str:
