@@ -456,12 +456,13 @@ def run(
         summary.rows = {table: staging.writer(table).rows for table in TABLES}
         names = ["manifest.json", *write_description(staging.path, summary.rows)]
         staging.close_tables()
-        staging.write_json("manifest.json", manifest(manifest_inputs, summary.rows, build_key, staging, names))
+        written = manifest(manifest_inputs, summary.rows, build_key, staging, names)
+        staging.write_json("manifest.json", written)
         staging.commit(names)
     except BaseException:
         staging.abandon()
         raise
-    for name, digest in json.loads((out_dir / "manifest.json").read_text("utf-8"))["files"].items():
+    for name, digest in written["files"].items():
         known.digest(f"output:{name}", out_dir / name, lambda digest=digest: digest)  # the manifest knows what was written
     known.save()
     summary.seconds["total"] = time.perf_counter() - started
