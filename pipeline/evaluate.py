@@ -7,7 +7,14 @@ Rows are paired one to one within a document, best overlap first:
 - dates: spans overlap (≥ half of the shorter) and date_start/date_end are equal;
 - indicators: spans overlap and value_normalized and unit are equal;
 - policy_refs: spans overlap and the titles are equal;
+- outcomes: spans overlap and kind, value and action are equal;
+- organizations: spans overlap;
+- status: the status phrases of problems (``problems.status`` with its offsets) overlap and the
+  statuses are equal;
 - documents: the same doc_id.
+
+A gold folder holds the tables it annotates; a table without a gold file is not scored, and a
+field is scored only on gold rows that carry it.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from typing import Callable
 
 import polars as pl
 
-GOLD_TABLES = ("documents", "problems", "measures", "dates", "indicators", "policy_refs")
+GOLD_TABLES = ("documents", "problems", "measures", "dates", "indicators", "policy_refs", "outcomes", "organizations", "status")
 
 DOCUMENT_FIELDS = (
     "doc_type", "title", "issuer", "province", "city", "district", "adcode", "published_date", "signed_date",
@@ -34,6 +41,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "dates": ("granularity", "year_inferred", "as_of", "open_end", "broken", "role"),
     "indicators": ("qualifier", "change", "comparison", "subject", "kind"),
     "policy_refs": ("doc_number", "alias"),
+    "outcomes": ("unit",),
+    "organizations": ("name", "function", "kind", "level", "place", "role"),
+    "status": (),
 }
 
 
@@ -109,10 +119,21 @@ def read_gold(folder: Path, table: str) -> list[dict]:
 
 
 def read_pred(folder: Path, table: str) -> list[dict]:
+    if table == "status":
+        return _status_rows(read_pred(folder, "problems"))
     parquet = folder / f"{table}.parquet"
     if parquet.exists():
         return pl.read_parquet(parquet).to_dicts()
     return read_gold(folder, table)
+
+
+def _status_rows(problems: list[dict]) -> list[dict]:
+    """The status phrase of each problem that states one, as a span row of its own."""
+    return [
+        {"doc_id": p["doc_id"], "status": p["status"], "char_start": p["status_char_start"], "char_end": p["status_char_end"]}
+        for p in problems
+        if p.get("status") is not None
+    ]
 
 
 def _overlap(g: dict, p: dict) -> float:
@@ -146,11 +167,14 @@ MATCHERS: dict[str, Callable[[dict, dict], float]] = {
     "dates": _span_match(0.5, _overlap, "date_start", "date_end"),
     "indicators": _span_match(0.5, _overlap, "value_normalized", "unit"),
     "policy_refs": _span_match(0.5, _overlap, "title"),
+    "outcomes": _span_match(0.5, _overlap, "kind", "value", "action"),
+    "organizations": _span_match(0.5, _overlap),
+    "status": _span_match(0.5, _overlap, "status"),
 }
 
 
 def _brief(row: dict) -> dict:
-    keep = ("doc_id", "char_start", "char_end", "text", "number", "title", "date_start", "date_end", "value_normalized", "unit")
+    keep = ("doc_id", "char_start", "char_end", "text", "number", "title", "date_start", "date_end", "value_normalized", "unit", "kind", "value", "action", "status")
     return {k: _norm(row[k]) for k in keep if k in row}
 
 
