@@ -12,6 +12,8 @@ help:
 	@echo "make validate  check output/ against the spec"
 	@echo "make eval      score output/ against tests/gold"
 	@echo "make schemas   regenerate schemas/ from the row models"
+	@echo "make review    the review site of the embedded corpus (output/review/index.html)"
+	@echo "make explore   the embedded corpus in Datasette (SQLite with full-text search) on 127.0.0.1:8001"
 	@echo "make bench     speed and memory on a synthetic corpus (N=20000 documents by default)"
 	@echo "make bench-memory  peak memory at N/10 and N documents (MEMORY_N=100000 by default)"
 
@@ -41,12 +43,21 @@ schemas: $(STAMP)
 review: dataset
 	$(BIN)/zhenggai review output --out output/review
 
+# Explore the embedded corpus in Datasette: the SQLite export (full-text search, facets) with the
+# review site served beside it at /review/, on http://127.0.0.1:$(EXPLORE_PORT)/ (Ctrl-C stops it).
+EXPLORE_PORT ?= 8001
+.PHONY: explore
+explore: review
+	$(BIN)/zhenggai export output --format sqlite --out output/sqlite
+	$(BIN)/datasette serve output/sqlite/zhenggai.db --metadata output/sqlite/metadata.json \
+	  --static review:output/review --host 127.0.0.1 --port $(EXPLORE_PORT)
+
 # The review site in headless Chromium (Debian's chromium and chromedriver, installed when missing).
 .PHONY: test-browser
 test-browser: $(STAMP)
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh | grep -q . || \
 	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-wqy-zenhei; }
-	ZHENGGAI_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -s tests/test_browser.py
+	ZHENGGAI_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -s tests/test_browser.py tests/test_datasette.py
 
 # The R loading snippet of the dataset README, run for real (R and jsonlite from Debian, installed
 # when missing; R's arrow package is not packaged for Debian, so its snippet runs only where it is installed).

@@ -219,11 +219,12 @@ def review(
 @app.command()
 def export(
     dataset: Path = typer.Argument(Path("output"), help="Folder of a built dataset."),
-    format: str = typer.Option("csv", "--format", "-f", help="Output format: csv (UTF-8 with BOM, lists as JSON text)."),
+    format: str = typer.Option("csv", "--format", "-f", help="Output format: csv (UTF-8 with BOM, lists as JSON text) or sqlite (zhenggai.db with full-text search, and metadata.json for Datasette)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the exported files (default: DATASET/FORMAT)."),
+    review_url: str = typer.Option("/review/", "--review-url", help="sqlite: where Datasette finds the review site, for links from rows to their highlights ('' for none)."),
 ) -> None:
-    """Export every table to another format; CSV opens in Excel with the Chinese intact."""
-    from pipeline.export import FORMATS, ExportError, export_csv
+    """Export every table to another format; CSV opens in Excel with the Chinese intact, SQLite in Datasette."""
+    from pipeline.export import FORMATS, ExportError, export_csv, export_sqlite
 
     if format not in FORMATS:
         raise UserError(f"unknown format {format!r} (choose from: {', '.join(FORMATS)})")
@@ -232,7 +233,7 @@ def export(
     out = out or dataset / format
     _check_writable(out)
     try:
-        written = export_csv(dataset, out)
+        written = export_sqlite(dataset, out, review_url or None) if format == "sqlite" else export_csv(dataset, out)
     except ExportError as exc:
         raise UserError(str(exc))
     for path in written:

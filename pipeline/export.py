@@ -1,4 +1,5 @@
-"""Export a built dataset to other formats: CSV that Excel opens with the Chinese intact.
+"""Export a built dataset to other formats: CSV that Excel opens with the Chinese intact, and
+one SQLite database with full-text search for Datasette (``pipeline.explore``).
 
 ``export_csv(dataset, out)`` writes one ``TABLE.csv`` per table: UTF-8 with a byte-order
 mark (without it Excel guesses a legacy code page and shows mojibake), CRLF line ends, list
@@ -15,7 +16,8 @@ import polars as pl
 from pipeline.models import TABLES
 from pipeline.write import table_files
 
-FORMATS = ("csv",)
+FORMATS = ("csv", "sqlite")
+METADATA_NAME = "metadata.json"
 
 
 class ExportError(Exception):
@@ -33,6 +35,21 @@ def export_csv(dataset: Path, out: Path) -> list[Path]:
         _flatten(frame).write_csv(path, include_bom=True, line_terminator="\r\n")
         written.append(path)
     return written
+
+
+def export_sqlite(dataset: Path, out: Path, review_url: str | None = "/review/") -> list[Path]:
+    """Write ``out/zhenggai.db`` and its Datasette metadata ``out/metadata.json``."""
+    from pipeline.explore import DATABASE_NAME, DatabaseError, datasette_metadata, write_database
+    from pipeline.explore.metadata import facet_columns
+
+    out = Path(out)
+    try:
+        database = write_database(dataset, out / DATABASE_NAME, indexed=facet_columns)
+    except DatabaseError as exc:
+        raise ExportError(str(exc)) from None
+    metadata = out / METADATA_NAME
+    metadata.write_text(json.dumps(datasette_metadata(review_url), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return [database, metadata]
 
 
 def _read(path: Path) -> pl.DataFrame:
