@@ -31,6 +31,7 @@ FOREIGN_KEYS: dict[str, str] = {
     "problem_id": "problems",
     "measure_id": "measures",
     "date_id": "dates",
+    "indicator_id": "indicators",
 }
 
 LOADING = {

@@ -1,0 +1,355 @@
+"""What the rectification achieved (SPEC 10), and the status each problem states (SPEC 3).
+
+An outcome is a figure of the indicators table read in the light of the words around it, so
+no number is parsed twice:
+
+>>> from pipeline.extract.indicators import find_indicators
+>>> text = "巡察反馈25个问题,已完成整改19个,整改完成率76%。诫勉谈话3人。"
+>>> [(o.kind, o.value, o.action, text[o.start:o.end]) for o in find_outcomes(text, find_indicators(text))]
+[('problems_reported', 25.0, None, '反馈25个问题'), ('problems_completed', 19.0, None, '已完成整改19个'), ('completion_rate', 76.0, None, '整改完成率76%'), ('people_handled', 3.0, '诫勉', '诫勉谈话3人')]
+
+The words live in ``rules/outcomes.yaml``; only the grammar is here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal, Optional
+
+from pydantic import field_validator, model_validator
+
+from pipeline import rules
+from pipeline.extract.indicators import FoundIndicator
+from pipeline.models import OutcomeAction, OutcomeKind, OutcomeUnit, ProblemStatus
+from pipeline.rules import RuleFile, alt
+
+GAP_MARK = "…"
+CLAUSE_BREAKS = ",;。:!?\n"  # a clause ends at these (the canonical text is NFKC: half-width punctuation)
+SENTENCE_BREAKS = "。!?\n"
+AFTER_GAP_BREAKS = "、和及与"  # 给予政务处分1人和效能问责2人: the 问责 is not the 1人's
+REACH = 40  # characters looked at on either side of a figure
+
+
+class KindRules(RuleFile):
+    """The words of one outcome kind (see the header of ``outcomes.yaml``)."""
+
+    unit: OutcomeUnit
+    counts: tuple[str, ...]
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    noun: tuple[str, ...] = ()
+    lead: tuple[str, ...] = ()
+    weak: tuple[str, ...] = ()
+    family: Optional[Literal["problems", "tasks"]] = None
+    not_in_sentence: tuple[str, ...] = ()
+
+    @field_validator("before", "weak", "lead", "not_in_sentence")
+    @classmethod
+    def _inner_gaps_only(cls, cues: tuple[str, ...]) -> tuple[str, ...]:
+        for cue in cues:
+            pieces = cue.split(GAP_MARK)
+            if not all(pieces):
+                raise ValueError(f"cue {cue!r}: … may only stand between words here")
+        return cues
+
+    @field_validator("after", "noun")
+    @classmethod
+    def _leading_gap_allowed(cls, cues: tuple[str, ...]) -> tuple[str, ...]:
+        for cue in cues:
+            pieces = cue.removeprefix(GAP_MARK).split(GAP_MARK)
+            if not all(pieces):
+                raise ValueError(f"cue {cue!r}: … may only lead the cue or stand between words")
+        return cues
+
+
+class StatusWords(RuleFile):
+    completed: tuple[str, ...]
+    partly_completed: tuple[str, ...]
+    in_progress: tuple[str, ...]
+    long_term: tuple[str, ...]
+
+
+class OutcomeRules(RuleFile):
+    """``outcomes.yaml``."""
+
+    gap: int
+    stop_words: tuple[str, ...]
+    free_after: tuple[str, ...]
+    kinds: dict[OutcomeKind, KindRules]
+    actions: dict[str, OutcomeAction]
+    status: StatusWords
+    status_labels: tuple[str, ...]
+    status_subjects: tuple[str, ...]
+
+    @model_validator(mode="after")
+    def _every_cue_names_its_action(self) -> "OutcomeRules":
+        for kind in ("people_handled", "funds_recovered"):
+            rules_of = self.kinds.get(kind)
+            for cue in (rules_of.before + rules_of.after + rules_of.noun) if rules_of else ():
+                if action_of(cue, self.actions) is None:
+                    raise ValueError(f"{kind} cue {cue!r} names no action of the actions map")
+        return self
+
+
+def outcome_rules() -> OutcomeRules:
+    return rules.load("outcomes", OutcomeRules)
+
+
+def action_of(written: str, actions: dict[str, str]) -> str | None:
+    """The normalised action of the longest action word in ``written`` (诫勉谈话 → 诫勉)."""
+    found = [w for w in actions if w in written]
+    return actions[max(found, key=lambda w: (len(w), w))] if found else None
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+def _cue_pattern(cues: Sequence[str], gap: str) -> str:
+    """Cues as one alternation; … becomes a short stretch of the same clause."""
+    return alt([gap.join(re.escape(p) for p in cue.split(GAP_MARK)) for cue in cues], escape=False)
+
+
+@dataclass(frozen=True)
+class _KindGrammar:
+    name: str
+    rules: KindRules
+    before: re.Pattern[str] | None  # lookahead: every cue starting at each position
+    weak: re.Pattern[str] | None
+    after: re.Pattern[str] | None  # anchored at the end of the figure
+    noun: re.Pattern[str] | None
+    lead: re.Pattern[str] | None
+
+
+@cache
+def _grammar() -> tuple[_KindGrammar, ...]:
+    r = outcome_rules()
+    gap = f"[^{re.escape(CLAUSE_BREAKS)}]{{0,{r.gap}}}?"
+    lead_gap = f"[^{re.escape(CLAUSE_BREAKS + AFTER_GAP_BREAKS)}0-9]{{0,{r.gap}}}?"
+
+    def ahead(cues: tuple[str, ...]) -> re.Pattern[str] | None:
+        return re.compile(f"(?=({_cue_pattern(cues, gap)}))") if cues else None
+
+    def anchored(cues: tuple[str, ...]) -> re.Pattern[str] | None:
+        if not cues:
+            return None
+        with_gap = [c for c in cues if c.startswith(GAP_MARK)]
+        plain = [c for c in cues if not c.startswith(GAP_MARK)]
+        parts = [f"(?:{_cue_pattern(plain, gap)})"] if plain else []
+        if with_gap:
+            parts.append(f"(?:{lead_gap}{_cue_pattern([c.removeprefix(GAP_MARK) for c in with_gap], gap)})")
+        return re.compile("|".join(parts))
+
+    return tuple(
+        _KindGrammar(name, k, ahead(k.before), ahead(k.weak), anchored(k.after), anchored(k.noun), ahead(k.lead))
+        for name, k in r.kinds.items()
+    )
+
+
+@cache
+def _stop_words() -> re.Pattern[str]:
+    return re.compile(alt(outcome_rules().stop_words))
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class FoundOutcome:
+    start: int
+    end: int
+    kind: str
+    action: str | None
+    value: float
+    unit: str
+    indicator: int  # index of the figure in the indicators given
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    kind: _KindGrammar
+    start: int
+    end: int
+    place: str  # "after" | "before" | "noun"
+
+
+def find_outcomes(match_text: str, indicators: Sequence[FoundIndicator]) -> list[FoundOutcome]:
+    """The outcome figures among ``indicators`` (found in the same text), in text order."""
+    found: list[FoundOutcome] = []
+    spans: set[tuple[int, int]] = set()
+    last_family: tuple[int, str | None] = (-1, None)  # (sentence start, family) of the last outcome
+    for index, figure in enumerate(indicators):
+        if figure.change is not None:
+            continue
+        sentence = _sentence_start(match_text, figure.start)
+        family = last_family[1] if last_family[0] == sentence else None
+        cue = _best_cue(match_text, figure, family, sentence)
+        if cue is None:
+            continue
+        outcome = _outcome(match_text, figure, index, cue)
+        if (outcome.start, outcome.end) in spans:
+            continue
+        spans.add((outcome.start, outcome.end))
+        found.append(outcome)
+        last_family = (sentence, cue.kind.rules.family)
+    return found
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    return max(text.rfind(c, 0, pos) for c in SENTENCE_BREAKS) + 1
+
+
+def _clause_window(text: str, start: int, end: int) -> tuple[int, int]:
+    left = max([text.rfind(c, max(0, start - REACH), start) for c in CLAUSE_BREAKS] + [max(0, start - REACH) - 1]) + 1
+    right = min([i for i in (text.find(c, end, end + REACH) for c in CLAUSE_BREAKS) if i >= 0] + [min(len(text), end + REACH)])
+    return left, right
+
+
+def _best_cue(text: str, figure: FoundIndicator, family: str | None, sentence: int) -> _Cue | None:
+    left, right = _clause_window(text, figure.start, figure.end)
+    kinds = [k for k in _grammar() if figure.unit in k.rules.counts and not _stopped_by_sentence(text, k, sentence, right)]
+    if not kinds:
+        return None
+    after = _after_cue(text, kinds, figure.end, right, "after")
+    if after:
+        return after
+    before = _before_cue(text, kinds, left, figure.start, family)
+    noun = _after_cue(text, kinds, figure.end, right, "noun")
+    if before and (noun or _free_after(text, figure.end, right)):
+        return before
+    return noun
+
+
+def _stopped_by_sentence(text: str, kind: _KindGrammar, sentence: int, right: int) -> bool:
+    return any(text.find(w, sentence, right) >= 0 for w in kind.rules.not_in_sentence)
+
+
+def _after_cue(text: str, kinds: list[_KindGrammar], end: int, right: int, place: str) -> _Cue | None:
+    best = None
+    for k in kinds:
+        pattern = getattr(k, place)
+        m = pattern.match(text, end, right) if pattern else None
+        if m and not _stop_words().search(text, end, m.end()) and (best is None or m.end() - end < best.end - end):
+            best = _Cue(k, m.start(), m.end(), place)
+    return best
+
+
+def _before_cue(text: str, kinds: list[_KindGrammar], left: int, start: int, family: str | None) -> _Cue | None:
+    gap = outcome_rules().gap
+    best = None
+    for k in kinds:
+        patterns = [k.before] + ([k.weak] if family is not None and family == k.rules.family else [])
+        for pattern in filter(None, patterns):
+            for m in pattern.finditer(text, left, start):
+                cue_start, cue_end = m.start(1), m.end(1)
+                if cue_end > start or start - cue_end > gap or _stop_words().search(text, cue_end, start):
+                    continue
+                if best is None or (cue_end, cue_end - cue_start) > (best.end, best.end - best.start):
+                    best = _Cue(k, cue_start, cue_end, "before")
+    return best
+
+
+def _free_after(text: str, end: int, right: int) -> bool:
+    """Nothing after the figure names some other thing it counts (688个, is free; 190个村 is not)."""
+    if end >= right or not ("\u4e00" <= text[end] <= "\u9fff"):
+        return True
+    return any(text.startswith(w, end) for w in outcome_rules().free_after)
+
+
+def _outcome(text: str, figure: FoundIndicator, index: int, cue: _Cue) -> FoundOutcome:
+    k = cue.kind
+    if cue.place == "before":
+        start, end = cue.start, figure.end
+    elif cue.place == "after":
+        start, end = figure.start, cue.end
+    else:
+        start, end = _lead_start(text, k, figure.start), cue.end
+    action = None
+    if k.name in ("people_handled", "funds_recovered"):
+        action = action_of(text[cue.start : cue.end], outcome_rules().actions)
+    value = round(figure.value_normalized, 2) if k.rules.unit == "CNY" else figure.value_normalized
+    return FoundOutcome(start, end, k.name, action, value, k.rules.unit, index)
+
+
+def _lead_start(text: str, k: _KindGrammar, figure_start: int) -> int:
+    """Where a counted noun's clause begins: its nearest lead verb (反馈的697个问题), else the figure."""
+    if k.lead is None:
+        return figure_start
+    left, _ = _clause_window(text, figure_start, figure_start)
+    starts = [m.start(1) for m in k.lead.finditer(text, max(left, figure_start - outcome_rules().gap - 4), figure_start)]
+    return starts[-1] if starts else figure_start
+
+
+# --------------------------------------------------------------------------- problem status
+
+
+@dataclass(frozen=True, slots=True)
+class FoundStatus:
+    status: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _StatusGrammar:
+    phrases: re.Pattern[str]
+    status_of: dict[str, ProblemStatus]
+    label_before: re.Pattern[str]  # a label and its colon, ending where the phrase starts
+    subjects: re.Pattern[str]
+
+
+STATUS_OPEN = "(【["
+STATUS_CLOSE = ")】]"
+STATUS_ENDS = "。;,!\n" + STATUS_CLOSE
+
+
+@cache
+def _status_grammar() -> _StatusGrammar:
+    r = outcome_rules()
+    status_of = {phrase: status for status, phrases in r.status.model_dump().items() for phrase in phrases}
+    return _StatusGrammar(
+        phrases=re.compile(alt(list(status_of))),
+        status_of=status_of,
+        label_before=re.compile(alt(r.status_labels) + r"\s?[::]\s?$"),
+        subjects=re.compile(r"(?:" + alt(r.status_subjects) + r"|[,\s])*"),
+    )
+
+
+def find_status(match_text: str, start: int, end: int) -> FoundStatus | None:
+    """The status one problem (``match_text[start:end]``) states of itself, if it states one.
+
+    A phrase in brackets or after a label wins over one standing as a clause; among equals the
+    last one, which is the latest word on the problem.
+
+    >>> t = "1.关于培训不足的问题\\n一是已完成主舱方案。目前,该问题已整改完成。"
+    >>> s = find_status(t, 0, len(t)); (s.status, t[s.start:s.end])
+    ('completed', '已整改完成')
+    """
+    g = _status_grammar()
+    best: tuple[int, int, FoundStatus] | None = None
+    for m in g.phrases.finditer(match_text, start, end):
+        after = m.end()
+        if after < end and match_text[after] not in STATUS_ENDS:
+            continue
+        found = _status_at(match_text, start, m, g)
+        if found is not None and (best is None or found[:2] >= best[:2]):
+            best = found
+    return best[2] if best else None
+
+
+def _status_at(text: str, floor: int, m: re.Match[str], g: _StatusGrammar) -> tuple[int, int, FoundStatus] | None:
+    """(strength, position, status) of a phrase that stands as a whole clause, else None."""
+    status = g.status_of[m.group(0)]
+    clause = max([text.rfind(c, floor, m.start()) for c in CLAUSE_BREAKS + STATUS_OPEN] + [floor - 1]) + 1
+    opener = text[clause - 1] if clause > floor else ""
+    if opener in STATUS_OPEN and m.end() < len(text) and text[m.end()] in STATUS_CLOSE and clause == m.start():
+        return (1, m.start(), FoundStatus(status, m.start(), m.end()))
+    if opener in "::":
+        label = g.label_before.search(text, max(floor, clause - 12), clause)
+        if label and clause == m.start():
+            return (1, m.start(), FoundStatus(status, label.start(), m.end()))
+    if g.subjects.fullmatch(text, clause, m.start()):
+        return (0, m.start(), FoundStatus(status, m.start(), m.end()))
+    return None
