@@ -116,7 +116,7 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
     inspection = read_inspection(text, (0, outline.body_start), match_text=canon.match) if doc_type.endswith("rectification") else None
     roles = _date_roles(canon.match, found_dates, header, inspection, outline)
     for d in found_dates:
-        if d.start in aims.deadlines:
+        if d.start in aims.deadlines or d.start in aims.targets:
             roles.setdefault(d.start, "deadline")
     lap("metadata")
 

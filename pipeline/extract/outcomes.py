@@ -77,6 +77,7 @@ class OutcomeRules(RuleFile):
 
     gap: int
     stop_words: tuple[str, ...]
+    stop_nouns: tuple[str, ...]
     free_after: tuple[str, ...]
     kinds: dict[OutcomeKind, KindRules]
     actions: dict[str, OutcomeAction]
@@ -137,9 +138,9 @@ def _grammar() -> tuple[_KindGrammar, ...]:
             return None
         with_gap = [c for c in cues if c.startswith(GAP_MARK)]
         plain = [c for c in cues if not c.startswith(GAP_MARK)]
-        parts = [f"(?:{_cue_pattern(plain, gap)})"] if plain else []
+        parts = [f"({_cue_pattern(plain, gap)})"] if plain else []
         if with_gap:
-            parts.append(f"(?:{lead_gap}{_cue_pattern([c.removeprefix(GAP_MARK) for c in with_gap], gap)})")
+            parts.append(f"{lead_gap}({_cue_pattern([c.removeprefix(GAP_MARK) for c in with_gap], gap)})")
         return re.compile("|".join(parts))
 
     return tuple(
@@ -217,9 +218,15 @@ def _best_cue(text: str, figure: FoundIndicator, family: str | None, sentence: i
         return after
     before = _before_cue(text, kinds, left, figure.start, family)
     noun = _after_cue(text, kinds, figure.end, right, "noun")
+    if before and noun and not _same_family(before.kind, noun.kind):
+        return noun  # 分解为23项具体的整改任务: the noun says what is counted
     if before and (noun or _free_after(text, figure.end, right)):
         return before
     return noun
+
+
+def _same_family(a: _KindGrammar, b: _KindGrammar) -> bool:
+    return a.name == b.name or (a.rules.family is not None and a.rules.family == b.rules.family)
 
 
 def _stopped_by_sentence(text: str, kind: _KindGrammar, sentence: int, right: int) -> bool:
@@ -231,8 +238,14 @@ def _after_cue(text: str, kinds: list[_KindGrammar], end: int, right: int, place
     for k in kinds:
         pattern = getattr(k, place)
         m = pattern.match(text, end, right) if pattern else None
-        if m and not _stop_words().search(text, end, m.end()) and (best is None or m.end() - end < best.end - end):
-            best = _Cue(k, m.start(), m.end(), place)
+        if not m:
+            continue
+        group = next(g for g in range(1, (m.re.groups or 0) + 1) if m.group(g) is not None)
+        cue = _Cue(k, m.start(group), m.end(group), place)
+        if _stop_words().search(text, end, cue.start) or (place == "noun" and text.startswith(outcome_rules().stop_nouns, cue.start)):
+            continue
+        if best is None or (cue.start, -cue.end) < (best.start, -best.end):  # nearest, then longest
+            best = cue
     return best
 
 
@@ -244,11 +257,18 @@ def _before_cue(text: str, kinds: list[_KindGrammar], left: int, start: int, fam
         for pattern in filter(None, patterns):
             for m in pattern.finditer(text, left, start):
                 cue_start, cue_end = m.start(1), m.end(1)
-                if cue_end > start or start - cue_end > gap or _stop_words().search(text, cue_end, start):
+                if cue_end > start or start - cue_end > gap or _stopped(text, cue_end, start):
                     continue
                 if best is None or (cue_end, cue_end - cue_start) > (best.end, best.end - best.start):
                     best = _Cue(k, cue_start, cue_end, "before")
     return best
+
+
+def _stopped(text: str, cue_end: int, figure_start: int) -> bool:
+    """A stop word between a cue and its figure, before any other figure in between
+    (反馈问题涉及单位38个 is stopped; 追责处理5个单位27人 is not: 单位 belongs to the 5个)."""
+    digit = re.search(r"\d", text[cue_end:figure_start])
+    return _stop_words().search(text, cue_end, cue_end + digit.start() if digit else figure_start) is not None
 
 
 def _free_after(text: str, end: int, right: int) -> bool:
@@ -320,36 +340,35 @@ def _status_grammar() -> _StatusGrammar:
 def find_status(match_text: str, start: int, end: int) -> FoundStatus | None:
     """The status one problem (``match_text[start:end]``) states of itself, if it states one.
 
-    A phrase in brackets or after a label wins over one standing as a clause; among equals the
-    last one, which is the latest word on the problem.
+    The first phrase that stands as a whole clause: in brackets, after a label, or after nothing
+    but subject words.
 
     >>> t = "1.关于培训不足的问题\\n一是已完成主舱方案。目前,该问题已整改完成。"
     >>> s = find_status(t, 0, len(t)); (s.status, t[s.start:s.end])
     ('completed', '已整改完成')
     """
     g = _status_grammar()
-    best: tuple[int, int, FoundStatus] | None = None
     for m in g.phrases.finditer(match_text, start, end):
         after = m.end()
         if after < end and match_text[after] not in STATUS_ENDS:
             continue
         found = _status_at(match_text, start, m, g)
-        if found is not None and (best is None or found[:2] >= best[:2]):
-            best = found
-    return best[2] if best else None
+        if found is not None:
+            return found
+    return None
 
 
-def _status_at(text: str, floor: int, m: re.Match[str], g: _StatusGrammar) -> tuple[int, int, FoundStatus] | None:
-    """(strength, position, status) of a phrase that stands as a whole clause, else None."""
+def _status_at(text: str, floor: int, m: re.Match[str], g: _StatusGrammar) -> FoundStatus | None:
+    """The status of a phrase that stands as a whole clause, else None."""
     status = g.status_of[m.group(0)]
     clause = max([text.rfind(c, floor, m.start()) for c in CLAUSE_BREAKS + STATUS_OPEN] + [floor - 1]) + 1
     opener = text[clause - 1] if clause > floor else ""
     if opener in STATUS_OPEN and m.end() < len(text) and text[m.end()] in STATUS_CLOSE and clause == m.start():
-        return (1, m.start(), FoundStatus(status, m.start(), m.end()))
+        return FoundStatus(status, m.start(), m.end())
     if opener in "::":
         label = g.label_before.search(text, max(floor, clause - 12), clause)
         if label and clause == m.start():
-            return (1, m.start(), FoundStatus(status, label.start(), m.end()))
+            return FoundStatus(status, label.start(), m.end())
     if g.subjects.fullmatch(text, clause, m.start()):
-        return (0, m.start(), FoundStatus(status, m.start(), m.end()))
+        return FoundStatus(status, m.start(), m.end())
     return None
