@@ -287,8 +287,8 @@ def _outcome(text: str, figure: FoundIndicator, index: int, cue: _Cue) -> FoundO
     else:
         start, end = _lead_start(text, k, figure.start), cue.end
     action = None
-    if k.name in ("people_handled", "funds_recovered"):
-        action = action_of(text[cue.start : cue.end], outcome_rules().actions)
+    if k.name in ("people_handled", "funds_recovered"):  # after the figure, the words up to the cue count too
+        action = action_of(text[figure.end if cue.place == "after" else cue.start : cue.end], outcome_rules().actions)
     value = round(figure.value_normalized, 2) if k.rules.unit == "CNY" else figure.value_normalized
     return FoundOutcome(start, end, k.name, action, value, k.rules.unit, index)
 
@@ -298,7 +298,8 @@ def _lead_start(text: str, k: _KindGrammar, figure_start: int) -> int:
     if k.lead is None:
         return figure_start
     left, _ = _clause_window(text, figure_start, figure_start)
-    starts = [m.start(1) for m in k.lead.finditer(text, max(left, figure_start - outcome_rules().gap - 4), figure_start)]
+    starts = [m.start(1) for m in k.lead.finditer(text, max(left, figure_start - outcome_rules().gap), figure_start)]
+    starts = [s for s in starts if not any(c.isdigit() for c in text[s:figure_start])]  # not across another figure
     return starts[-1] if starts else figure_start
 
 
