@@ -250,18 +250,17 @@ def _after_cue(text: str, kinds: list[_KindGrammar], end: int, right: int, place
 
 
 def _before_cue(text: str, kinds: list[_KindGrammar], left: int, start: int, family: str | None) -> _Cue | None:
+    """The nearest cue before the figure (the longer at equal distance); a cue that starts inside
+    another is part of that word (查处 in 立案审查调查处级干部 is none)."""
     gap = outcome_rules().gap
-    best = None
+    found: list[_Cue] = []
     for k in kinds:
         patterns = [k.before] + ([k.weak] if family is not None and family == k.rules.family else [])
         for pattern in filter(None, patterns):
-            for m in pattern.finditer(text, left, start):
-                cue_start, cue_end = m.start(1), m.end(1)
-                if cue_end > start or start - cue_end > gap or _stopped(text, cue_end, start):
-                    continue
-                if best is None or (cue_end, cue_end - cue_start) > (best.end, best.end - best.start):
-                    best = _Cue(k, cue_start, cue_end, "before")
-    return best
+            found += [_Cue(k, m.start(1), m.end(1), "before") for m in pattern.finditer(text, left, start) if m.end(1) <= start]
+    whole = [c for c in found if not any(o.start < c.start < o.end for o in found)]
+    usable = [c for c in whole if start - c.end <= gap and not _stopped(text, c.end, start)]
+    return max(usable, key=lambda c: (c.end, c.end - c.start), default=None)
 
 
 def _stopped(text: str, cue_end: int, figure_start: int) -> bool:
