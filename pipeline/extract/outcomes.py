@@ -13,6 +13,7 @@ The words live in ``rules/outcomes.yaml``; only the grammar is here.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -180,11 +181,14 @@ def find_outcomes(match_text: str, indicators: Sequence[FoundIndicator]) -> list
     """The outcome figures among ``indicators`` (found in the same text), in text order."""
     found: list[FoundOutcome] = []
     spans: set[tuple[int, int]] = set()
+    counted = _counted_units()
+    sentence_ends = [m.start() for m in _SENTENCE_BREAK.finditer(match_text)] if indicators else []
     last_family: tuple[int, str | None] = (-1, None)  # (sentence start, family) of the last outcome
     for index, figure in enumerate(indicators):
-        if figure.change is not None:
+        if figure.change is not None or figure.unit not in counted:
             continue
-        sentence = _sentence_start(match_text, figure.start)
+        k = bisect.bisect_left(sentence_ends, figure.start)
+        sentence = sentence_ends[k - 1] + 1 if k else 0
         family = last_family[1] if last_family[0] == sentence else None
         cue = _best_cue(match_text, figure, family, sentence)
         if cue is None:
@@ -198,14 +202,22 @@ def find_outcomes(match_text: str, indicators: Sequence[FoundIndicator]) -> list
     return found
 
 
-def _sentence_start(text: str, pos: int) -> int:
-    return max(text.rfind(c, 0, pos) for c in SENTENCE_BREAKS) + 1
+_SENTENCE_BREAK = re.compile(f"[{re.escape(SENTENCE_BREAKS)}]")
+_NEXT_CLAUSE_BREAK = re.compile(f"[{re.escape(CLAUSE_BREAKS)}]")
+_LAST_CLAUSE_BREAK = re.compile(f"(?s:.*)[{re.escape(CLAUSE_BREAKS)}]")
+
+
+@cache
+def _counted_units() -> frozenset[str]:
+    return frozenset(u for k in outcome_rules().kinds.values() for u in k.counts)
 
 
 def _clause_window(text: str, start: int, end: int) -> tuple[int, int]:
-    left = max([text.rfind(c, max(0, start - REACH), start) for c in CLAUSE_BREAKS] + [max(0, start - REACH) - 1]) + 1
-    right = min([i for i in (text.find(c, end, end + REACH) for c in CLAUSE_BREAKS) if i >= 0] + [min(len(text), end + REACH)])
-    return left, right
+    """The clause around ``text[start:end]``, at most REACH characters to each side."""
+    floor, ceiling = max(0, start - REACH), min(len(text), end + REACH)
+    last = _LAST_CLAUSE_BREAK.match(text, floor, start)
+    following = _NEXT_CLAUSE_BREAK.search(text, end, ceiling)
+    return (last.end() if last else floor), (following.start() if following else ceiling)
 
 
 def _best_cue(text: str, figure: FoundIndicator, family: str | None, sentence: int) -> _Cue | None:
