@@ -150,3 +150,13 @@ def test_a_notice_states_its_problems_status_and_outcomes():
     deadline = next(d for d in result.dates if d.text == "2025年6月30日")
     assert deadline.role == "deadline"
     assert result.document.reference_year == 2023  # a deadline never sets the reference year
+
+
+def test_doctests_hold():
+    import doctest
+
+    from pipeline.extract import deadlines, outcomes
+    from pipeline.review import research
+
+    for module in (outcomes, deadlines, research):
+        assert doctest.testmod(module).failed == 0, module.__name__
