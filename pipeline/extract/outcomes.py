@@ -109,9 +109,18 @@ def action_of(written: str, actions: dict[str, str]) -> str | None:
 # --------------------------------------------------------------------------- patterns
 
 
+# Mirror sites gloss characters with their pinyin in brackets (发(fā)现(xiàn)问题): a cue's
+# characters may each carry one.
+PINYIN_GLOSS = r"(?:\([a-zA-Z\u00c0-\u01dc]{1,8}\))?"
+
+
+def _word_pattern(word: str) -> str:
+    return PINYIN_GLOSS.join(re.escape(c) for c in word)
+
+
 def _cue_pattern(cues: Sequence[str], gap: str) -> str:
     """Cues as one alternation; … becomes a short stretch of the same clause."""
-    return alt([gap.join(re.escape(p) for p in cue.split(GAP_MARK)) for cue in cues], escape=False)
+    return alt([gap.join(_word_pattern(p) for p in cue.split(GAP_MARK)) for cue in cues], escape=False)
 
 
 @dataclass(frozen=True)
