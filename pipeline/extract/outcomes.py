@@ -102,6 +102,7 @@ def outcome_rules() -> OutcomeRules:
 
 def action_of(written: str, actions: dict[str, str]) -> str | None:
     """The normalised action of the longest action word in ``written`` (诫勉谈话 → 诫勉)."""
+    written = _GLOSSES.sub("", written)
     found = [w for w in actions if w in written]
     return actions[max(found, key=lambda w: (len(w), w))] if found else None
 
@@ -112,6 +113,7 @@ def action_of(written: str, actions: dict[str, str]) -> str | None:
 # Mirror sites gloss characters with their pinyin in brackets (发(fā)现(xiàn)问题): a cue's
 # characters may each carry one.
 PINYIN_GLOSS = r"(?:\([a-zA-Z\u00c0-\u01dc]{1,8}\))?"
+_GLOSSES = re.compile(PINYIN_GLOSS.removesuffix("?"))
 
 
 def _word_pattern(word: str) -> str:
@@ -281,7 +283,13 @@ def _before_cue(text: str, kinds: list[_KindGrammar], left: int, start: int, fam
             found += [_Cue(k, m.start(1), m.end(1), "before") for m in pattern.finditer(text, left, start) if m.end(1) <= start]
     whole = [c for c in found if not any(o.start < c.start < o.end for o in found)]
     usable = [c for c in whole if start - c.end <= gap and not _stopped(text, c.end, start)]
-    return max(usable, key=lambda c: (c.end, c.end - c.start), default=None)
+    best = max(usable, key=lambda c: (c.end, c.end - c.start), default=None)
+    while best is not None:  # cues of one kind written together are one cue (开除党籍处分)
+        joined = next((c for c in whole if c.kind is best.kind and c.end == best.start), None)
+        if joined is None:
+            return best
+        best = _Cue(best.kind, joined.start, best.end, "before")
+    return None
 
 
 def _stopped(text: str, cue_end: int, figure_start: int) -> bool:
