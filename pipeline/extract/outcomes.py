@@ -121,8 +121,14 @@ def _word_pattern(word: str) -> str:
 
 
 def _cue_pattern(cues: Sequence[str], gap: str) -> str:
-    """Cues as one alternation; … becomes a short stretch of the same clause."""
-    return alt([gap.join(_word_pattern(p) for p in cue.split(GAP_MARK)) for cue in cues], escape=False)
+    """Cues as one alternation; … becomes a short stretch of the same clause.
+
+    At one position the first alternative that matches wins, so cues that reach across a gap
+    come first (立案…线索 before 立案查处), then the longer written ones (问题线索 before 问题)."""
+    if not cues:
+        raise ValueError("empty alternation")
+    ordered = sorted(set(cues), key=lambda c: (GAP_MARK not in c, -len(c), c))
+    return "(?:" + "|".join(gap.join(_word_pattern(p) for p in c.split(GAP_MARK)) for c in ordered) + ")"
 
 
 @dataclass(frozen=True)
