@@ -200,8 +200,10 @@ def evaluate(
 def review(
     dataset: Path = typer.Argument(Path("output"), help="Folder of a built dataset."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the site (default: DATASET/review)."),
+    docs: Optional[str] = typer.Option(None, "--docs", help="Pages only for these documents: doc_ids separated by commas (the index lists every document)."),
+    sample: Optional[int] = typer.Option(None, "--sample", min=0, help="Pages only for N documents, the same ones on every run (with --docs: added to them)."),
 ) -> None:
-    """Write a static review site: a page per document with every row highlighted, and an index with charts."""
+    """Write a static review site: an index to page, sort, filter and search the documents, charts, and a page per document with every row highlighted."""
     from pipeline.review.charts import ChartsUnavailable
     from pipeline.review.site import SiteError, build_site
 
@@ -209,11 +211,13 @@ def review(
         raise UserError(f"no dataset folder at {dataset}")
     out = out or dataset / "review"
     _check_writable(out)
+    chosen = [d.strip() for d in docs.split(",") if d.strip()] if docs is not None else None
     try:
-        written = build_site(dataset, out)
+        written = build_site(dataset, out, docs=chosen, sample=sample)
     except (SiteError, ChartsUnavailable) as exc:
         raise UserError(str(exc))
-    typer.echo(f"{len(written)} files → {out / 'index.html'}", err=True)
+    pages = sum(1 for path in written if path.suffix == ".html") - 1
+    typer.echo(f"{len(written)} files, {pages} document pages → {out / 'index.html'}", err=True)
 
 
 @app.command()

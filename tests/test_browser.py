@@ -45,6 +45,7 @@ def browser(tmp_path_factory):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
     driver.set_page_load_timeout(30)
+    driver.implicitly_wait(3)  # a document page draws its highlights once its rows are unpacked
     yield driver
     driver.quit()
 
@@ -61,7 +62,7 @@ def test_index_lists_every_document_with_charts(site, dataset, browser, shots):
     links = browser.find_elements(By.CSS_SELECTOR, "a.doc-link")
     assert len(links) == pl.read_parquet(dataset / "documents.parquet").height
     charts = browser.find_elements(By.CSS_SELECTOR, "figure.chart svg")
-    assert len(charts) == 4 and all(c.size["height"] > 50 for c in charts)
+    assert len(charts) >= 4 and all(c.size["height"] > 50 for c in charts)
     research = browser.find_elements(By.CSS_SELECTOR, "table.research tbody tr")
     assert len(research) == pl.read_parquet(dataset / "documents.parquet").height
     shot = shots / "index.png"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 
 from pipeline import extract_text
 from pipeline.review import build_site
+from pipeline.review.index import Aggregates, chart_figures
 from pipeline.review.markup import KIND_TABLE, Mark, highlight, number, summarize
 from pipeline.validate import validate
 
@@ -26,29 +28,73 @@ def site(dataset, tmp_path_factory) -> Path:
     return out
 
 
+def page_data(page: Path) -> dict:
+    from pipeline.review.page import unpack_rows
+
+    return unpack_rows(re.search(r'<script type="application/octet-stream" id="rows" data-encoding="gzip\+base64">(.*?)</script>', page.read_text("utf-8"), re.S).group(1))
+
+
+def index_data(site: Path) -> dict:
+    return json.loads((site / "index-data.js").read_text("utf-8").removeprefix("window.ZG_INDEX = ").rstrip(";\n"))
+
+
 def test_a_page_per_document_and_an_index(site, dataset):
     documents = pl.read_parquet(dataset / "documents.parquet")
     pages = {p.name for p in site.glob("*.html")}
     assert pages == {"index.html", *(f"{d}.html" for d in documents["doc_id"])}
     index = (site / "index.html").read_text("utf-8")
-    assert index.count('class="doc-link"') == documents.height
-    assert index.count("<svg") == 4
+    data = index_data(site)
+    assert sorted(row[data["fields"].index("id")] for row in data["rows"]) == sorted(documents["doc_id"])
+    assert all(row[data["fields"].index("page")] == 1 for row in data["rows"])
+    assert index.count("<svg") == len(chart_figures(Aggregates()))
     assert index.count('class="documents research"') == 1  # the research view: outcomes per document
 
 
+@pytest.fixture(scope="module")
+def doc_rows(dataset) -> dict[str, dict]:
+    from pipeline.review.stream import by_document
+
+    return {document["doc_id"]: rows for document, rows in by_document(dataset)}
+
+
+def _rows_and_marks(doc_rows: dict, doc_id: str, located: dict | None = None) -> tuple[dict, list]:
+    from pipeline.review.page import marks
+
+    return doc_rows[doc_id], marks(doc_rows[doc_id], located or {})
+
+
 @pytest.mark.parametrize("kind", list(KIND_TABLE))
-def test_one_highlight_per_row(site, dataset, kind):
+def test_one_highlight_per_row(site, dataset, doc_rows, kind):
+    """The page carries every row of the kind, and the reference highlighting gives each one element."""
     rows = pl.read_parquet(dataset / f"{KIND_TABLE[kind]}.parquet")
-    for doc_id in pl.read_parquet(dataset / "documents.parquet")["doc_id"]:
-        page = (site / f"{doc_id}.html").read_text("utf-8")
-        assert len(re.findall(rf'class="hl k-{kind}[ "]', page)) == rows.filter(pl.col("doc_id") == doc_id).height
+    for document in pl.read_parquet(dataset / "documents.parquet").iter_rows(named=True):
+        expected = rows.filter(pl.col("doc_id") == document["doc_id"]).height
+        carried = page_data(site / f"{document['doc_id']}.html")["kinds"].get(kind, {"rows": []})["rows"]
+        assert len(carried) == expected
+        _, marks = _rows_and_marks(doc_rows, document["doc_id"])
+        out = highlight(document["text"], marks)
+        assert len(re.findall(rf'class="hl k-{kind}[ "]', out)) == expected
 
 
-def test_highlighting_keeps_the_text(site, dataset):
+def test_a_page_holds_its_text_once(site, dataset):
     for doc in pl.read_parquet(dataset / "documents.parquet").iter_rows(named=True):
         page = (site / f"{doc['doc_id']}.html").read_text("utf-8")
-        body = re.search(r'<div class="doc-text" lang="zh">(.*?)</div></main>', page, re.S).group(1)
-        assert html.unescape(re.sub(r"<[^>]+>", "", body)) == doc["text"]
+        body = re.search(r'<div class="doc-text" lang="zh" id="doc-text">(.*?)</div></main>', page, re.S).group(1)
+        assert html.unescape(body) == doc["text"]
+        data = page_data(site / f"{doc['doc_id']}.html")
+        assert all("text" not in table["fields"] and "doc_id" not in table["fields"] for table in data["kinds"].values())
+
+
+def test_pages_are_a_small_multiple_of_their_text(site, dataset):
+    for doc in pl.read_parquet(dataset / "documents.parquet").iter_rows(named=True):
+        size = (site / f"{doc['doc_id']}.html").stat().st_size
+        assert size < 5 * len(doc["text"].encode("utf-8")), doc["source"]
+
+
+def test_highlighting_keeps_the_text(dataset, doc_rows):
+    for doc in pl.read_parquet(dataset / "documents.parquet").iter_rows(named=True):
+        _, marks = _rows_and_marks(doc_rows, doc["doc_id"])
+        assert html.unescape(re.sub(r"<[^>]+>", "", highlight(doc["text"], marks))) == doc["text"]
 
 
 def test_crossing_spans_get_one_highlight_each():
@@ -87,22 +133,27 @@ def test_the_research_view_shows_each_notices_figures(tmp_path):
     run([notices], tmp_path / "out")
     build_site(tmp_path / "out", tmp_path / "site")
     index = (tmp_path / "site" / "index.html").read_text("utf-8")
-    research = re.search(r'<table class="documents research">(.*?)</table>', index, re.S).group(1)
-    cells = re.findall(r'<td class="num">([^<]*)</td>', research)
-    assert cells[:6] == ["20", "15", "", "5", "", "75"]
-    assert "诫勉 4 · 党纪处分 2" in research
+    data = index_data(tmp_path / "site")
+    figures = data["research"]["0"]
+    assert figures[:6] == [20.0, 15.0, None, 5.0, None, 75.0]
+    assert figures[-1] == [["诫勉", 4.0], ["党纪处分", 2.0]]
+    assert 'class="documents research"' in index
     assert 'id="chart-completion"' in index
 
 
-def test_findings_are_shown_where_they_occur(site, dataset):
+def test_findings_are_shown_where_they_occur(site, dataset, doc_rows):
     report = validate(dataset)
     assert report.findings, "the corpus has at least one finding (002's restarted enumeration)"
     for finding in report.findings:
-        for page in site.glob("*.html"):
-            text = page.read_text("utf-8")
-            if finding.row_id and f'id="r-{finding.row_id}"' in text:
-                assert re.search(rf'class="hl k-\w+ flagged" id="r-{re.escape(finding.row_id)}"', text)
-                assert html.escape(finding.message, quote=False) in text
+        if not finding.row_id or finding.table == "documents":
+            continue
+        doc_id = finding.row_id[:16]
+        data = page_data(site / f"{doc_id}.html")
+        assert finding.message in [f["message"] for f in data["findings"][finding.row_id.removeprefix(doc_id + "-")]]
+        assert html.escape(finding.message) in (site / f"{doc_id}.html").read_text("utf-8")  # in the findings box
+        _, marks = _rows_and_marks(doc_rows, doc_id, {finding.row_id: [finding]})
+        out = highlight(pl.read_parquet(dataset / "documents.parquet").filter(pl.col("doc_id") == doc_id)["text"][0], marks)
+        assert re.search(rf'class="hl k-\w+ flagged" id="r-{re.escape(finding.row_id)}"', out)
 
 
 def test_offline_and_deterministic(site, dataset, tmp_path):

@@ -1,5 +1,8 @@
 """The index page's charts, drawn by matplotlib's SVG backend and inlined into the HTML.
 
+Every chart aggregates (the most frequent values, years, bins), so it has the same size and
+stays legible for five documents or a hundred thousand.
+
 Output is deterministic: a fixed ``svg.hashsalt`` gives stable element ids, the metadata
 date is dropped, and text stays text (``svg.fonttype: none``) so the browser draws the
 Chinese labels with its own fonts instead of needing a CJK font here.
@@ -7,7 +10,6 @@ Chinese labels with its own fonts instead of needing a CJK font here.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import warnings
@@ -50,22 +52,6 @@ def _svg(fig, chart_id: str) -> str:
     return re.sub(r"<metadata>.*?</metadata>\s*", "", svg, count=1, flags=re.S)
 
 
-def problems_per_document(labels: list[str], problems: list[int], measures: list[int]) -> str:
-    """Horizontal bars: problems and measures of each document."""
-    fig = _figure(6.4, 0.45 * len(labels) + 1.2)
-    ax = fig.subplots()
-    y = list(range(len(labels)))
-    ax.barh([v + 0.2 for v in y], problems, height=0.4, color="#c0392b", label="problems")
-    ax.barh([v - 0.2 for v in y], measures, height=0.4, color="#2e6fb7", label="measures")
-    for v, n in zip(y, problems):
-        ax.annotate(str(n), (n, v + 0.2), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
-    ax.set_xlabel("rows")
-    ax.legend(loc="lower right", frameon=False)
-    return _svg(fig, "chart-problems")
-
-
 def indicators_by_kind(counts: list[tuple[str, str, int]], top: int = 20) -> str:
     """Horizontal bars: the most frequent (kind, unit) pairs, coloured by kind."""
     counts = sorted(counts, key=lambda c: (-c[2], c[0], c[1]))[:top]
@@ -90,37 +76,70 @@ def _patch(colour: str, label: str):
     return Patch(color=colour, label=label)
 
 
-def dates_timeline(labels: list[str], spans: list[tuple[int, dt.date, dt.date, str]]) -> str:
-    """Each resolved date as a segment from its first to its last day, one row per document."""
-    fig = _figure(6.4, 0.45 * len(labels) + 1.4)
+def ranked_bars(counts: list[tuple[str, float]], chart_id: str, xlabel: str, colour: str, top: int = 25) -> str:
+    """Horizontal bars of the ``top`` largest values, the rest added up in one last bar."""
+    ranked = sorted(counts, key=lambda c: (-c[1], c[0]))
+    shown = ranked[:top]
+    if len(ranked) > top:
+        shown.append((f"{len(ranked) - top} others", sum(n for _, n in ranked[top:])))
+    fig = _figure(6.4, 0.26 * max(len(shown), 1) + 1.0)
     ax = fig.subplots()
-    roles = sorted({role for _, _, _, role in spans})
-    colour = {role: KIND_COLOURS[i % len(KIND_COLOURS)] for i, role in enumerate(roles)}
-    for role in roles:
-        rows = [(doc, start, end) for doc, start, end, r in spans if r == role]
-        ax.hlines([d for d, _, _ in rows], [s for _, s, _ in rows], [e + dt.timedelta(days=1) for _, _, e in rows], colors=colour[role], linewidth=5, alpha=0.55)
-        ax.plot([s for _, s, _ in rows], [d for d, _, _ in rows], "|", color=colour[role], markersize=9, label=role)
-    ax.set_yticks(list(range(len(labels))), labels)
-    ax.set_ylim(len(labels) - 0.5, -0.5)
-    ax.set_xlabel("date (resolved ranges; year-less dates placed by year inference)")
-    if roles:
-        fig.legend(loc="outside lower center", frameon=False, fontsize=8, ncols=len(roles))
-    return _svg(fig, "chart-dates")
-
-
-def completion_rates(labels: list[str], stated: list[float | None], computed: list[float | None]) -> str:
-    """Per document: the completion rate the notice states, and completed ÷ reported of its figures."""
-    fig = _figure(6.4, 0.45 * max(len(labels), 1) + 1.2)
-    ax = fig.subplots()
-    y = list(range(len(labels)))
-    for offset, values, colour, label in ((0.2, stated, "#1b9e77", "stated"), (-0.2, computed, "#7570b3", "completed ÷ reported")):
-        shown = [(v, x) for v, x in zip(y, values) if x is not None]
-        ax.barh([v + offset for v, _ in shown], [x for _, x in shown], height=0.4, color=colour, label=label)
-        for v, x in shown:
-            ax.annotate(f"{x:.1f}", (x, v + offset), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
-    ax.set_yticks(y, labels)
-    ax.set_xlim(0, 110)
+    y = list(range(len(shown)))
+    ax.barh(y, [n for _, n in shown], color=[colour] * min(len(shown), top) + ["#999999"] * (len(shown) - top))
+    for v, (_, n) in zip(y, shown):
+        ax.annotate(_count(n), (n, v), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+    ax.set_yticks(y, [label for label, _ in shown])
     ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    return _svg(fig, chart_id)
+
+
+def _count(n: float) -> str:
+    return f"{n:,.0f}".replace(",", " ")
+
+
+def stacked_years(counts: dict[tuple[int | None, str], int], chart_id: str, ylabel: str, span: int = 25) -> str:
+    """Vertical bars per year (the last ``span`` years with data), stacked by the second key."""
+    years = sorted({year for year, _ in counts if year is not None})[-span:]
+    groups = sorted({group for _, group in counts})
+    fig = _figure(6.4, 3.2)
+    ax = fig.subplots()
+    bottom = [0] * len(years)
+    for i, group in enumerate(groups):
+        heights = [counts.get((year, group), 0) for year in years]
+        ax.bar([str(y) for y in years], heights, bottom=bottom, color=KIND_COLOURS[i % len(KIND_COLOURS)], label=group)
+        bottom = [b + h for b, h in zip(bottom, heights)]
+    unknown = sum(n for (year, _), n in counts.items() if year is None)
+    ax.set_xlabel("year" + (f" ({_count(unknown)} without a year not shown)" if unknown else ""))
+    ax.set_ylabel(ylabel)
+    ax.tick_params(axis="x", labelrotation=60, labelsize=7)
+    if groups:
+        ax.legend(frameon=False, fontsize=7)
+    return _svg(fig, chart_id)
+
+
+def distribution(values: list[int], chart_id: str, xlabel: str, bins: int = 20) -> str:
+    """A histogram of a count per document (the top one percent gathered in the last bin)."""
+    fig = _figure(6.4, 2.8)
+    ax = fig.subplots()
+    if values:
+        ordered = sorted(values)
+        cap = max(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 1)
+        ax.hist([min(v, cap) for v in values], bins=min(bins, cap + 1), range=(0, cap + 1), color="#c0392b", rwidth=0.9)
+        ax.set_xlabel(f"{xlabel} ({cap} or more in the last bar)")
+    ax.set_ylabel("documents")
+    return _svg(fig, chart_id)
+
+
+def completion_rates(stated: list[float], computed: list[float]) -> str:
+    """How many documents state each completion rate, and how many reach it by completed ÷ reported."""
+    fig = _figure(6.4, 2.8)
+    ax = fig.subplots()
+    edges = list(range(0, 101, 10))
+    clipped = [[min(max(v, 0), 100) for v in values] for values in (stated, computed)]
+    ax.hist(clipped, bins=edges, color=["#1b9e77", "#7570b3"], label=[f"stated ({len(stated)})", f"completed ÷ reported ({len(computed)})"])
+    ax.set_xticks(edges)
     ax.set_xlabel("completion rate (%)")
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    ax.set_ylabel("documents")
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
     return _svg(fig, "chart-completion")

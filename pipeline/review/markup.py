@@ -23,7 +23,7 @@ class Mark:
     end: int
     kind: str  # one of KINDS, or "anchor" for a zero-width jump target
     row_id: str
-    summary: str = ""
+    summary: str = ""  # shown on hover when given
     flagged: bool = False  # validation has a finding on this row
 
 
@@ -71,7 +71,8 @@ def _close_at(pos: int, stack: list[Mark], out: list[str], everything: bool = Fa
 def _open(m: Mark, *, first: bool) -> str:
     classes = ["hl" if first else "hl-cont", f"k-{m.kind}"] + (["flagged"] if m.flagged else [])
     ident = f' id="r-{_attr(m.row_id)}"' if first else ""
-    return f'<span class="{" ".join(classes)}"{ident} data-id="{_attr(m.row_id)}" data-kind="{m.kind}" title="{_attr(m.summary)}">'
+    title = f' title="{_attr(m.summary)}"' if m.summary else ""  # pages leave it to the script, which has the summaries
+    return f'<span class="{" ".join(classes)}"{ident} data-id="{_attr(m.row_id)}"{title}>'
 
 
 def _attr(value: str) -> str:
