@@ -118,3 +118,20 @@ def test_outline_jumps_to_a_problem(site, dataset, browser):
     target = browser.find_element(By.ID, target_id)
     top = browser.execute_script("return arguments[0].getBoundingClientRect().top", target)
     assert 0 <= top < 200, "the problem is scrolled to the top of the window"
+
+
+def test_pages_draw_what_the_reference_highlighting_gives(site, dataset, browser):
+    """review.js draws each page's highlights from its packed rows; markup.highlight is the reference."""
+    from selenium.webdriver.common.by import By
+
+    from pipeline.review.markup import highlight
+    from pipeline.review.page import marks
+    from pipeline.review.site import locate_findings
+    from pipeline.review.stream import by_document
+    from pipeline.validate import validate
+
+    located = locate_findings(validate(dataset).findings)
+    for document, rows in by_document(dataset):
+        browser.get((site / f"{document['doc_id']}.html").as_uri())
+        browser.find_element(By.CSS_SELECTOR, "body[data-ready]")
+        assert browser.execute_script("return window.zgHighlighted") == highlight(document["text"], marks(rows, located)), document["source"]

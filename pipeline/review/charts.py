@@ -139,6 +139,7 @@ def completion_rates(stated: list[float], computed: list[float]) -> str:
     clipped = [[min(max(v, 0), 100) for v in values] for values in (stated, computed)]
     ax.hist(clipped, bins=edges, color=["#1b9e77", "#7570b3"], label=[f"stated ({len(stated)})", f"completed ÷ reported ({len(computed)})"])
     ax.set_xticks(edges)
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("completion rate (%)")
     ax.set_ylabel("documents")
     ax.legend(loc="upper left", frameon=False, fontsize=8)

@@ -176,10 +176,12 @@
 
   var started = performance.now();
   options();
-  $("filters").addEventListener("input", function (event) {
+  function changed(event) {
     if (event.target.id === "f-size") { state.size = Number(event.target.value); render(); return; }
     filter();
-  });
+  }
+  $("filters").addEventListener("input", changed);
+  $("filters").addEventListener("change", function (event) { if (event.target.tagName === "SELECT") changed(event); });
   $("documents").querySelector("thead").addEventListener("click", function (event) {
     var th = event.target.closest("th[data-sort]");
     if (!th) return;

@@ -54,7 +54,7 @@ def build_site(dataset: Path | str, out: Path | str, *, docs: Iterable[str] | No
 
 def _build(dataset: Path, out: Path, chosen: set[str] | None) -> list[Path]:
     findings = validate(dataset).findings
-    located = _locate(findings)
+    located = locate_findings(findings)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name in ASSETS:
@@ -97,7 +97,7 @@ def _remove_stale_pages(out: Path, written: list[Path]) -> None:
             path.unlink()
 
 
-def _locate(findings: list[Finding]) -> dict[str, list[Finding]]:
+def locate_findings(findings: list[Finding]) -> dict[str, list[Finding]]:
     """doc_id or row id → findings about it; a row's findings also go under its document.
 
     Row ids start with their document's id (``{doc_id}-p120-180``); document-wide findings name
