@@ -82,8 +82,10 @@ def ranked_bars(counts: list[tuple[str, float]], chart_id: str, xlabel: str, col
     shown = ranked[:top]
     if len(ranked) > top:
         shown.append((f"{len(ranked) - top} others", sum(n for _, n in ranked[top:])))
-    fig = _figure(6.4, 0.26 * max(len(shown), 1) + 1.0)
+    fig = _figure(6.4, 0.26 * max(len(shown), 4) + 1.0)
     ax = fig.subplots()
+    if not shown:
+        _none(ax)
     y = list(range(len(shown)))
     ax.barh(y, [n for _, n in shown], color=[colour] * min(len(shown), top) + ["#999999"] * (len(shown) - top))
     for v, (_, n) in zip(y, shown):
@@ -92,6 +94,13 @@ def ranked_bars(counts: list[tuple[str, float]], chart_id: str, xlabel: str, col
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     return _svg(fig, chart_id)
+
+
+def _none(ax) -> None:
+    """An empty chart says so, instead of showing bare axes."""
+    ax.text(0.5, 0.5, "none in this collection", ha="center", va="center", transform=ax.transAxes, color="#777777")
+    ax.set_xticks([])
+    ax.set_yticks([])
 
 
 def _count(n: float) -> str:
@@ -135,6 +144,9 @@ def completion_rates(stated: list[float], computed: list[float]) -> str:
     """How many documents state each completion rate, and how many reach it by completed ÷ reported."""
     fig = _figure(6.4, 2.8)
     ax = fig.subplots()
+    if not (stated or computed):
+        _none(ax)
+        return _svg(fig, "chart-completion")
     edges = list(range(0, 101, 10))
     clipped = [[min(max(v, 0), 100) for v in values] for values in (stated, computed)]
     ax.hist(clipped, bins=edges, color=["#1b9e77", "#7570b3"], label=[f"stated ({len(stated)})", f"completed ÷ reported ({len(computed)})"])
