@@ -44,7 +44,7 @@ def screenshot(html: Path, png: Path) -> bool:
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=driver_path))
     try:
-        driver.get(html.as_uri())
+        driver.get(html.resolve().as_uri())
         driver.save_screenshot(str(png))
     finally:
         driver.quit()
