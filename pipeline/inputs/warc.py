@@ -1,0 +1,99 @@
+"""WARC files (``.warc``, ``.warc.gz``, gzip per record or whole) read with FastWARC.
+
+Response records with status 200 and resource records whose media type can carry a notice
+(``document_media_types`` in ``inputs.yaml``) are pages; every other record is skipped and
+counted by kind (``request``, ``revisit``, ``status 404``, ``image/png`` …).  Records are
+numbered in file order, skipped ones included, so ``crawl.warc.gz#17`` is the 17th record a
+WARC tool lists.  When a record cannot be read (a damaged gzip member), it is a reject and the
+reading resumes at the next record boundary.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from pipeline.inputs import Provenance
+from pipeline.inputs.containers import Entry, timestamp
+from pipeline.inputs.formats import input_rules
+
+_RESYNC_CHUNK = 1 << 20
+
+
+def read_warc(path: Path, source: str, *, max_bytes: int, skipped: Counter) -> Iterator[Entry]:
+    from fastwarc.warc import ArchiveIterator
+
+    n = 0
+    with open(path, "rb") as stream:
+        gzipped = stream.read(2) == b"\x1f\x8b"
+        base, damaged = 0, False
+        while True:
+            stream.seek(base)
+            last_start = None
+            records = iter(ArchiveIterator(stream, parse_http=True, auto_decode="all"))
+            while True:
+                try:
+                    record = next(records)
+                    last_start = base + record.stream_pos
+                    entry = _entry(record, f"{source}#{n + 1}", max_bytes, skipped)
+                except StopIteration:
+                    return
+                except Exception as exc:  # the library's error on damaged bytes: reject, then resume
+                    if not (damaged and last_start is None):  # not the same damaged stretch again
+                        n += 1
+                        yield Entry(f"{source}#{n}", None, Provenance(), "error", f"unreadable WARC record: {exc}")
+                    damaged = True
+                    break
+                n += 1
+                if entry is not None:
+                    yield entry
+            resume = _next_boundary(stream, (last_start if last_start is not None else base) + 1, gzipped)
+            if resume is None:
+                return
+            base = resume
+
+
+def _entry(record, source: str, max_bytes: int, skipped: Counter) -> Entry | None:
+    kind = str(record.record_type).rsplit(".", 1)[-1]
+    if kind not in ("response", "resource"):
+        skipped[kind] += 1
+        return None
+    headers = record.headers
+    if kind == "response":
+        if not record.is_http:
+            skipped["response without HTTP"] += 1
+            return None
+        status = record.http_headers.status_code
+        if status != 200:
+            skipped[f"status {status}"] += 1
+            return None
+        media = record.http_content_type or ""
+    else:
+        media = headers.get("Content-Type") or ""
+    media = media.split(";")[0].strip().lower()
+    if media and media not in input_rules().document_media_types:
+        skipped[media] += 1
+        return None
+    provenance = Provenance(url=headers.get("WARC-Target-URI") or None, fetched_at=timestamp(headers.get("WARC-Date")))
+    if record.content_length > max_bytes + 65536:
+        return Entry(source, None, provenance, "too_large", f"a record of {record.content_length} bytes, more than the limit of {max_bytes}")
+    data = record.reader.read()
+    if len(data) > max_bytes:
+        return Entry(source, None, provenance, "too_large", f"{len(data)} bytes, more than the limit of {max_bytes}")
+    return Entry(source, data, provenance)
+
+
+def _next_boundary(stream: BinaryIO, start: int, gzipped: bool) -> int | None:
+    """Offset of the next place a record may start (a gzip member, or a ``WARC/`` line)."""
+    magic = b"\x1f\x8b\x08" if gzipped else b"\nWARC/"
+    offset = start
+    while True:
+        stream.seek(offset)
+        chunk = stream.read(_RESYNC_CHUNK + len(magic))
+        if len(chunk) < len(magic):
+            return None
+        at = chunk.find(magic)
+        if at >= 0:
+            return offset + at + (0 if gzipped else 1)
+        offset += _RESYNC_CHUNK
