@@ -83,10 +83,12 @@ def _paragraphs(lines: list[Line]) -> list[str]:
         by_page.setdefault(l.page, []).append(l.x1)
     # The right edge of the text block: where most full lines end (a long URL may overflow it).
     right = {page: sorted(ends)[int(0.8 * (len(ends) - 1))] for page, ends in by_page.items()}
+    steps = sorted(b.top - a.top for a, b in zip(lines, lines[1:]) if a.page == b.page and b.top - a.top > 0.5 * a.height)
+    pitch = steps[len(steps) // 4] if steps else 0.0  # the usual distance of two lines of one paragraph
     paragraphs: list[list[str]] = []
     previous: Line | None = None
     for l in lines:
-        if previous is not None and _continues(previous, l, right[previous.page]):
+        if previous is not None and _continues(previous, l, right[previous.page], pitch):
             glue = " " if re.match(r"[A-Za-z0-9]", l.text) and re.search(r"[A-Za-z0-9,.;:]$", paragraphs[-1][-1]) else ""
             paragraphs[-1].append(glue + l.text)
         else:
@@ -109,13 +111,13 @@ def _unbreakable_width(text: str, size: float) -> float:
     return size * len(m.group()) if m else 0.0
 
 
-def _continues(above: Line, line: Line, right_edge: float) -> bool:
+def _continues(above: Line, line: Line, right_edge: float, pitch: float) -> bool:
     """``line`` goes on with the paragraph of ``above``."""
     size = max(above.height, 1.0)
     if above.x1 < right_edge - 1.5 * size - _unbreakable_width(line.text, size):  # the line above ended short
         return False
     if line.x0 > above.x0 + 1.5 * size:  # indented further: a new paragraph (or a quote)
         return False
-    if line.page == above.page and line.top - above.top > 2.2 * size:  # a gap wider than a line
+    if line.page == above.page and line.top - above.top > max(1.4 * pitch, 1.2 * size):  # more space than between lines
         return False
     return True
