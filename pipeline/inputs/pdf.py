@@ -78,17 +78,15 @@ def _drop_furniture(lines: list[Line], n_pages: int) -> list[Line]:
 
 def _paragraphs(lines: list[Line]) -> list[str]:
     """Join the lines of each paragraph: CJK lines directly, Latin words with a space."""
-    by_page: dict[int, list[float]] = {}
-    for l in lines:
-        by_page.setdefault(l.page, []).append(l.x1)
-    # The right edge of the text block: where most full lines end (a long URL may overflow it).
-    right = {page: sorted(ends)[int(0.8 * (len(ends) - 1))] for page, ends in by_page.items()}
+    # The right edge of the text block: where full lines end (a long address may overflow it).
+    ends = sorted(l.x1 for l in lines)
+    right = ends[int(0.95 * (len(ends) - 1))] if len(ends) >= 20 else ends[-1]
     steps = sorted(b.top - a.top for a, b in zip(lines, lines[1:]) if a.page == b.page and b.top - a.top > 0.5 * a.height)
     pitch = steps[len(steps) // 4] if steps else 0.0  # the usual distance of two lines of one paragraph
     paragraphs: list[list[str]] = []
     previous: Line | None = None
     for l in lines:
-        if previous is not None and _continues(previous, l, right[previous.page], pitch):
+        if previous is not None and _continues(previous, l, right, pitch):
             glue = " " if re.match(r"[A-Za-z0-9]", l.text) and re.search(r"[A-Za-z0-9,.;:]$", paragraphs[-1][-1]) else ""
             paragraphs[-1].append(glue + l.text)
         else:
