@@ -209,7 +209,7 @@ def warc_record(kind: str, url: str, block: bytes, *, content_type: str = "appli
     record.set_bytes_content(block)
     out = io.BytesIO()
     record.write(out)
-    return gzip.compress(out.getvalue(), mtime=0)
+    return gzip.compress(out.getvalue(), compresslevel=6, mtime=0)
 
 
 def http_response(body: bytes, status: str = "200 OK", media: str = "text/html; charset=utf-8") -> bytes:
