@@ -90,3 +90,60 @@ def test_genres(text, doc_type):
 def test_gazetteer(issuer, province, city, district, adcode):
     place = locate(issuer)
     assert (place.province, place.city, place.district, place.adcode) == (province, city, district, adcode)
+
+
+# --- page headers: labelled titles, breadcrumbs, furniture after a value, outlets, headlines ---
+
+from pipeline.build import extract_text  # noqa: E402
+from pipeline.extract.metadata import metadata_rules  # noqa: E402
+
+BODY = "根据市委统一部署,市委第一巡察组对本单位开展了常规巡察,现将整改进展情况通报如下。\n一、整改任务落实情况\n1.学习不深入的问题\n一是组织专题学习12次。"
+
+
+def _doc(text: str):
+    return extract_text(text).document
+
+
+@pytest.mark.parametrize("label", metadata_rules().title_labels)
+def test_a_labelled_title_is_the_title(label):
+    spaced = " ".join(label)
+    text = f"| 索引号:123/2019-1 | 发文单位:某市人民政府办公室 |\n| {spaced}: 某市人民政府办公室关于做好巡察整改工作的通知 | |\n{BODY}"
+    assert _doc(text).title == "某市人民政府办公室关于做好巡察整改工作的通知"
+
+
+@pytest.mark.parametrize("mark", metadata_rules().breadcrumb_marks)
+def test_a_breadcrumb_is_never_the_title(mark):
+    text = f"首页 {mark} 通知公告\n某局关于巡察整改进展情况的通报\n{BODY}"
+    assert _doc(text).title == "某局关于巡察整改进展情况的通报"
+
+
+@pytest.mark.parametrize("stop", metadata_rules().field_stops)
+def test_furniture_never_stays_in_the_issuer(stop):
+    text = f"{BODY}\n信息来源:某市审计局{stop}12 打印本页"
+    assert _doc(text).issuer == "某市审计局"
+
+
+@pytest.mark.parametrize("ending", metadata_rules().outlet_endings)
+def test_an_outlet_is_no_issuer(ending):
+    assert _doc(f"{BODY}\n来源:某某{ending}").issuer is None
+
+
+@pytest.mark.parametrize("suffix", metadata_rules().org_suffixes)
+def test_the_issuer_of_a_reply_to_a_named_proposal(suffix):
+    title = f"某市住房建设{suffix}对某某委员《关于加快老旧小区改造的提案》的答复"
+    assert _doc(f"{title}\n{BODY}").issuer == f"某市住房建设{suffix}"
+
+
+@pytest.mark.parametrize("post", metadata_rules().byline_posts)
+def test_a_byline_is_no_title(post):
+    assert _doc(f"某市审计局{post} 张三丰\n{BODY}").title is None
+
+
+def test_a_headline_is_the_title_and_a_crosshead_is_not():
+    assert _doc(f"杭州富阳:对国企子公司开展延伸巡察\n日期:2023-01-13\n{BODY}").title == "杭州富阳:对国企子公司开展延伸巡察"
+    assert _doc(f"{BODY.splitlines()[0]}\n省委巡视组向省纪委\n移交509件问题线索\n{BODY}").title is None
+
+
+def test_the_date_on_the_source_line_is_the_publication_date():
+    document = _doc(f"某局2017年度建议提案办理工作情况\n来源:某局 2017-11-14\n{BODY}")
+    assert document.published_date == D(2017, 11, 14)

@@ -30,6 +30,12 @@ class Metadata_(rules.RuleFile):
     address_labels: tuple[str, ...]
     postcode_labels: tuple[str, ...]
     inspection_kinds: tuple[str, ...]
+    title_labels: tuple[str, ...]
+    breadcrumb_marks: tuple[str, ...]
+    field_stops: tuple[str, ...]
+    outlet_endings: tuple[str, ...]
+    org_suffixes: tuple[str, ...]
+    byline_posts: tuple[str, ...]
 
 
 @cache
@@ -80,12 +86,16 @@ def read_header(text: str, body_start: int, body_end: int, match_text: str | Non
     tail_start = body_end
     title, title_span = _title(head, match[:body_start])
     published_span = None
-    label = re.compile(rules.alt(r.published_labels) + r"[ \t]*[:：][ \t]*(" + _ISO_OR_CN_DATE.pattern + ")")
+    label = re.compile(rules.alt(r.published_labels) + r"[ \t]*[:：][ \t|]*(" + _ISO_OR_CN_DATE.pattern + ")")
     for region_start, region in ((0, match[:body_start]), (tail_start, match[tail_start:])):
         m = label.search(region)
         if m:
             published_span = (region_start + m.start(1), region_start + m.end(1))
             break
+    if published_span is None:  # the date on the source line under the title: 来源:某局 2017-11-14
+        m = re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：][^\n:：]{0,40}?(" + _ISO_OR_CN_DATE.pattern + ")").search(match, 0, min(body_start, 600))
+        if m:
+            published_span = (m.start(1), m.end(1))
     signed_span = None
     tail_lines = _lines_from(text, tail_start)
     for start, end in reversed(tail_lines):
@@ -131,24 +141,74 @@ def _lines_from(text: str, start: int) -> list[tuple[int, int]]:
 
 
 def _title(head: str, head_match: str) -> tuple[str | None, tuple[int, int] | None]:
-    """The title line: in the lines before the body, one that names a genre (…的通报, …的函)."""
+    """The title line: a labelled title (``标 题: …``), else a line before the body that names a
+    genre (…的通报, …的函), else a headline standing alone above the text."""
+    lines = [(s, e) for s, e in _lines_from(head, 0) if head_match[s:e].strip() and not _is_breadcrumb(head_match[s:e])]
+    for start, end in lines:
+        m = _title_label().search(head_match, start, end)
+        if m:
+            return _span_value(head, m.start(1), m.end(1))
     endings = metadata_rules().title_endings
-    for start, end in _lines_from(head, 0):
+    for start, end in lines:
         line = head_match[start:end].strip()
         if not (6 <= len(line) <= 150) or "。" in line or line.endswith((":", ":")):
             continue
         if line.endswith(endings) and ("关于" in line or len(line) <= 60):
             s = start + head_match[start:end].index(line)
             return head[s : s + len(line)], (s, s + len(line))
+    return _headline(head, head_match, lines[:2])
+
+
+def _span_value(text: str, start: int, end: int) -> tuple[str | None, tuple[int, int] | None]:
+    value = text[start:end]
+    s = start + len(value) - len(value.lstrip(" \t|"))
+    e = start + len(value.rstrip(" \t|"))
+    return (text[s:e], (s, e)) if e - s >= 4 else (None, None)
+
+
+@cache
+def _title_label() -> re.Pattern[str]:
+    labels = "|".join("[ \t]*".join(map(re.escape, label)) for label in metadata_rules().title_labels)
+    return re.compile(r"(?:^|[|\s])(?:" + labels + r")[ \t]*[:：][ \t|]*([^|\n]{4,150})")
+
+
+def _is_breadcrumb(line: str) -> bool:
+    return any(mark in line for mark in metadata_rules().breadcrumb_marks)
+
+
+_HEADLINE_NOT = re.compile(r"[。,;!?]|[:：]$|\d{4}[-/.年]\d{1,2}|^\d{1,2}月\d{1,2}日")
+
+
+def _headline(head: str, head_match: str, lines: list[tuple[int, int]]) -> tuple[str | None, tuple[int, int] | None]:
+    """A news headline: a short first line without sentence punctuation, dates or labels, that
+    is not a byline and has text after it (a short line further down is a crosshead)."""
+    for k, (start, end) in enumerate(lines[:1]):
+        line = head_match[start:end].strip()
+        if not (6 <= len(line) <= 60) or _HEADLINE_NOT.search(line) or _is_label_line(line) or _is_byline(line):
+            continue
+        if len(re.findall(r"[\u4e00-\u9fff]", line)) < 0.6 * len(line.replace(" ", "")):
+            continue
+        if k + 1 >= len(lines) and len(head_match) - end < 40:
+            continue  # nothing follows: a fragment, not a headline
+        s = start + head_match[start:end].index(line)
+        return head[s : s + len(line)], (s, s + len(line))
     return None, None
+
+
+def _is_label_line(line: str) -> bool:
+    r = metadata_rules()
+    labels = (*r.published_labels, *r.source_labels, *r.title_labels, *r.field_stops)
+    return bool(re.match(rules.alt(labels) + r"[ \t]*[:：]", line)) or line.startswith(("【", "["))
+
+
+def _is_byline(line: str) -> bool:
+    return bool(re.search(rules.alt(metadata_rules().byline_posts) + r"[ \t]*[\u4e00-\u9fff·]{2,4}$", line))
 
 
 def _issuer(text: str, match: str, title_span, tail_lines, signed_span, body_start: int) -> str | None:
     if title_span:
-        title_start, title_end = title_span
-        at = match.find("关于", title_start, title_end)
-        issuer = text[title_start:at].strip() if at >= 0 else ""
-        if len(issuer) >= 2:
+        issuer = _title_issuer(text, match, *title_span)
+        if issuer:
             return issuer
     if signed_span:
         # The signature is the line just above the date under it.
@@ -159,10 +219,46 @@ def _issuer(text: str, match: str, title_span, tail_lines, signed_span, body_sta
                 return m.group(1).strip()
     labels = rules.alt(metadata_rules().source_labels)
     for start, end in ((tail_lines[0][0], len(text)) if tail_lines else (0, 0), (0, body_start)):
-        m = re.compile(r"(?<![信息])" + labels + r"[ \t]*[:：][ \t]*([^\s::,,。;;]{2,40})").search(match, start, end)
-        if m and not re.search(r"本网|本站", m.group(1)):
-            return text[m.start(1) : m.end(1)]
+        for m in re.compile(r"(?<![信息])" + labels + r"[ \t]*[:：][ \t|]*([^\s::,,。;;|]{2,40})").finditer(match, start, end):
+            value = clean_field(text[m.start(1) : m.end(1)])
+            if value and _is_organisation(value):
+                return value
     return None
+
+
+def _title_issuer(text: str, match: str, title_start: int, title_end: int) -> str | None:
+    """``X关于…``: X; ``X对Y《…》…``: X up to its first organisation suffix before 对."""
+    quote = match.find("《", title_start, title_end)
+    stop = quote if quote >= 0 else title_end
+    at = match.find("关于", title_start, stop)
+    if at >= 0:
+        issuer = text[title_start:at].strip()
+    elif quote >= 0:
+        m = re.compile(r"(.{2,60}?" + rules.alt(metadata_rules().org_suffixes) + r")对").match(match, title_start, quote)
+        issuer = text[m.start(1) : m.end(1)] if m else ""
+    else:
+        issuer = ""
+    issuer = clean_field(issuer) or ""
+    return issuer if len(issuer) >= 2 else None
+
+
+def clean_field(value: str | None) -> str | None:
+    """A header value without the page furniture that follows it on its line (字号, 浏览次数, 【…)."""
+    if not value:
+        return value
+    m = re.compile(rules.alt(metadata_rules().field_stops)).search(fold_traditional(value))
+    if m:
+        value = value[: m.start()]
+    value = value.strip(" \t|:：")
+    return value or None
+
+
+def _is_organisation(value: str) -> bool:
+    """A source label's value that can be an issuer: Chinese, not 本网/本站, not only an outlet's name."""
+    folded = fold_traditional(value)
+    if len(re.findall(r"[\u4e00-\u9fff]", folded)) < 2 or re.search(r"本网|本站", folded):
+        return False
+    return not folded.endswith(metadata_rules().outlet_endings)
 
 
 # --- the inspection ---------------------------------------------------------------
