@@ -66,7 +66,10 @@ def run(
     fields = _record_fields(record_fields)
     files = collect_inputs(inputs)
     try:
-        with _progress(len(files), quiet) as advance:
+        from pipeline.inputs.containers import container_kind
+
+        pages = None if any(container_kind(f.path) for f in files) else len(files)  # a container's pages are counted as read
+        with _progress(pages, quiet) as advance:
             summary = build(inputs, out, max_bytes=max_bytes, jobs=jobs or None, engine=engine, scheduler=scheduler,
                             incremental=incremental, progress=advance, collected=files, reference_date=given_date, record_fields=fields)
     except RuntimeError as exc:
@@ -341,12 +344,12 @@ def _check_writable(folder: Path) -> None:
 class _progress:
     """A progress bar on standard error for runs of more than one document, when it is a terminal."""
 
-    def __init__(self, total: int, quiet: bool):
+    def __init__(self, total: int | None, quiet: bool):
         self.total, self.quiet = total, quiet
         self.bar = None
 
     def __enter__(self):
-        if self.quiet or self.total < 2 or not sys.stderr.isatty():
+        if self.quiet or (self.total is not None and self.total < 2) or not sys.stderr.isatty():
             return lambda n: None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
