@@ -365,3 +365,14 @@ def test_bad_input_options_are_one_line_errors(tmp_path, args, message):
     result = zhenggai("run", "corpus", "--out", str(tmp_path / "out"), *args)
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_damaged_docx_is_undecodable():
+    out = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document><unclosed>")
+    with pytest.raises(InputRejected) as caught:
+        decode(out.getvalue(), "broken.docx")
+    assert caught.value.reason == "undecodable" and "DOCX" in caught.value.message

@@ -7,8 +7,6 @@ True
 
 from __future__ import annotations
 
-import zipfile
-
 from pipeline.inputs.formats import sniff
 
 
@@ -34,6 +32,6 @@ def document_text(data: bytes, source: str) -> tuple[str, str] | None:
 
         try:
             return docx_text(data), "docx"
-        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-            raise InputRejected("undecodable", f"a DOCX that cannot be read: {exc}") from None
+        except Exception as exc:  # python-docx and lxml raise many kinds on a damaged package
+            raise InputRejected("undecodable", f"a DOCX that cannot be read: {type(exc).__name__}: {exc}") from None
     raise InputRejected("unsupported_format", f"a {kind} file: zhenggai reads text, HTML, PDF and DOCX; save it as one of those")
