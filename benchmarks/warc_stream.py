@@ -34,6 +34,9 @@ from pipeline.synth import _parts, document  # noqa: E402
 from variants import http_response, warc_record  # noqa: E402
 
 
+POOL = 1000
+
+
 def _page(text: str) -> bytes:
     paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in text.split("\n") if line.strip())
     return f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><div id="zoom">\n{paragraphs}</div></body></html>'.encode()
@@ -42,11 +45,15 @@ def _page(text: str) -> bytes:
 def write_warc(path: Path, *, max_bytes: int | None = None, pages: int | None = None) -> int:
     """Pages until the file reaches ``max_bytes`` or holds ``pages`` pages; returns the count."""
     parts = _parts(str(ROOT / "corpus"))
+    pool: dict[int, str] = {}  # each notice made once: generating every page would take longer than reading
     n = written = 0
     with open(path, "wb") as out:
         while (max_bytes is None or written < max_bytes) and (pages is None or n < pages):
             url = f"https://www.example.gov.cn/zwgk/{n}.html"
-            body = _page(document(parts, 0, n))
+            if n % POOL not in pool:
+                pool[n % POOL] = document(parts, 0, n % POOL)
+            text = pool[n % POOL] if n < POOL else f"{pool[n % POOL]}\n(第{n}号)"  # distinct bytes for every page
+            body = _page(text)
             record = warc_record("request", url, f"GET /zwgk/{n}.html HTTP/1.1\r\n\r\n".encode(), content_type="application/http; msgtype=request")
             record += warc_record("response", url, http_response(body))
             out.write(record)

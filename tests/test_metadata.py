@@ -134,9 +134,28 @@ def test_the_issuer_of_a_reply_to_a_named_proposal(suffix):
     assert _doc(f"{title}\n{BODY}").issuer == f"某市住房建设{suffix}"
 
 
-@pytest.mark.parametrize("post", metadata_rules().byline_posts)
+@pytest.mark.parametrize("post", metadata_rules().official_posts + metadata_rules().reporter_posts)
 def test_a_byline_is_no_title(post):
     assert _doc(f"某市审计局{post} 张三丰\n{BODY}").title is None
+
+
+@pytest.mark.parametrize("post", metadata_rules().official_posts)
+def test_an_officials_byline_names_the_issuer(post):
+    assert _doc(f"某市审计局{post} 张三丰\n{BODY}").issuer == "某市审计局"
+
+
+@pytest.mark.parametrize("post", metadata_rules().reporter_posts)
+def test_a_reporters_byline_names_no_issuer(post):
+    assert _doc(f"某市日报社{post} 张三丰\n{BODY}").issuer is None
+
+
+@pytest.mark.parametrize("credit, issuer", [("(县委巡察办)", "县委巡察办"), ("(新疆维吾尔自治区纪委)", "新疆维吾尔自治区纪委"), ("(徐跃腾)", None), ("(曾祥丽)", None)])
+def test_a_closing_credit_names_the_issuer_when_it_is_an_organisation(credit, issuer):
+    assert _doc(f"{BODY}{credit}").issuer == issuer
+
+
+def test_the_organisation_before_the_year_of_a_title_is_the_issuer():
+    assert _doc(f"市交通委2017年度建议提案办理工作情况\n{BODY}").issuer == "市交通委"
 
 
 def test_a_headline_is_the_title_and_a_crosshead_is_not():

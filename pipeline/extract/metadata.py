@@ -35,7 +35,8 @@ class Metadata_(rules.RuleFile):
     field_stops: tuple[str, ...]
     outlet_endings: tuple[str, ...]
     org_suffixes: tuple[str, ...]
-    byline_posts: tuple[str, ...]
+    official_posts: tuple[str, ...]
+    reporter_posts: tuple[str, ...]
 
 
 @cache
@@ -86,16 +87,14 @@ def read_header(text: str, body_start: int, body_end: int, match_text: str | Non
     tail_start = body_end
     title, title_span = _title(head, match[:body_start])
     published_span = None
-    label = re.compile(rules.alt(r.published_labels) + r"[ \t]*[:：][ \t|]*(" + _ISO_OR_CN_DATE.pattern + ")")
+    label = re.compile(rules.alt(r.published_labels) + r"[ \t]*[:：][ \t]*(" + _ISO_OR_CN_DATE.pattern + ")")
     for region_start, region in ((0, match[:body_start]), (tail_start, match[tail_start:])):
         m = label.search(region)
         if m:
             published_span = (region_start + m.start(1), region_start + m.end(1))
             break
-    if published_span is None:  # the date on the source line under the title: 来源:某局 2017-11-14
-        m = re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：][^\n:：]{0,40}?(" + _ISO_OR_CN_DATE.pattern + ")").search(match, 0, min(body_start, 600))
-        if m:
-            published_span = (m.start(1), m.end(1))
+    if published_span is None:  # the date on the source line under the title: 来源:某局 2017-11-14, 2021-11-10 来源:…
+        published_span = _source_line_date(match, min(body_start, 600))
     signed_span = None
     tail_lines = _lines_from(text, tail_start)
     for start, end in reversed(tail_lines):
@@ -126,6 +125,16 @@ def read_header(text: str, body_start: int, body_end: int, match_text: str | Non
     )
 
 
+def _source_line_date(match: str, end: int) -> tuple[int, int] | None:
+    source = re.compile(rules.alt(metadata_rules().source_labels) + r"[ \t]*[:：]")
+    for start, line_end in _lines_from(match[:end], 0):
+        if source.search(match, start, line_end):
+            m = _ISO_OR_CN_DATE.search(match, start, line_end)
+            if m:
+                return m.start(), m.end()
+    return None
+
+
 def _unique(items) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -141,22 +150,45 @@ def _lines_from(text: str, start: int) -> list[tuple[int, int]]:
 
 
 def _title(head: str, head_match: str) -> tuple[str | None, tuple[int, int] | None]:
-    """The title line: a labelled title (``标 题: …``), else a line before the body that names a
-    genre (…的通报, …的函), else a headline standing alone above the text."""
+    """The title line, from the strongest evidence to the weakest: a labelled title (``标 题: …``);
+    a line before the body that says ``关于`` and names a genre (…的通报, …的函); a headline on
+    the first line or next to the page's date line; a short line near the top that names a genre."""
     lines = [(s, e) for s, e in _lines_from(head, 0) if head_match[s:e].strip() and not _is_breadcrumb(head_match[s:e])]
     for start, end in lines:
         m = _title_label().search(head_match, start, end)
         if m:
             return _span_value(head, m.start(1), m.end(1))
+    found = _genre_line(head, head_match, lines, strong=True)
+    if found[0] is None:
+        found = _headline(head, head_match, lines)
+    if found[0] is None:
+        found = _genre_line(head, head_match, lines[:TOP_LINES], strong=False)
+    return found
+
+
+TOP_LINES = 8  # a title without 关于 is looked for this near the top
+
+
+def _genre_line(head: str, head_match: str, lines: list[tuple[int, int]], *, strong: bool) -> tuple[str | None, tuple[int, int] | None]:
     endings = metadata_rules().title_endings
-    for start, end in lines:
+    for k, (start, end) in enumerate(lines):
         line = head_match[start:end].strip()
-        if not (6 <= len(line) <= 150) or "。" in line or line.endswith((":", ":")):
+        if not (6 <= len(line) <= 150) or "。" in line or line.endswith((":", ":")) or not line.endswith(endings):
             continue
-        if line.endswith(endings) and ("关于" in line or len(line) <= 60):
-            s = start + head_match[start:end].index(line)
-            return head[s : s + len(line)], (s, s + len(line))
-    return _headline(head, head_match, lines[:2])
+        if strong and "关于" in line:
+            return _line_span(head, head_match, start, end)
+        if not strong and len(line) <= 60:
+            above = head_match[lines[k - 1][0] : lines[k - 1][1]].strip() if k else ""
+            if "关于" in above and len(above) <= 40 and not re.search(r"[。,;:]", above):
+                return _line_span(head, head_match, *lines[k - 1])  # a title wrapped over two lines: its first line
+            return _line_span(head, head_match, start, end)
+    return None, None
+
+
+def _line_span(head: str, head_match: str, start: int, end: int) -> tuple[str, tuple[int, int]]:
+    line = head_match[start:end].strip()
+    s = start + head_match[start:end].index(line)
+    return head[s : s + len(line)], (s, s + len(line))
 
 
 def _span_value(text: str, start: int, end: int) -> tuple[str | None, tuple[int, int] | None]:
@@ -176,23 +208,31 @@ def _is_breadcrumb(line: str) -> bool:
     return any(mark in line for mark in metadata_rules().breadcrumb_marks)
 
 
-_HEADLINE_NOT = re.compile(r"[。,;!?]|[:：]$|\d{4}[-/.年]\d{1,2}|^\d{1,2}月\d{1,2}日")
+_HEADLINE_NOT = re.compile(r"[。,;!?|\t]|[:：].*[:：]|[:：]$|\d{4}[-/.年]\d{1,2}|^\d{1,2}月\d{1,2}日")  # sentences, table rows, labels, dates
 
 
 def _headline(head: str, head_match: str, lines: list[tuple[int, int]]) -> tuple[str | None, tuple[int, int] | None]:
-    """A news headline: a short first line without sentence punctuation, dates or labels, that
-    is not a byline and has text after it (a short line further down is a crosshead)."""
-    for k, (start, end) in enumerate(lines[:1]):
+    """A news headline: the first line, or the line just above or below the page's date line, when
+    it is short, has no sentence punctuation, date or label, is no byline, and text follows it (a
+    short line further down is a crosshead or a caption)."""
+    candidates = lines[:1]
+    dated = next((k for k, (s, e) in enumerate(lines[:TOP_LINES * 2]) if _date_label().search(head_match, s, e)), None)
+    if dated is not None:
+        candidates = [lines[k] for k in (dated - 1, dated + 1) if 0 <= k < len(lines)] + candidates
+    for start, end in candidates:
         line = head_match[start:end].strip()
         if not (6 <= len(line) <= 60) or _HEADLINE_NOT.search(line) or _is_label_line(line) or _is_byline(line):
             continue
-        if len(re.findall(r"[\u4e00-\u9fff]", line)) < 0.6 * len(line.replace(" ", "")):
-            continue
-        if k + 1 >= len(lines) and len(head_match) - end < 40:
-            continue  # nothing follows: a fragment, not a headline
-        s = start + head_match[start:end].index(line)
-        return head[s : s + len(line)], (s, s + len(line))
+        if len(re.findall(r"[\u4e00-\u9fff]", line)) < 8 or len(head_match) - end < 40:
+            continue  # too little of it is words, or nothing follows
+        return _line_span(head, head_match, start, end)
     return None, None
+
+
+@cache
+def _date_label() -> re.Pattern[str]:
+    r = metadata_rules()
+    return re.compile(rules.alt((*r.published_labels, *r.source_labels)) + r"[ \t]*[:：]")
 
 
 def _is_label_line(line: str) -> bool:
@@ -202,7 +242,30 @@ def _is_label_line(line: str) -> bool:
 
 
 def _is_byline(line: str) -> bool:
-    return bool(re.search(rules.alt(metadata_rules().byline_posts) + r"[ \t]*[\u4e00-\u9fff·]{2,4}$", line))
+    r = metadata_rules()
+    return bool(re.search(rules.alt((*r.official_posts, *r.reporter_posts)) + r"[ \t]*[\u4e00-\u9fff·]{2,4}$", line))
+
+
+@cache
+def _org_name() -> str:
+    """An organisation's name: Chinese characters ending in an organisation suffix."""
+    return r"[\u4e00-\u9fff()]{1,40}?" + rules.alt(metadata_rules().org_suffixes)
+
+
+def _official_byline(text: str, match: str, head_end: int) -> str | None:
+    """``汕头市潮阳区审计局局长 郑创平`` above a report: the official's organisation."""
+    byline = re.compile(r"^[ \t]*(" + _org_name() + ")" + rules.alt(metadata_rules().official_posts) + r"[ \t]*[\u4e00-\u9fff·]{2,4}[ \t]*$", re.MULTILINE)
+    m = byline.search(match, 0, min(head_end, 600))
+    return text[m.start(1) : m.end(1)] if m else None
+
+
+def _closing_credit(text: str, match: str) -> str | None:
+    """A news item's closing credit naming an organisation: ``…打下坚实基础。(县委巡察办)``."""
+    m = re.compile(r"[((](" + _org_name() + r")[))][ \t\n]*$").search(match[-200:])
+    if not m:
+        return None
+    offset = len(match) - len(match[-200:])
+    return text[offset + m.start(1) : offset + m.end(1)]
 
 
 def _issuer(text: str, match: str, title_span, tail_lines, signed_span, body_start: int) -> str | None:
@@ -223,7 +286,7 @@ def _issuer(text: str, match: str, title_span, tail_lines, signed_span, body_sta
             value = clean_field(text[m.start(1) : m.end(1)])
             if value and _is_organisation(value):
                 return value
-    return None
+    return _closing_credit(text, match) or _official_byline(text, match, body_start)
 
 
 def _title_issuer(text: str, match: str, title_start: int, title_end: int) -> str | None:
@@ -236,8 +299,9 @@ def _title_issuer(text: str, match: str, title_start: int, title_end: int) -> st
     elif quote >= 0:
         m = re.compile(r"(.{2,60}?" + rules.alt(metadata_rules().org_suffixes) + r")对").match(match, title_start, quote)
         issuer = text[m.start(1) : m.end(1)] if m else ""
-    else:
-        issuer = ""
+    else:  # 市交通委2017年度建议提案办理工作情况: the organisation before the year
+        m = re.compile("(" + _org_name() + r")(?=\d{4}年)").match(match, title_start, title_end)
+        issuer = text[m.start(1) : m.end(1)] if m else ""
     issuer = clean_field(issuer) or ""
     return issuer if len(issuer) >= 2 else None
 
