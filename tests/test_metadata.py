@@ -203,3 +203,19 @@ def test_every_self_report_pattern_finds_the_voice_it_names(index):
 
     pattern = metadata_rules().self_report[index]
     assert re.search(pattern, SELF_REPORT_EXAMPLES[index], re.MULTILINE), pattern
+
+
+@pytest.mark.parametrize("label", metadata_rules().signed_labels)
+@pytest.mark.parametrize("form", ["{label}: | 2019-11-26 |", "{label} 2019-11-26 公开方式 主动公开", "| {label}:2019年11月26日 |"])
+def test_a_signed_label_in_the_information_table_gives_the_signed_date(label, form):
+    document = _doc(form.format(label=label) + "\n发布日期:2019-12-02\n" + BODY)
+    assert (document.signed_date, document.published_date) == (D(2019, 11, 26), D(2019, 12, 2))
+
+
+def test_a_signature_followed_by_an_annex_still_gives_the_signed_date():
+    document = _doc(f"{BODY}\n\n某县人民政府办公室\n\n2022年10月28日\n\n附件1\n\n某县专项行动方案\n一、总体要求\n(一)目标任务")
+    assert document.signed_date == D(2022, 10, 28)
+
+
+def test_the_date_under_an_officials_byline_is_the_signed_date():
+    assert _doc(f"某市某区审计局局长 张三丰\n2023年9月28日\n{BODY}").signed_date == D(2023, 9, 28)

@@ -27,6 +27,7 @@ class Metadata_(rules.RuleFile):
     self_report: tuple[str, ...]
     title_endings: tuple[str, ...]
     published_labels: tuple[str, ...]
+    signed_labels: tuple[str, ...]
     source_labels: tuple[str, ...]
     address_labels: tuple[str, ...]
     postcode_labels: tuple[str, ...]
@@ -89,7 +90,7 @@ def read_header(text: str, body_start: int, body_end: int, match_text: str | Non
     tail_start = body_end
     title, title_span = _title(head, match[:body_start])
     published_span = None
-    label = re.compile(rules.alt(r.published_labels) + r"[ \t]*[:：][ \t]*(" + _ISO_OR_CN_DATE.pattern + ")")
+    label = re.compile(_not_inside_signed_label() + rules.alt(r.published_labels) + r"[ \t]*[:：][ \t]*(" + _ISO_OR_CN_DATE.pattern + ")")
     for region_start, region in ((0, match[:body_start]), (tail_start, match[tail_start:])):
         m = label.search(region)
         if m:
@@ -104,6 +105,8 @@ def read_header(text: str, body_start: int, body_end: int, match_text: str | Non
             s = start + len(text[start:end]) - len(text[start:end].lstrip())
             signed_span = (s, start + len(text[start:end].rstrip()))
             break
+    if signed_span is None:
+        signed_span = _signature_date(match) or _signed_label_date(match, min(body_start, 2000))
     issuer = _issuer(text, match, title_span, tail_lines, signed_span, body_start)
     tail = text[tail_start:]
     address = None
@@ -125,6 +128,32 @@ def read_header(text: str, body_start: int, body_end: int, match_text: str | Non
         contact_address=address,
         postcode=postcode,
     )
+
+
+@cache
+def _not_inside_signed_label() -> str:
+    """Lookbehinds that keep 日期 of 成文日期 from reading as a publication label."""
+    r = metadata_rules()
+    heads = {signed[: -len(p)] for signed in r.signed_labels for p in r.published_labels if signed.endswith(p) and len(signed) > len(p)}
+    return "".join(f"(?<!{re.escape(h)})" for h in sorted(heads))
+
+
+def _signed_label_date(match: str, end: int) -> tuple[int, int] | None:
+    labels = rules.alt(metadata_rules().signed_labels)
+    m = re.compile(labels + r"[ \t]*[:：]?[ \t|]*(" + _ISO_OR_CN_DATE.pattern + ")").search(match, 0, end)
+    return (m.start(1), m.end(1)) if m else None
+
+
+def _signature_date(match: str) -> tuple[int, int] | None:
+    """A date alone on its line right under an organisation's name or an official's byline,
+    wherever it stands (an excerpt may go on into an annex after the signature)."""
+    signer = r"(?:" + _ORG.pattern.strip("^$") + r")"
+    m = re.compile(r"^" + signer + r"\n(?:[ \t]*\n)?(" + _DATE_ONLY.pattern.strip("^$") + r")$", re.MULTILINE).search(match)
+    if not m:
+        return None
+    line = m.group(m.lastindex)
+    s = m.start(m.lastindex) + len(line) - len(line.lstrip())
+    return s, m.start(m.lastindex) + len(line.rstrip())
 
 
 def _source_line_date(match: str, end: int) -> tuple[int, int] | None:
