@@ -185,6 +185,10 @@ def extract(
     from pipeline.normalize import InputRejected
     from pipeline.build import extract_bytes
 
+    from pipeline.inputs.containers import container_kind
+
+    if source != "-" and container_kind(source):
+        raise UserError(f"{source} holds many pages: build a dataset from it with zhenggai run {source}")
     data = sys.stdin.buffer.read() if source == "-" else _read(Path(source))
     try:
         result = extract_bytes(data, "<stdin>" if source == "-" else source)

@@ -376,3 +376,18 @@ def test_a_damaged_docx_is_undecodable():
     with pytest.raises(InputRejected) as caught:
         decode(out.getvalue(), "broken.docx")
     assert caught.value.reason == "undecodable" and "DOCX" in caught.value.message
+
+
+def test_extract_points_a_container_to_run(tmp_path):
+    path = tmp_path / "pages.jsonl"
+    path.write_text(json.dumps({"text": NOTICE}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = zhenggai("extract", str(path))
+    assert result.returncode == 2 and "holds many pages" in result.stderr and "zhenggai run" in result.stderr
+
+
+def test_extract_reads_a_docx(tmp_path):
+    path = tmp_path / "notice.docx"
+    path.write_bytes(_numbered_docx())
+    result = zhenggai("extract", str(path), "--indent", "0")
+    assert result.returncode == 0, result.stderr
+    assert [p["number"] for p in json.loads(result.stdout)["problems"]] == [1, 2, 1]
