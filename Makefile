@@ -69,7 +69,7 @@ bench-memory: $(STAMP)
 
 # Hostile input and HTML: the property tests run far longer, time against input size per stage,
 # and the measurement behind the choice of the HTML main-text extractor.
-.PHONY: fuzz bench-linear bench-html bench-warc
+.PHONY: fuzz bench-linear bench-html bench-warc bench-inputs
 FUZZ_EXAMPLES ?= 20000
 fuzz: $(STAMP)
 	ZHENGGAI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
@@ -79,6 +79,10 @@ bench-linear: $(STAMP)
 
 bench-html: $(STAMP)
 	$(BIN)/python benchmarks/html_extractors.py
+
+# The measurement behind the PDF and WARC libraries (other candidates are scored when installed).
+bench-inputs: $(STAMP)
+	$(BIN)/python benchmarks/input_libraries.py
 
 # A WARC.gz of WARC_MB megabytes through the reader, and builds of WARC_PAGES and 3 × WARC_PAGES pages:
 # records/s and the peak memory of the build, which must not grow with the file.
