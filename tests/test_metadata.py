@@ -219,3 +219,16 @@ def test_a_signature_followed_by_an_annex_still_gives_the_signed_date():
 
 def test_the_date_under_an_officials_byline_is_the_signed_date():
     assert _doc(f"某市某区审计局局长 张三丰\n2023年9月28日\n{BODY}").signed_date == D(2023, 9, 28)
+
+
+@pytest.mark.parametrize("label", metadata_rules().phone_labels)
+def test_a_labelled_hotline_is_a_phone(label):
+    assert _doc(f"{BODY}\n联系方式:{label}:12388").contact_phones == ["12388"]
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 0, 1), (1, 2, 0)])
+def test_contact_lines_in_any_order(order):
+    lines = ["监督电话:0755-12345678", "监督邮箱:jdjc@example.gov.cn", "举报电话:12388"]
+    document = _doc(BODY + "\n" + "\n".join(lines[i] for i in order))
+    assert sorted(document.contact_phones) == ["0755-12345678", "12388"]
+    assert document.contact_emails == ["jdjc@example.gov.cn"]

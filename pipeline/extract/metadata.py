@@ -39,6 +39,7 @@ class Metadata_(rules.RuleFile):
     org_suffixes: tuple[str, ...]
     official_posts: tuple[str, ...]
     reporter_posts: tuple[str, ...]
+    phone_labels: tuple[str, ...]
 
 
 @cache
@@ -123,7 +124,7 @@ def read_header(text: str, body_start: int, body_end: int, match_text: str | Non
         issuer=issuer,
         published_span=published_span,
         signed_span=signed_span,
-        contact_phones=_unique(m.group() for m in _PHONE.finditer(tail)),
+        contact_phones=_phones(tail, match[tail_start:]),
         contact_emails=_unique(m.group() for m in _EMAIL.finditer(tail)),
         contact_address=address,
         postcode=postcode,
@@ -164,6 +165,15 @@ def _source_line_date(match: str, end: int) -> tuple[int, int] | None:
             if m:
                 return m.start(), m.end()
     return None
+
+
+def _phones(tail: str, tail_match: str) -> list[str]:
+    """Phone numbers of the contact lines: numbers shaped like phones, and any number of five or
+    more digits right after a phone label (``监督电话:12388``), in the order they stand."""
+    found = [(m.start(), m.group()) for m in _PHONE.finditer(tail)]
+    labelled = re.compile(rules.alt(metadata_rules().phone_labels) + r"[ \t]*[:：]?[ \t]*(\d{5,12})(?![\d-])")
+    found += [(m.start(1), tail[m.start(1) : m.end(1)]) for m in labelled.finditer(tail_match)]
+    return _unique(number for _, number in sorted(found))
 
 
 def _unique(items) -> list[str]:
