@@ -126,10 +126,16 @@ def test_a_breadcrumb_is_never_the_title(mark):
     assert _doc(text).title == "某局关于巡察整改进展情况的通报"
 
 
-@pytest.mark.parametrize("stop", metadata_rules().field_stops)
+@pytest.mark.parametrize("stop", metadata_rules().field_furniture + metadata_rules().field_labels)
 def test_furniture_never_stays_in_the_issuer(stop):
     text = f"{BODY}\n信息来源:某市审计局{stop}12 打印本页"
     assert _doc(text).issuer == "某市审计局"
+
+
+@pytest.mark.parametrize("furniture", metadata_rules().field_furniture)
+def test_furniture_never_stays_in_a_labelled_title(furniture):
+    text = f"标 题:某局关于调整办公时间的通知 {furniture}大 中 小 打印本页\n{BODY}"
+    assert _doc(text).title == "某局关于调整办公时间的通知"
 
 
 @pytest.mark.parametrize("ending", metadata_rules().outlet_endings)

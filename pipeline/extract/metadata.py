@@ -34,7 +34,8 @@ class Metadata_(rules.RuleFile):
     inspection_kinds: tuple[str, ...]
     title_labels: tuple[str, ...]
     breadcrumb_marks: tuple[str, ...]
-    field_stops: tuple[str, ...]
+    field_furniture: tuple[str, ...]
+    field_labels: tuple[str, ...]
     outlet_endings: tuple[str, ...]
     org_suffixes: tuple[str, ...]
     official_posts: tuple[str, ...]
@@ -198,7 +199,8 @@ def _title(head: str, head_match: str) -> tuple[str | None, tuple[int, int] | No
     for start, end in lines:
         m = _title_label().search(head_match, start, end)
         if m:
-            return _span_value(head, m.start(1), m.end(1))
+            cleaned = clean_field(head[m.start(1) : m.end(1)], labels=False) or ""
+            return _span_value(head, m.start(1), m.start(1) + len(cleaned))
     found = _genre_line(head, head_match, lines, strong=True)
     if found[0] is None:
         found = _headline(head, head_match, lines)
@@ -278,7 +280,7 @@ def _date_label() -> re.Pattern[str]:
 
 def _is_label_line(line: str) -> bool:
     r = metadata_rules()
-    labels = (*r.published_labels, *r.source_labels, *r.title_labels, *r.field_stops)
+    labels = (*r.published_labels, *r.source_labels, *r.title_labels, *r.field_labels, *r.field_furniture)
     return bool(re.match(rules.alt(labels) + r"[ \t]*[:：]", line)) or line.startswith(("【", "["))
 
 
@@ -347,11 +349,13 @@ def _title_issuer(text: str, match: str, title_start: int, title_end: int) -> st
     return issuer if len(issuer) >= 2 else None
 
 
-def clean_field(value: str | None) -> str | None:
-    """A header value without the page furniture that follows it on its line (字号, 浏览次数, 【…)."""
+def clean_field(value: str | None, *, labels: bool = True) -> str | None:
+    """A header value without the page furniture that follows it on its line (字号, 浏览次数, 【…)
+    and, unless ``labels`` is false (a title may say 时间), without a label that follows it."""
     if not value:
         return value
-    m = re.compile(rules.alt(metadata_rules().field_stops)).search(fold_traditional(value))
+    r = metadata_rules()
+    m = re.compile(rules.alt((*r.field_furniture, *(r.field_labels if labels else ())))).search(fold_traditional(value))
     if m:
         value = value[: m.start()]
     value = value.strip(" \t|:：")
