@@ -447,8 +447,7 @@ def run(
     known = _KnownDigests(out_dir / CACHE_DIR / DIGESTS_FILE, reuse=incremental)  # --full reads all, records all
     digests = [known.digest(f"input:{os.path.abspath(item.path)}:{max_bytes}", item.path, lambda item=item: _digest(item.path, max_bytes)) for item in items]
     given = Provenance(reference_date=reference_date) if reference_date else None
-    options = f"{reference_date or ''}\x1f{sorted((record_fields or {}).items())}"
-    files = [Task(item.source, str(item.path), cache_key(item.source, d + options, max_bytes), provenance=given) for item, d in zip(items, digests)]
+    files = _file_tasks(items, digests, max_bytes, given, record_fields)
     summary = RunSummary(out_dir)
     summary.seconds["hash"] = time.perf_counter() - started
     build_key = _build_key(files)
@@ -556,6 +555,12 @@ def _append_piecewise(chunk: ChunkResult, duplicates: dict[int, str], staging: S
         if i in duplicates:
             reject = Reject(source=entry.source, doc_id=entry.doc_id, size_bytes=None, reason="duplicate", message=f"same bytes as {duplicates[i]}")
             staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", *dump_rows(reject))]).tables["rejects"])
+
+
+def _file_tasks(items: list[InputFile], digests: list[str], max_bytes: int, given: Provenance | None, fields: dict[str, str] | None) -> list[Task]:
+    """One task per input file; the options that change its rows are part of its key."""
+    options = f"{given.reference_date if given else ''}\x1f{sorted((fields or {}).items())}"
+    return [Task(item.source, str(item.path), cache_key(item.source, d + options, max_bytes), provenance=given) for item, d in zip(items, digests)]
 
 
 def _expand(files: list[Task], max_bytes: int, given: Provenance | None, fields: dict[str, str], skipped: Counter) -> Iterator[Task]:
