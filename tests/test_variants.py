@@ -1,5 +1,7 @@
 """Each corpus document as scrapers bring it back — in GBK, in traditional characters, with
-full-width digits, inside a government-site web page — gives the same rows as the original.
+full-width digits, inside a government-site web page, as a record of a JSON Lines, CSV or Parquet
+file, as the HTML response of a WARC.gz, printed to PDF by headless Chromium, saved as DOCX —
+gives the same problems, measures, dates, indicators, citations and outcomes as the original.
 
 Values are compared with white space removed and traditional characters folded (a title stays
 in the document's own characters); offsets differ between variants but always select the row's
@@ -24,6 +26,7 @@ COMPARED = {
     "dates": ("text", "date_start", "date_end", "granularity", "year_inferred", "as_of", "open_end", "broken", "role"),
     "indicators": ("text", "value", "multiplier", "value_normalized", "unit", "kind", "qualifier", "change", "comparison", "subject"),
     "policy_refs": ("title", "doc_number", "alias"),
+    "outcomes": ("text", "kind", "action", "value", "unit"),
 }
 
 
