@@ -391,3 +391,22 @@ def test_extract_reads_a_docx(tmp_path):
     result = zhenggai("extract", str(path), "--indent", "0")
     assert result.returncode == 0, result.stderr
     assert [p["number"] for p in json.loads(result.stdout)["problems"]] == [1, 2, 1]
+
+
+def test_a_warc_cut_inside_a_record_rejects_that_record(tmp_path):
+    pages = [warc_record("resource", f"https://a.gov.cn/{i}", NOTICE.replace("12次", f"{i + 1}次").encode(), content_type="text/plain") for i in range(3)]
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(pages[0] + pages[1] + pages[2][: len(pages[2]) // 2])
+    entries, _ = _read(path)
+    assert [(e.source, e.reason) for e in entries] == [("crawl.warc.gz#1", None), ("crawl.warc.gz#2", None), ("crawl.warc.gz#3", "error")]
+    assert "cut off" in entries[-1].message
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(pages[0] + pages[1] + pages[2])
+    assert [e.reason for e in _read(whole)[0]] == [None, None, None]
+
+
+def test_a_warc_cut_between_records_rejects_the_cut_one(tmp_path):
+    pages = [warc_record("resource", f"https://a.gov.cn/{i}", NOTICE.replace("12次", f"{i + 1}次").encode(), content_type="text/plain") for i in range(3)]
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(pages[0] + pages[1] + pages[2][:15])
+    assert [(e.source, e.reason) for e in _read(path)[0]] == [("crawl.warc.gz#1", None), ("crawl.warc.gz#2", None), ("crawl.warc.gz#3", "error")]

@@ -10,6 +10,7 @@ reading resumes at the next record boundary.
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -19,6 +20,7 @@ from pipeline.inputs.containers import Entry, timestamp
 from pipeline.inputs.formats import input_rules
 
 _RESYNC_CHUNK = 1 << 20
+_TAIL_LIMIT = 64 << 20  # bytes after the last record read that are checked for a cut
 
 
 def read_warc(path: Path, source: str, *, max_bytes: int, skipped: Counter) -> Iterator[Entry]:
@@ -28,9 +30,9 @@ def read_warc(path: Path, source: str, *, max_bytes: int, skipped: Counter) -> I
     with open(path, "rb") as stream:
         gzipped = stream.read(2) == b"\x1f\x8b"
         base, damaged = 0, False
-        while True:
+        while base is not None:
             stream.seek(base)
-            last_start = None
+            last_start, held = None, None  # each page is held until the next record shows it whole
             records = iter(ArchiveIterator(stream, parse_http=True, auto_decode="all"))
             while True:
                 try:
@@ -38,20 +40,31 @@ def read_warc(path: Path, source: str, *, max_bytes: int, skipped: Counter) -> I
                     last_start = base + record.stream_pos
                     entry = _entry(record, f"{source}#{n + 1}", max_bytes, skipped)
                 except StopIteration:
+                    yield from _last(stream, source, n, held, last_start if last_start is not None else base, gzipped)
                     return
                 except Exception as exc:  # the library's error on damaged bytes: reject, then resume
+                    yield from [held] if held else []
                     if not (damaged and last_start is None):  # not the same damaged stretch again
                         n += 1
                         yield Entry(f"{source}#{n}", None, Provenance(), "error", f"unreadable WARC record: {exc}")
                     damaged = True
                     break
                 n += 1
-                if entry is not None:
-                    yield entry
-            resume = _next_boundary(stream, (last_start if last_start is not None else base) + 1, gzipped)
-            if resume is None:
-                return
-            base = resume
+                yield from [held] if held else []
+                held = entry
+            base = _next_boundary(stream, (last_start if last_start is not None else base) + 1, gzipped)
+
+
+def _last(stream: BinaryIO, source: str, n: int, held: Entry | None, last_start: int, gzipped: bool) -> Iterator[Entry]:
+    """The last record, or its reject when the file was cut inside it (or inside one after it)."""
+    cut = _cut_off(stream, last_start) if gzipped else None
+    if cut == "last":
+        yield Entry(f"{source}#{n}", None, Provenance(), "error", "the file is cut off inside this record")
+        return
+    if held:
+        yield held
+    if cut == "after":
+        yield Entry(f"{source}#{n + 1}", None, Provenance(), "error", "the file is cut off inside this record")
 
 
 def _entry(record, source: str, max_bytes: int, skipped: Counter) -> Entry | None:
@@ -82,6 +95,29 @@ def _entry(record, source: str, max_bytes: int, skipped: Counter) -> Entry | Non
     if len(data) > max_bytes:
         return Entry(source, None, provenance, "too_large", f"{len(data)} bytes, more than the limit of {max_bytes}")
     return Entry(source, data, provenance)
+
+
+def _cut_off(stream: BinaryIO, start: int) -> str | None:
+    """Whether the gzip members from ``start`` (the last record read) to the end of the file all
+    end: ``last`` when that record's member is cut, ``after`` when a cut member follows it (the
+    reader passes over a cut record in silence), else None."""
+    stream.seek(start)
+    data = stream.read(_TAIL_LIMIT + 1)
+    if len(data) > _TAIL_LIMIT:
+        return None  # too far from the end to tell cheaply
+    first = True
+    while data:
+        inflater = zlib.decompressobj(31)
+        try:
+            while data and not inflater.eof:
+                inflater.decompress(data, 1 << 20)  # the text is not kept, only whether the member ends
+                data = inflater.unconsumed_tail
+        except zlib.error:
+            return "last" if first else "after"
+        if not inflater.eof:
+            return "last" if first else "after"
+        data, first = inflater.unused_data, False
+    return None
 
 
 def _next_boundary(stream: BinaryIO, start: int, gzipped: bool) -> int | None:
