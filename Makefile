@@ -42,12 +42,14 @@ schemas: $(STAMP)
 review: dataset
 	$(BIN)/zhenggai review output --out output/review
 
-# The review site in headless Chromium (Debian's chromium and chromedriver, installed when missing).
+# The review site in headless Chromium (Debian's chromium and chromedriver, installed when missing),
+# and the corpus printed to PDF by it read back like the text.
 .PHONY: test-browser
 test-browser: $(STAMP)
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh | grep -q . || \
 	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-wqy-zenhei; }
 	ZHENGGAI_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -s tests/test_browser.py
+	ZHENGGAI_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q tests/test_variants.py -k pdf
 
 # The R loading snippet of the dataset README, run for real (R and jsonlite from Debian, installed
 # when missing; R's arrow package is not packaged for Debian, so its snippet runs only where it is installed).
