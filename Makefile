@@ -89,7 +89,7 @@ bench-inputs: $(STAMP)
 # A WARC.gz of WARC_MB megabytes through the reader, and builds of WARC_PAGES and 3 × WARC_PAGES pages:
 # records/s and the peak memory of the build, which must not grow with the file.
 WARC_MB ?= 1024
-WARC_PAGES ?= 400
+WARC_PAGES ?= 300
 bench-warc: $(STAMP)
 	$(BIN)/python benchmarks/warc_stream.py --mb $(WARC_MB) --pages $(WARC_PAGES)
 

@@ -8,7 +8,7 @@
    ``--pages`` and 3 × ``--pages`` pages, sampling the resident memory of the build and its
    workers: the peak must not grow with the file.
 
-    python benchmarks/warc_stream.py --mb 1024 --pages 400
+    python benchmarks/warc_stream.py --mb 1024 --pages 300
 
 Results are printed and written to ``output/bench-warc.json``.
 """
@@ -108,7 +108,7 @@ def build(path: Path, out: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=int, default=1024, help="size of the WARC.gz read by the reader alone")
-    parser.add_argument("--pages", type=int, default=400, help="pages of the smaller WARC.gz built by the pipeline (the larger holds 3 ×)")
+    parser.add_argument("--pages", type=int, default=300, help="pages of the smaller WARC.gz built by the pipeline (the larger holds 3 ×)")
     parser.add_argument("--work", type=Path, default=ROOT / "output" / "bench-warc")
     parser.add_argument("--report", type=Path, default=ROOT / "output" / "bench-warc.json")
     args = parser.parse_args()
