@@ -410,3 +410,12 @@ def test_a_warc_cut_between_records_rejects_the_cut_one(tmp_path):
     path = tmp_path / "crawl.warc.gz"
     path.write_bytes(pages[0] + pages[1] + pages[2][:15])
     assert [(e.source, e.reason) for e in _read(path)[0]] == [("crawl.warc.gz#1", None), ("crawl.warc.gz#2", None), ("crawl.warc.gz#3", "error")]
+
+
+def test_a_docx_that_is_no_zip_is_an_undecodable_docx():
+    with pytest.raises(InputRejected) as caught:
+        decode(b"PK\x03\x04garbage", "notice.docx")
+    assert caught.value.reason == "undecodable" and "DOCX" in caught.value.message
+    with pytest.raises(InputRejected) as caught:
+        decode(b"PK\x03\x04garbage", "bundle.zip")
+    assert caught.value.reason == "unsupported_format" and ".zip" in caught.value.message

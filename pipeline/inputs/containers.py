@@ -88,7 +88,7 @@ class _Columns:
                 self.of[role] = next((lower[c.lower()] for c in getattr(common, role) if c.lower() in lower), None)
 
     def missing_text(self) -> str:
-        shown = ", ".join(self.names[:12]) or "none"
+        shown = ", ".join(name[:24] for name in self.names[:12]) or "none"
         return f"no text column among the record's fields ({shown}); name it with --record-fields text=COLUMN"
 
 

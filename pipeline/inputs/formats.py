@@ -58,20 +58,20 @@ def sniff(data: bytes, source: str) -> str | None:
     """``.pdf``, ``.docx``, another known binary format by its usual suffix, or None for text."""
     if data.startswith(b"%PDF-") or data[:1024].lstrip().startswith(b"%PDF-"):
         return ".pdf"
-    if data.startswith(b"PK\x03\x04"):
-        return _zip_format(data)
     suffix = "." + source.rsplit("#", 1)[0].rsplit(".", 1)[-1].lower() if "." in source else ""
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_format(data, suffix)
     for magic, signature in _signatures():
         if data.startswith(magic):
             return suffix if suffix in signature.suffixes else signature.format
     return None
 
 
-def _zip_format(data: bytes) -> str:
+def _zip_format(data: bytes, suffix: str) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
-        return ".zip"
+        return ".docx" if suffix == ".docx" else ".zip"  # a damaged DOCX is read, and fails as one
     for member in input_rules().zip_members:
         if member.member in names:
             return member.format
