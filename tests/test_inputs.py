@@ -419,3 +419,9 @@ def test_a_docx_that_is_no_zip_is_an_undecodable_docx():
     with pytest.raises(InputRejected) as caught:
         decode(b"PK\x03\x04garbage", "bundle.zip")
     assert caught.value.reason == "unsupported_format" and ".zip" in caught.value.message
+
+
+@pytest.mark.parametrize("number", ["3", "- 3 -", "— 3 —", "3/12", "3 / 12", "第3页", "第 3 页 共 12 页", "Page 3 of 12"])
+def test_page_numbers_are_furniture(number):
+    lines = [_line(0, "一、整改任务落实情况", 100, x1=200), _line(0, number, 830, band=True)]
+    assert [l.text for l in _drop_furniture(lines, 1)] == ["一、整改任务落实情况"]

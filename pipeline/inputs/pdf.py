@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 BAND = 0.09  # share of the page height at top and bottom where running heads and feet stand
-_PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d+\s*(?:页)?\s*(?:(?:/|of|共)\s*\d+\s*页?)?[-—–\s]*$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:page\s*|第\s*)?\d+\s*(?:页)?\s*(?:(?:/|of|共)\s*\d+\s*页?)?[-—–\s]*$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
 
