@@ -38,56 +38,60 @@ def read_warc(path: Path, source: str, *, max_bytes: int, skipped: Counter) -> I
                 try:
                     record = next(records)
                     last_start = base + record.stream_pos
-                    entry = _entry(record, f"{source}#{n + 1}", max_bytes, skipped)
+                    entry = _entry(record, f"{source}#{n + 1}", max_bytes)
                 except StopIteration:
-                    yield from _last(stream, source, n, held, last_start if last_start is not None else base, gzipped)
+                    yield from _last(stream, source, n, held, last_start if last_start is not None else base, gzipped, skipped)
                     return
                 except Exception as exc:  # the library's error on damaged bytes: reject, then resume
-                    yield from [held] if held else []
+                    yield from _release(held, skipped)
                     if not (damaged and last_start is None):  # not the same damaged stretch again
                         n += 1
                         yield Entry(f"{source}#{n}", None, Provenance(), "error", f"unreadable WARC record: {exc}")
                     damaged = True
                     break
                 n += 1
-                yield from [held] if held else []
+                yield from _release(held, skipped)
                 held = entry
             base = _next_boundary(stream, (last_start if last_start is not None else base) + 1, gzipped)
 
 
-def _last(stream: BinaryIO, source: str, n: int, held: Entry | None, last_start: int, gzipped: bool) -> Iterator[Entry]:
+def _release(held: Entry | str | None, skipped: Counter) -> Iterator[Entry]:
+    """A record shown whole: its page, or its count among the skipped kinds."""
+    if isinstance(held, str):
+        skipped[held] += 1
+    elif held is not None:
+        yield held
+
+
+def _last(stream: BinaryIO, source: str, n: int, held: Entry | str | None, last_start: int, gzipped: bool, skipped: Counter) -> Iterator[Entry]:
     """The last record, or its reject when the file was cut inside it (or inside one after it)."""
     cut = _cut_off(stream, last_start) if gzipped else None
-    if cut == "last":
+    if cut == "last" and held is not None:
         yield Entry(f"{source}#{n}", None, Provenance(), "error", "the file is cut off inside this record")
         return
-    if held:
-        yield held
+    yield from _release(held, skipped)
     if cut == "after":
         yield Entry(f"{source}#{n + 1}", None, Provenance(), "error", "the file is cut off inside this record")
 
 
-def _entry(record, source: str, max_bytes: int, skipped: Counter) -> Entry | None:
+def _entry(record, source: str, max_bytes: int) -> Entry | str:
+    """The record's page (or its reject), or the kind under which it is skipped."""
     kind = str(record.record_type).rsplit(".", 1)[-1]
     if kind not in ("response", "resource"):
-        skipped[kind] += 1
-        return None
+        return kind
     headers = record.headers
     if kind == "response":
         if not record.is_http:
-            skipped["response without HTTP"] += 1
-            return None
+            return "response without HTTP"
         status = record.http_headers.status_code
         if status != 200:
-            skipped[f"status {status}"] += 1
-            return None
+            return f"status {status}"
         media = record.http_content_type or ""
     else:
         media = headers.get("Content-Type") or ""
     media = media.split(";")[0].strip().lower()
     if media and media not in input_rules().document_media_types:
-        skipped[media] += 1
-        return None
+        return media
     provenance = Provenance(url=headers.get("WARC-Target-URI") or None, fetched_at=timestamp(headers.get("WARC-Date")))
     if record.content_length > max_bytes + 65536:
         return Entry(source, None, provenance, "too_large", f"a record of {record.content_length} bytes, more than the limit of {max_bytes}")
