@@ -43,6 +43,7 @@ from pipeline.write import Staging, file_digest, remove_stale_staging, table_fil
 CACHE_DIR = ".cache"
 DIGESTS_FILE = "digests.json"  # in CACHE_DIR: digests of inputs and outputs with their sizes and times
 TASK_DOCS = 8  # documents per task sent to a worker
+CHUNK_BYTES = 4 * 1024 * 1024  # of page bytes carried by a chunk of container records
 WINDOW_PER_WORKER = 4  # tasks in flight per worker: bounds memory, keeps workers busy
 
 
@@ -354,9 +355,18 @@ def _digest(path: Path, max_bytes: int) -> str:
 
 
 def _chunks(tasks: Iterable[Task]) -> Iterator[list[Task]]:
-    """Tasks in chunks of TASK_DOCS, taken from the iterator only as they are needed."""
-    tasks = iter(tasks)
-    while chunk := list(itertools.islice(tasks, TASK_DOCS)):
+    """Tasks in chunks of TASK_DOCS, or fewer when the pages a container's tasks carry reach
+    CHUNK_BYTES (so the chunks in flight hold little even when a crawl is full of large PDFs);
+    taken from the iterator only as they are needed."""
+    chunk: list[Task] = []
+    size = 0
+    for task in tasks:
+        chunk.append(task)
+        size += len(task.data) if isinstance(task.data, bytes) else 0
+        if len(chunk) >= TASK_DOCS or size >= CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
         yield chunk
 
 
