@@ -109,8 +109,14 @@ def test_rows_link_to_their_highlight_in_the_review_site(served):
     assert links, "no review links on the problems page"
     target = links[0].split('"', 1)[0]
     assert "#r-" in target
+    from pipeline.review.page import unpack_rows
+
     review = get(served, target.split("#")[0]).decode("utf-8")
-    assert f'id="{target.split("#")[1]}"' in review
+    rows = unpack_rows(review.split('data-encoding="gzip+base64">')[1].split("</script>")[0])
+    doc_id, row_id = rows["doc"], target.split("#r-")[1]
+    assert target.split("#")[0].endswith(f"/{doc_id}.html")
+    problems = rows["kinds"]["problem"]
+    assert row_id.removeprefix(doc_id + "-") in {row[problems["fields"].index(problems["id"])] for row in problems["rows"]}
 
 
 @pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER) and not REQUIRED, reason="no chromium/chromedriver installed (make test-browser installs them)")
@@ -124,3 +130,7 @@ def test_screenshot_of_a_search_with_a_facet(served, browser, shots):
     shot = shots / "datasette-search.png"
     browser.save_screenshot(str(shot))
     print(f"screenshot: {shot}")
+    link = browser.find_element(By.CSS_SELECTOR, "a.review-link")
+    target = link.get_attribute("href").split("#")[1]
+    browser.get(link.get_attribute("href"))
+    assert browser.find_element(By.ID, target).get_attribute("class").startswith("hl k-problem")  # the highlight it links to
