@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from pipeline.models import TABLES
 from pipeline.write import table_files
 
-BATCH_ROWS = 2048
+BATCH_ROWS = 256
 SPAN_TABLES = tuple(t for t in TABLES if t not in ("documents", "rejects"))
 
 
