@@ -150,9 +150,10 @@ def _indexes(con: sqlite3.Connection, indexed: Callable[[str], list[str]] | None
 
 def _full_text(con: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> None:
     names = ", ".join(f'"{c}"' for c in columns)
-    for suffix, tokenize, value in (("fts", "trigram", '"{}"'), ("fts_pairs", "unicode61", 'zg_pairs("{}")')):
+    # the pair index answers one token at a time (a two-character query), so it keeps no positions
+    for suffix, options, value in (("fts", 'tokenize="trigram"', '"{}"'), ("fts_pairs", 'tokenize="unicode61", detail=none', 'zg_pairs("{}")')):
         index = f"{table}_{suffix}"
-        con.execute(f'CREATE VIRTUAL TABLE "{index}" USING fts5({names}, content="{table}", content_rowid="rowid", tokenize="{tokenize}")')
+        con.execute(f'CREATE VIRTUAL TABLE "{index}" USING fts5({names}, content="{table}", content_rowid="rowid", {options})')
         values = ", ".join(value.format(c) for c in columns)
         con.execute(f'INSERT INTO "{index}" (rowid, {names}) SELECT rowid, {values} FROM "{table}" ORDER BY rowid')
         con.execute(f"INSERT INTO \"{index}\" (\"{index}\") VALUES ('optimize')")
