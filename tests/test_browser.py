@@ -135,3 +135,27 @@ def test_pages_draw_what_the_reference_highlighting_gives(site, dataset, browser
         browser.get((site / f"{document['doc_id']}.html").as_uri())
         browser.find_element(By.CSS_SELECTOR, "body[data-ready]")
         assert browser.execute_script("return window.zgHighlighted") == highlight(document["text"], marks(rows, located)), document["source"]
+
+
+def test_index_filters_sorts_and_searches(site, dataset, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    documents = pl.read_parquet(dataset / "documents.parquet")
+    browser.get((site / "index.html").as_uri())
+    status = browser.find_element(By.ID, "status")
+    assert status.text == f"{documents.height} of {documents.height} documents"
+    doc_type = documents["doc_type"].mode().sort()[0]
+    Select(browser.find_element(By.ID, "f-doc_type")).select_by_visible_text(f"{doc_type} ({(documents['doc_type'] == doc_type).sum()})")
+    assert status.text.startswith(f"{(documents['doc_type'] == doc_type).sum()} of ")
+    Select(browser.find_element(By.ID, "f-doc_type")).select_by_index(0)
+    browser.find_element(By.CSS_SELECTOR, 'th[data-sort="n_problems"]').click()
+    browser.find_element(By.CSS_SELECTOR, 'th[data-sort="n_problems"]').click()
+    first = browser.find_element(By.CSS_SELECTOR, "#documents tbody tr a.doc-link").text
+    assert first == documents.sort("n_problems", descending=True)["source"].map_elements(lambda s: s.rsplit("/", 1)[-1].rsplit(".", 1)[0], return_dtype=pl.String)[0]
+    browser.find_element(By.ID, "q").send_keys("营商环境")
+    WebDriverWait(browser, 10).until(lambda b: b.execute_script("return document.body.dataset.problems"))
+    problems = pl.read_parquet(dataset / "problems.parquet")
+    with_phrase = set(problems.filter(pl.col("problem").fill_null("").str.contains("营商环境"))["doc_id"])
+    with_phrase |= set(documents.filter(pl.col("title").fill_null("").str.contains("营商环境"))["doc_id"])
+    assert with_phrase and status.text.startswith(f"{len(with_phrase)} of ")

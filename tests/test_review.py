@@ -183,3 +183,24 @@ def test_bad_input_is_one_line(args, tmp_path):
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("zhenggai: "), result.stderr
+
+
+def test_pages_for_a_subset(dataset, tmp_path):
+    doc_ids = sorted(pl.read_parquet(dataset / "documents.parquet")["doc_id"])
+    build_site(dataset, tmp_path)  # every page first: a subset build removes the others
+    build_site(dataset, tmp_path, sample=2, docs=[doc_ids[-1]])
+    chosen = {*doc_ids[:2], doc_ids[-1]}
+    assert {p.stem for p in tmp_path.glob("*.html")} == {"index", *chosen}
+    data = index_data(tmp_path)
+    fields = data["fields"]
+    assert {row[fields.index("id")]: row[fields.index("page")] for row in data["rows"]} == {d: int(d in chosen) for d in doc_ids}
+
+
+def test_review_subset_command(dataset, tmp_path):
+    doc_id = pl.read_parquet(dataset / "documents.parquet")["doc_id"][0]
+    result = zhenggai("review", str(dataset), "--out", str(tmp_path / "site"), "--docs", doc_id)
+    assert result.returncode == 0, result.stderr
+    assert {p.name for p in (tmp_path / "site").glob("*.html")} == {"index.html", f"{doc_id}.html"}
+    result = zhenggai("review", str(dataset), "--out", str(tmp_path / "site"), "--docs", f"{doc_id},0000000000000000")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"zhenggai: no document 0000000000000000 in {dataset}"
