@@ -38,7 +38,7 @@ def render_cell(row, value, column, table, database, datasette):
         return None
     if isinstance(value, dict):  # an expanded foreign key: keep its link to the document's row
         href = f"{datasette.urls.table(database, 'documents')}/{value['value']}"
-        shown = f'<a href="{html.escape(href)}">{html.escape(str(value["label"]))}</a>'
+        shown = f'<a href="{html.escape(href)}">{html.escape(str(value["label"] or value["value"]))}</a>'
     else:
         shown = html.escape("" if value is None else str(value))
     return Markup(f'{shown} <a class="review-link" href="{html.escape(link)}" title="highlighted in the review site">review ↗</a>')
