@@ -23,7 +23,7 @@ DateRole = Literal["published", "signed", "inspection", "feedback", "mention"]
 Qualifier = Literal["exact", "approx", "at_least", "at_most"]
 Change = Literal["increase", "decrease"]
 Comparison = Literal["yoy", "mom"]
-RejectReason = Literal["empty", "binary", "undecodable", "too_large", "duplicate", "error"]
+RejectReason = Literal["empty", "binary", "undecodable", "too_large", "duplicate", "outside_input", "error"]
 
 
 class Row(BaseModel):
@@ -173,7 +173,7 @@ class Reject(Row):
     source: str = Field(description="Input path as given, relative to the input root.")
     doc_id: Optional[str] = Field(description="sha256 prefix of the bytes, when they could be read.")
     size_bytes: Optional[Annotated[int, Field(ge=0)]] = Field(description="Size of the file, when known.")
-    reason: RejectReason = Field(description="empty, binary, undecodable, too_large, duplicate (same bytes as an earlier file) or error.")
+    reason: RejectReason = Field(description="empty, binary, undecodable, too_large, duplicate (same bytes as an earlier file), outside_input (a link leading out of the input folder) or error.")
     message: str = Field(description="What was wrong, in words.")
 
 

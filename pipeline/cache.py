@@ -1,0 +1,148 @@
+"""The row cache: one entry per input, so that a rerun reuses the rows of unchanged files.
+
+An entry holds data only (a JSON header, one Arrow IPC stream and the JSON lines per table),
+zstd-compressed, and is bound to its key by an HMAC-SHA256 checked on read.  The HMAC's secret
+is the user's own (``~/.cache/zhenggai/cache-key``, created on first use), so an entry written
+or edited by anyone else (a shared folder, a dataset passed on with its cache) is not believed:
+like a corrupt, truncated or foreign entry, it is ignored and its rows are computed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple
+
+import pyarrow as pa
+
+from pipeline.models import TABLES
+from pipeline.schema import arrow_schema
+
+MAGIC = b"ZGROWS2\n"
+MAX_ENTRY_BYTES = 1 << 30  # a larger entry is not believed (guards against a decompression bomb)
+SECRET_ENV = "ZHENGGAI_CACHE_SECRET"  # a file holding the secret, in place of the default
+
+
+class Entry(NamedTuple):
+    meta: dict  # JSON values: source, doc_id, reason, findings
+    rows: dict[str, list[dict]]
+    lines: dict[str, bytes]
+
+
+def entry_path(cache_dir: str, key: str) -> Path:
+    return Path(cache_dir) / key[:2] / f"{key}.rows.zst"
+
+
+def load(cache_dir: str | None, key: str) -> Entry | None:
+    """The entry stored under ``key``, or None when there is none or it is not to be believed."""
+    if not cache_dir:
+        return None
+    try:
+        packed = entry_path(cache_dir, key).read_bytes()
+    except OSError:
+        return None
+    if not packed.startswith(MAGIC):
+        return None
+    mac, compressed = packed[len(MAGIC) : len(MAGIC) + 32], packed[len(MAGIC) + 32 :]
+    try:
+        body = pa.input_stream(pa.py_buffer(compressed), compression="zstd").read(MAX_ENTRY_BYTES + 1)
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    if len(body) > MAX_ENTRY_BYTES or not hmac.compare_digest(mac, _mac(key, body)):
+        return None
+    try:
+        return _unpack(body)
+    except (ValueError, KeyError, TypeError, pa.ArrowException):
+        return None
+
+
+def store(cache_dir: str | None, key: str, entry: Entry) -> None:
+    """Write an entry; a cache that cannot be written (a full disk) only costs time."""
+    if not cache_dir:
+        return
+    body = _pack(entry)
+    compressed = pa.compress(body, codec="zstd", asbytes=True)
+    path = entry_path(cache_dir, key)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(MAGIC + _mac(key, body) + compressed)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
+def _pack(entry: Entry) -> bytes:
+    tables, blobs = {}, []
+    for table, rows in entry.rows.items():
+        sink = pa.BufferOutputStream()
+        batch = pa.RecordBatch.from_pylist(rows, schema=arrow_schema(TABLES[table]))
+        with pa.ipc.new_stream(sink, batch.schema) as writer:
+            writer.write_batch(batch)
+        ipc = sink.getvalue().to_pybytes()
+        lines = entry.lines[table]
+        tables[table] = [len(ipc), len(lines)]
+        blobs += [ipc, lines]
+    header = json.dumps({"meta": entry.meta, "tables": tables}, ensure_ascii=True).encode()
+    return len(header).to_bytes(8, "little") + header + b"".join(blobs)
+
+
+def _unpack(body: bytes) -> Entry:
+    size = int.from_bytes(body[:8], "little")
+    header = json.loads(body[8 : 8 + size])
+    at, rows, lines = 8 + size, {}, {}
+    for table, (n_ipc, n_lines) in header["tables"].items():
+        if table not in TABLES:
+            raise KeyError(table)
+        reader = pa.ipc.open_stream(pa.py_buffer(body[at : at + n_ipc]))
+        rows[table] = reader.read_all().to_pylist()
+        lines[table] = body[at + n_ipc : at + n_ipc + n_lines]
+        at += n_ipc + n_lines
+    if at != len(body):
+        raise ValueError("entry has trailing bytes")
+    return Entry(header["meta"], rows, lines)
+
+
+def _mac(key: str, body: bytes) -> bytes:
+    return hmac.new(_secret(), key.encode("ascii") + b"\x00" + body, hashlib.sha256).digest()
+
+
+@cache
+def _secret() -> bytes:
+    """The user's cache secret, created on first use; without a place to keep one, a fixed
+    secret still detects corrupt and misplaced entries."""
+    path = Path(os.environ.get(SECRET_ENV) or Path.home() / ".cache" / "zhenggai" / "cache-key")
+    try:
+        return _read_secret(path)
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+        try:
+            os.link(tmp, path)  # fails when another process made one first: theirs is kept
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+        return _read_secret(path)
+    except OSError:
+        return b"zhenggai row cache"
+
+
+def _read_secret(path: Path) -> bytes:
+    secret = path.read_bytes()
+    if len(secret) < 16:
+        raise OSError("cache secret too short")
+    return secret

@@ -1,0 +1,212 @@
+"""Publishing a build: a switch that no reader sees half done, and one writer per output folder.
+
+An output folder holds its builds as generations and names the published one with a link::
+
+    OUT/.generation-<id>/      one complete build (two while a new one is being written)
+    OUT/.current               → .generation-<id>, the published build
+    OUT/documents.parquet      → .current/documents.parquet, one such link per file of a build
+    OUT/.lock                  held by the run writing to OUT (flock); names its holder
+    OUT/.cache/                rows and digests that the next run reuses
+
+A build is written into a new generation and flushed to disk (fsync), then published by replacing
+``.current`` with one ``rename(2)``.  Killed at any instant, OUT shows the old build or the new
+one in full, never a mix; the next run removes what the killed one left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import shutil
+import signal
+import socket
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+CURRENT = ".current"
+GENERATION_PREFIX = ".generation-"
+LOCK_FILE = ".lock"
+TMP_SUFFIX = ".zg-tmp"
+LEGACY_STAGING = ".staging-"  # staging folders of earlier versions
+PAUSE_ENV = "ZHENGGAI_PUBLISH_PAUSE"  # seconds to wait between publish steps: widens them for fault tests
+
+
+def new_generation(out_dir: Path) -> Path:
+    path = out_dir / f"{GENERATION_PREFIX}{uuid.uuid4().hex[:12]}"
+    path.mkdir(parents=True)
+    return path
+
+
+def current_generation(out_dir: Path) -> Path | None:
+    try:
+        target = os.readlink(out_dir / CURRENT)
+    except OSError:
+        return None
+    return out_dir / target
+
+
+def publish(out_dir: Path, generation: Path, names: Iterable[str]) -> None:
+    """Make ``generation`` the published build: flush it, link its files, switch ``.current``,
+    remove the previous build. Ctrl-C, SIGTERM and SIGHUP wait until it is done."""
+    with _signals_deferred():
+        _switch(out_dir, generation, list(names))
+        remove_leftovers(out_dir)
+
+
+def _switch(out_dir: Path, generation: Path, names: list[str]) -> None:
+    for name in names:
+        _fsync_file(generation / name)
+        _pause()
+    _fsync_dir(generation)
+    for name in names:
+        _link(out_dir / name, f"{CURRENT}/{name}")
+        _pause()
+    _fsync_dir(out_dir)
+    _link(out_dir / CURRENT, generation.name)  # the switch
+    _fsync_dir(out_dir)
+    _pause()
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    deferred = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, deferred)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def leftovers(out_dir: Path) -> list[Path]:
+    """What a build that was stopped left in ``out_dir``: unpublished generations, temporary
+    files and links, links to files that the published build does not have."""
+    current = current_generation(out_dir)
+    found = []
+    try:
+        entries = sorted(out_dir.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        name = entry.name
+        if name.startswith((GENERATION_PREFIX, LEGACY_STAGING)) and entry != current:
+            found.append(entry)
+        elif name.endswith(TMP_SUFFIX):
+            found.append(entry)
+        elif entry.is_symlink() and os.readlink(entry).startswith(CURRENT + "/") and not entry.exists():
+            found.append(entry)
+    return found
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    for entry in leftovers(out_dir):
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+            _pause()
+        else:
+            try:
+                entry.unlink()
+            except OSError:
+                pass
+
+
+def discard(out_dir: Path, generation: Path) -> None:
+    """A generation that will not be published (left alone if it was, after all)."""
+    if current_generation(out_dir) != generation:
+        shutil.rmtree(generation, ignore_errors=True)
+
+
+def _link(path: Path, target: str) -> None:
+    """``path`` → ``target``, replacing what was there in one rename."""
+    if path.is_symlink() and os.readlink(path) == target:
+        return
+    if path.is_dir() and not path.is_symlink():
+        raise OSError(f"{path} is a folder where the dataset has a file")
+    tmp = path.with_name(path.name + TMP_SUFFIX)
+    try:
+        tmp.unlink()
+    except FileNotFoundError:
+        pass
+    os.symlink(target, tmp)
+    os.replace(tmp, path)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _pause() -> None:
+    seconds = os.environ.get(PAUSE_ENV)
+    if seconds:
+        time.sleep(float(seconds))
+
+
+# --- one writer per output folder ---------------------------------------------------------
+
+
+class LockHeld(Exception):
+    """Another run is writing to the output folder (and the caller chose not to wait)."""
+
+
+class OutputLock:
+    """An exclusive ``flock`` on ``OUT/.lock``, released by the kernel if the holder dies.
+
+    While held, the file names its holder (pid, host, start), so that a second run can say
+    who it waits for; it is emptied again on release."""
+
+    def __init__(self, out_dir: Path, *, wait: bool = True, on_wait: Callable[[str], None] | None = None):
+        self.path = out_dir / LOCK_FILE
+        self.wait, self.on_wait = wait, on_wait
+        self.fd: int | None = None
+
+    def __enter__(self) -> "OutputLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = self.holder()
+            if not self.wait:
+                self._close()
+                raise LockHeld(f"{self.path.parent} is being written by {holder}")
+            if self.on_wait:
+                self.on_wait(f"waiting for {holder}, which is writing to {self.path.parent}")
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        os.ftruncate(self.fd, 0)
+        started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        os.pwrite(self.fd, f"pid {os.getpid()} on {socket.gethostname()} since {started}\n".encode(), 0)
+        return self
+
+    def holder(self) -> str:
+        try:
+            text = self.path.read_text("utf-8", errors="replace").strip()
+        except OSError:
+            text = ""
+        return f"another zhenggai run ({text})" if text else "another zhenggai run"
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            try:
+                os.ftruncate(self.fd, 0)
+            except OSError:
+                pass
+            self._close()
+
+    def _close(self) -> None:
+        os.close(self.fd)  # closing the last descriptor releases the flock
+        self.fd = None
