@@ -5,7 +5,7 @@ An output folder holds its builds as generations and names the published one wit
     OUT/.generation-<id>/      one complete build (two while a new one is being written)
     OUT/.current               → .generation-<id>, the published build
     OUT/documents.parquet      → .current/documents.parquet, one such link per file of a build
-    OUT/.lock                  held by the run writing to OUT (flock); names its holder
+    OUT/.cache/lock            held by the run writing to OUT (flock); names its holder
     OUT/.cache/                rows and digests that the next run reuses
 
 A build is written into a new generation and flushed to disk (fsync), then published by replacing
@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Iterator
 
 CURRENT = ".current"
 GENERATION_PREFIX = ".generation-"
-LOCK_FILE = ".lock"
+LOCK_FILE = ".cache/lock"  # .cache is never moved or replaced, so every run opens the same file
 TMP_SUFFIX = ".zg-tmp"
 LEGACY_STAGING = ".staging-"  # staging folders of earlier versions
 PAUSE_ENV = "ZHENGGAI_PUBLISH_PAUSE"  # seconds to wait between publish steps: widens them for fault tests
@@ -164,13 +164,13 @@ class LockHeld(Exception):
 
 
 class OutputLock:
-    """An exclusive ``flock`` on ``OUT/.lock``, released by the kernel if the holder dies.
+    """An exclusive ``flock`` on ``OUT/.cache/lock``, released by the kernel if the holder dies.
 
     While held, the file names its holder (pid, host, start), so that a second run can say
     who it waits for; it is emptied again on release."""
 
     def __init__(self, out_dir: Path, *, wait: bool = True, on_wait: Callable[[str], None] | None = None):
-        self.path = out_dir / LOCK_FILE
+        self.out_dir, self.path = out_dir, out_dir / LOCK_FILE
         self.wait, self.on_wait = wait, on_wait
         self.fd: int | None = None
 
@@ -183,9 +183,9 @@ class OutputLock:
             holder = self.holder()
             if not self.wait:
                 self._close()
-                raise LockHeld(f"{self.path.parent} is being written by {holder}")
+                raise LockHeld(f"{self.out_dir} is being written by {holder}")
             if self.on_wait:
-                self.on_wait(f"waiting for {holder}, which is writing to {self.path.parent}")
+                self.on_wait(f"waiting for {holder}, which is writing to {self.out_dir}")
             fcntl.flock(self.fd, fcntl.LOCK_EX)
         os.ftruncate(self.fd, 0)
         started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
