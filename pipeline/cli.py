@@ -386,9 +386,8 @@ def run_command(args: list[str]) -> int:
         code = app(args, standalone_mode=False)
     except typer.Exit as exc:
         code = exc.exit_code
-    except (typer.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
-        _err("interrupted; an output folder keeps its last complete dataset")
-        return EXIT_INTERRUPTED
+    except (typer.Abort, KeyboardInterrupt):
+        code = EXIT_INTERRUPTED
     except Stopped as exc:
         _err(f"stopped by {signal.Signals(exc.signum).name}; an output folder keeps its last complete dataset")
         return 128 + exc.signum
@@ -400,6 +399,8 @@ def run_command(args: list[str]) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into Exit(130), silently
+        _err("interrupted; an output folder keeps its last complete dataset")
     return code if isinstance(code, int) else EXIT_OK
 
 
