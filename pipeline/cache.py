@@ -1,7 +1,7 @@
 """The row cache: one entry per input, so that a rerun reuses the rows of unchanged files.
 
-An entry holds data only (a JSON header, one Arrow IPC stream and the JSON lines per table),
-zstd-compressed, and is bound to its key by an HMAC-SHA256 checked on read.  The HMAC's secret
+An entry holds data only (one Arrow IPC stream and the JSON lines per table, then a JSON
+header), zstd-compressed, and is bound to its key by an HMAC-SHA256 checked on read.  The HMAC's secret
 is the user's own (``~/.cache/zhenggai/cache-key``, created on first use), so an entry written
 or edited by anyone else (a shared folder, a dataset passed on with its cache) is not believed:
 like a corrupt, truncated or foreign entry, it is ignored and its rows are computed again.
@@ -53,7 +53,7 @@ def load(cache_dir: str | None, key: str) -> Entry | None:
         body = pa.input_stream(pa.py_buffer(compressed), compression="zstd").read(MAX_ENTRY_BYTES + 1)
     except (OSError, ValueError, pa.ArrowException):
         return None
-    if len(body) > MAX_ENTRY_BYTES or not hmac.compare_digest(mac, _mac(key, body)):
+    if len(body) > MAX_ENTRY_BYTES or len(body) < 8 or not hmac.compare_digest(mac, _mac(key, body)):
         return None
     try:
         return _unpack(body)
@@ -65,13 +65,18 @@ def store(cache_dir: str | None, key: str, entry: Entry) -> None:
     """Write an entry; a cache that cannot be written (a full disk) only costs time."""
     if not cache_dir:
         return
-    body = _pack(entry)
-    compressed = pa.compress(body, codec="zstd", asbytes=True)
     path = entry_path(cache_dir, key)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(MAGIC + _mac(key, body) + compressed)
+        with open(tmp, "wb") as fh:
+            fh.write(MAGIC + bytes(32))  # the seal, written once the body is
+            body = _SealedBody(key, fh)
+            _pack(entry, body)
+            seal = body.seal()  # closes the file
+        with open(tmp, "r+b") as fh:
+            fh.seek(len(MAGIC))
+            fh.write(seal)
         os.replace(tmp, path)
     except OSError:
         try:
@@ -80,34 +85,59 @@ def store(cache_dir: str | None, key: str, entry: Entry) -> None:
             pass
 
 
-def _pack(entry: Entry) -> bytes:
-    tables, blobs = {}, []
+class _SealedBody:
+    """The body of an entry, streamed through zstd into the file and into the HMAC as it is
+    written, so that no copy of a large document's rows is held whole."""
+
+    def __init__(self, key: str, fh):
+        self.mac = hmac.new(_secret(), key.encode("ascii") + b"\x00", hashlib.sha256)
+        self.compressed = pa.CompressedOutputStream(fh, "zstd")
+        self.size = 0
+        self.closed = False
+
+    def write(self, data) -> int:
+        self.mac.update(data)
+        self.compressed.write(data)
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def seal(self) -> bytes:
+        self.compressed.close()
+        return self.mac.digest()
+
+
+def _pack(entry: Entry, body: _SealedBody) -> None:
+    """Per table an Arrow IPC stream and the JSON lines; then the header and its length."""
+    tables = {}
     for table, rows in entry.rows.items():
-        sink = pa.BufferOutputStream()
+        started = body.size
         batch = pa.RecordBatch.from_pylist(rows, schema=arrow_schema(TABLES[table]))
-        with pa.ipc.new_stream(sink, batch.schema) as writer:
+        with pa.ipc.new_stream(body, batch.schema) as writer:
             writer.write_batch(batch)
-        ipc = sink.getvalue().to_pybytes()
+        del batch
         lines = entry.lines[table]
-        tables[table] = [len(ipc), len(lines)]
-        blobs += [ipc, lines]
+        tables[table] = [body.size - started, len(lines)]
+        body.write(lines)
     header = json.dumps({"meta": entry.meta, "tables": tables}, ensure_ascii=True).encode()
-    return len(header).to_bytes(8, "little") + header + b"".join(blobs)
+    body.write(header + len(header).to_bytes(8, "little"))
 
 
 def _unpack(body: bytes) -> Entry:
-    size = int.from_bytes(body[:8], "little")
-    header = json.loads(body[8 : 8 + size])
-    at, rows, lines = 8 + size, {}, {}
+    size = int.from_bytes(body[-8:], "little")
+    header = json.loads(body[len(body) - 8 - size : len(body) - 8])
+    at, rows, lines = 0, {}, {}
+    view = pa.py_buffer(body)
     for table, (n_ipc, n_lines) in header["tables"].items():
         if table not in TABLES:
             raise KeyError(table)
-        reader = pa.ipc.open_stream(pa.py_buffer(body[at : at + n_ipc]))
-        rows[table] = reader.read_all().to_pylist()
+        rows[table] = pa.ipc.open_stream(view.slice(at, n_ipc)).read_all().to_pylist()
         lines[table] = body[at + n_ipc : at + n_ipc + n_lines]
         at += n_ipc + n_lines
-    if at != len(body):
-        raise ValueError("entry has trailing bytes")
+    if at != len(body) - 8 - size:
+        raise ValueError("entry lengths do not add up")
     return Entry(header["meta"], rows, lines)
 
 
