@@ -286,8 +286,8 @@ def _walk(folder: Path, excluded: Path | None) -> Iterator[Path]:
 
 
 class _KnownDigests:
-    """sha256 digests remembered with each file's size and modification time, so that a rerun
-    reads only files that changed (as make and git do). A file whose recorded modification
+    """sha256 digests remembered with each file's size, modification time, inode and change
+    time, so that a rerun reads only files that changed (as git does). A file whose recorded modification
     time lies within ``RACY_NS`` of when the record was made is read again: it may have
     changed again within the file system's clock tick."""
 
@@ -319,16 +319,12 @@ class _KnownDigests:
         return digest
 
     def save(self) -> None:
-        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.temporary(self.path.parent, self.path.name)
             tmp.write_text(json.dumps({"recorded_ns": time.time_ns(), "files": self.seen}), encoding="utf-8")
             os.replace(tmp, self.path)
         except OSError:  # a record that cannot be written only costs time
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+            cache.discard_temporary(self.path.parent, self.path.name)
 
 
 def _digest(path: Path, max_bytes: int) -> str:
@@ -364,16 +360,17 @@ def _local_results(tasks: list[Task], max_bytes: int, cache_dir: str | None, job
 
 
 def _worker_start() -> None:
-    """Workers end when the build that started them is killed (Linux), instead of lingering, and
-    leave Ctrl-C and hang-ups to the build, which stops them in order."""
+    """Workers leave Ctrl-C, SIGTERM and SIGHUP (sent to the whole process group by a terminal or
+    a job runner) to the build, which stops them in order; they end with it when it is killed
+    (Linux), instead of lingering."""
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
@@ -443,6 +440,7 @@ def run(
 def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: int, engine: str, scheduler: str | None,
                 incremental: bool, progress: Callable[[int], None] | None) -> RunSummary:
     started = time.perf_counter()
+    cache.remove_temporary(out_dir / CACHE_DIR)
     known = _KnownDigests(out_dir / CACHE_DIR / DIGESTS_FILE, reuse=incremental)  # --full reads all, records all
     tasks = _tasks(items, known, max_bytes)
     summary = RunSummary(out_dir)

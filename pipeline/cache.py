@@ -14,6 +14,7 @@ import hmac
 import json
 import os
 import secrets
+import shutil
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -26,6 +27,7 @@ from pipeline.schema import arrow_schema
 MAGIC = b"ZGROWS2\n"
 MAX_ENTRY_BYTES = 1 << 30  # a larger entry is not believed (guards against a decompression bomb)
 SECRET_ENV = "ZHENGGAI_CACHE_SECRET"  # a file holding the secret, in place of the default
+TMP_DIR = "tmp"  # files being written; what a killed run left here is removed by the next
 
 
 class Entry(NamedTuple):
@@ -66,9 +68,9 @@ def store(cache_dir: str | None, key: str, entry: Entry) -> None:
     if not cache_dir:
         return
     path = entry_path(cache_dir, key)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temporary(Path(cache_dir), path.name)
         with open(tmp, "wb") as fh:
             fh.write(MAGIC + bytes(32))  # the seal, written once the body is
             body = _SealedBody(key, fh)
@@ -79,10 +81,25 @@ def store(cache_dir: str | None, key: str, entry: Entry) -> None:
             fh.write(seal)
         os.replace(tmp, path)
     except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+        discard_temporary(Path(cache_dir), path.name)
+
+
+def temporary(cache_dir: Path, name: str) -> Path:
+    """Where this process writes ``name`` before moving it into place."""
+    (cache_dir / TMP_DIR).mkdir(parents=True, exist_ok=True)
+    return cache_dir / TMP_DIR / f"{name}.{os.getpid()}.tmp"
+
+
+def discard_temporary(cache_dir: Path, name: str) -> None:
+    try:
+        (cache_dir / TMP_DIR / f"{name}.{os.getpid()}.tmp").unlink()
+    except OSError:
+        pass
+
+
+def remove_temporary(cache_dir: Path) -> None:
+    """Files that runs which were stopped were writing (call it holding the output folder's lock)."""
+    shutil.rmtree(cache_dir / TMP_DIR, ignore_errors=True)
 
 
 class _SealedBody:
