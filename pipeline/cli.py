@@ -343,9 +343,11 @@ def _read(path: Path) -> bytes:
 
 
 def _check_writable(folder: Path) -> None:
+    from pipeline.publish import TMP_SUFFIX  # a probe left by a killed run is removed by the next
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".zhenggai-write-test"
+        probe = folder / f".zhenggai-write-test{TMP_SUFFIX}"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
