@@ -33,6 +33,7 @@ DOCUMENT_FIELDS = (
     "doc_type", "title", "issuer", "province", "city", "district", "adcode", "published_date", "signed_date",
     "reference_year", "inspection_body", "inspection_kind", "inspection_topic", "inspection_start",
     "inspection_end", "feedback_date", "contact_phones", "contact_emails", "contact_address", "postcode", "n_problems",
+    "proposal_number", "proposer", "proposer_role", "proposal_session", "proposal_title",
 )  # fmt: skip
 FIELDS: dict[str, tuple[str, ...]] = {
     "documents": DOCUMENT_FIELDS,
@@ -72,7 +73,9 @@ class TableScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def field_accuracy(self) -> dict[str, float]:
-        return {name: (c / t if t else 1.0) for name, (c, t) in self.fields.items()}
+        """Accuracy of each field over the matched rows whose gold carries it; a field no matched
+        gold row carries has no figure (it is neither perfect nor pinned)."""
+        return {name: c / t for name, (c, t) in self.fields.items() if t}
 
 
 @dataclass

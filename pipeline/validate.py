@@ -39,17 +39,20 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "ZG013": ("error", "value", "value_normalized differs from value × multiplier"),
     "ZG014": ("error", "order", "rows of a table are not grouped in the order of documents"),
     "ZG015": ("error", "manifest", "a file differs from the digest in manifest.json: it was changed after the build; rerun it"),
-    "ZG016": ("error", "manifest", "manifest.json is missing or unreadable, so no file can be checked against its digest"),
-    "ZG017": ("error", "formats", "a table's JSON Lines file does not hold the same rows as its Parquet file"),
+    "ZG016": ("error", "outcome_sum", "problems completed, partly completed, in progress and long-term of one statement add up to more than the problems it reports"),
+    "ZG017": ("error", "manifest", "manifest.json is missing or unreadable, so no file can be checked against its digest"),
+    "ZG018": ("error", "formats", "a table's JSON Lines file does not hold the same rows as its Parquet file"),
     "ZG101": ("warning", "problem_gap", "problem numbers of a document skip a number"),
     "ZG102": ("warning", "problem_repeat", "a problem number occurs twice in a document"),
     "ZG103": ("warning", "no_problems", "a rectification document has no problems"),
     "ZG104": ("warning", "inferred_problem", "a problem's heading is missing: its enumeration restarted"),
+    "ZG105": ("warning", "completion_rate", "a stated completion rate is more than 1 percentage point from completed ÷ reported of its statement"),
+    "ZG106": ("warning", "problems_reported", "the problems a notice reports differ from the problems it itemises"),
 }
 
-COUNTS = {"n_sections": "sections", "n_problems": "problems", "n_measures": "measures", "n_dates": "dates", "n_indicators": "indicators", "n_policy_refs": "policy_refs"}
-CHILD_TABLES = ("sections", "problems", "measures", "dates", "indicators", "policy_refs")
-REFERENCES = {"problem_id": "problems", "measure_id": "measures", "section_id": "sections", "parent_id": "sections", "date_id": "dates"}
+COUNTS = {"n_sections": "sections", "n_problems": "problems", "n_measures": "measures", "n_dates": "dates", "n_indicators": "indicators", "n_policy_refs": "policy_refs", "n_outcomes": "outcomes"}
+CHILD_TABLES = ("sections", "problems", "measures", "dates", "indicators", "policy_refs", "outcomes")
+REFERENCES = {"problem_id": "problems", "measure_id": "measures", "section_id": "sections", "parent_id": "sections", "date_id": "dates", "indicator_id": "indicators"}
 MAX_PER_CODE = 200  # findings kept per code; the count says how many there were
 
 
@@ -134,6 +137,7 @@ def check_document(document: dict, tables: dict[str, list[dict]]) -> list[Findin
     out += _check_dates(document, tables.get("dates", []))
     out += _check_values(tables.get("indicators", []))
     out += _check_problems(document, tables.get("problems", []))
+    out += check_outcomes(document, tables.get("outcomes", []))
     for column, table in COUNTS.items():
         if document.get(column) != len(tables.get(table, [])):
             out.append(finding("ZG011", "documents", doc_id, f"{column}={document.get(column)} but {table} has {len(tables.get(table, []))} rows"))
@@ -185,6 +189,57 @@ def _check_problems(document: dict, problems: list[dict]) -> list[Finding]:
     if not problems and document["doc_type"] in ("inspection_rectification", "audit_rectification"):
         out.append(finding("ZG103", "documents", doc_id, f"{document['source']} is a {document['doc_type']} document with no problems"))
     return out
+
+
+OUTCOME_PARTS = ("problems_completed", "problems_partly_completed", "problems_in_progress", "problems_long_term")
+STATEMENT_ENDS = "。!?\n"
+RATE_TOLERANCE = 1.0  # percentage points
+
+
+def check_outcomes(document: dict, outcomes: list[dict]) -> list[Finding]:
+    """SPEC 9 on outcomes: the parts of a statement within its whole, a stated rate against its
+    counts, and the problems a notice reports against those it itemises.
+
+    A statement is a sentence of the text (up to 。, !, ? or a line break)."""
+    text = document["text"]
+    statements: dict[int, list[dict]] = {}
+    for row in outcomes:
+        start = max(text.rfind(c, 0, row["char_start"]) for c in STATEMENT_ENDS) + 1
+        statements.setdefault(start, []).append(row)
+    out = []
+    for rows in statements.values():
+        out += _check_statement(document["doc_id"], rows)
+    return out + _check_reported(document, outcomes)
+
+
+def _check_statement(doc_id: str, rows: list[dict]) -> list[Finding]:
+    out = []
+    first = {}
+    for row in rows:
+        first.setdefault(row["kind"], row)
+    reported = first.get("problems_reported")
+    if reported is None:
+        return out
+    parts = sum(first[k]["value"] for k in OUTCOME_PARTS if k in first)
+    if parts > reported["value"]:
+        named = ", ".join(f"{k} {first[k]['value']:g}" for k in OUTCOME_PARTS if k in first)
+        out.append(finding("ZG016", "outcomes", reported["outcome_id"], f"{named} add up to {parts:g}, above {reported['value']:g} problems reported"))
+    rate, completed = first.get("completion_rate"), first.get("problems_completed")
+    if rate is not None and completed is not None and reported["value"] > 0:
+        computed = 100 * completed["value"] / reported["value"]
+        if abs(computed - rate["value"]) > RATE_TOLERANCE:
+            out.append(finding("ZG105", "outcomes", rate["outcome_id"], f"stated {rate['value']:g}% but {completed['value']:g} of {reported['value']:g} is {computed:.2f}% (document {doc_id})"))
+    return out
+
+
+def _check_reported(document: dict, outcomes: list[dict]) -> list[Finding]:
+    """The notice's own count of problems: the first problems_reported outside its itemised problems."""
+    if not document["n_problems"]:
+        return []
+    whole = next((o for o in outcomes if o["kind"] == "problems_reported" and o["problem_id"] is None), None)
+    if whole is None or whole["value"] == document["n_problems"]:
+        return []
+    return [finding("ZG106", "outcomes", whole["outcome_id"], f"document {document['doc_id']} reports {whole['value']:g} problems ({whole['text']!r}) but itemises {document['n_problems']}")]
 
 
 # --- a built dataset ------------------------------------------------------------------
@@ -244,7 +299,7 @@ def _check_manifest(out_dir: Path) -> list[Finding]:
         files = dict(files)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         reason = "missing" if isinstance(exc, FileNotFoundError) else "unreadable"
-        return [finding("ZG016", "manifest", None, f"manifest.json is {reason}: the files are checked on their rows alone")]
+        return [finding("ZG017", "manifest", None, f"manifest.json is {reason}: the files are checked on their rows alone")]
     out = []
     for name, digest in sorted(files.items()):
         try:
@@ -262,16 +317,16 @@ def _check_jsonl(out_dir: Path, table: str, parquet: pq.ParquetFile) -> list[Fin
     try:
         fh = open(out_dir / name, "rb")
     except OSError as exc:
-        return [finding("ZG017", table, None, f"{name}: {exc.strerror or exc}")]
+        return [finding("ZG018", table, None, f"{name}: {exc.strerror or exc}")]
     with fh:
         n = 0
         for n, row in enumerate(_rows(parquet), 1):
             line = fh.readline()
             if not _same_row(line, row):
                 what = "ends" if not line else "differs from the Parquet row"
-                return [finding("ZG017", table, row.get(ID_FIELD.get(table, "source")), f"{name} line {n} {what}")]
+                return [finding("ZG018", table, row.get(ID_FIELD.get(table, "source")), f"{name} line {n} {what}")]
         if any(line.strip() for line in fh):
-            return [finding("ZG017", table, None, f"{name} has more lines than the {parquet.metadata.num_rows} rows of its Parquet file")]
+            return [finding("ZG018", table, None, f"{name} has more lines than the {parquet.metadata.num_rows} rows of its Parquet file")]
     return []
 
 

@@ -99,7 +99,7 @@ def test_validate_with_errors_exits_1(built, tmp_path):
     (broken / "problems.jsonl").write_text("", "utf-8")
     result = zhenggai("validate", str(broken))
     assert result.returncode == 1
-    assert "ZG017" in result.stdout and "ZG015" in result.stdout
+    assert "ZG018" in result.stdout and "ZG015" in result.stdout
     assert zhenggai("validate", str(built)).returncode == 0
 
 
@@ -336,7 +336,7 @@ def test_validate_without_a_manifest_says_so(built, tmp_path):
         if path.is_file() and path.name != "manifest.json":
             (copy / path.name).write_bytes(path.read_bytes())
     codes = {f.code for f in validate(copy).errors}
-    assert codes == {"ZG016"}
+    assert codes == {"ZG017"}
 
 
 def test_json_lines_and_parquet_must_hold_the_same_rows(built, tmp_path):
@@ -350,9 +350,9 @@ def test_json_lines_and_parquet_must_hold_the_same_rows(built, tmp_path):
     row["text"] = row["text"][::-1]
     lines[1] = json.dumps(row, ensure_ascii=False)
     (copy / "measures.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
-    assert "ZG017" in {f.code for f in validate(copy).errors}
+    assert "ZG018" in {f.code for f in validate(copy).errors}
     (copy / "measures.jsonl").write_text("\n".join(lines[:-1]) + "\n", "utf-8")
-    assert "ZG017" in {f.code for f in validate(copy).errors}
+    assert "ZG018" in {f.code for f in validate(copy).errors}
 
 
 # --- the review page ---------------------------------------------------------------------
