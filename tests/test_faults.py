@@ -395,3 +395,13 @@ def test_a_large_page_of_many_elements_takes_bounded_memory(tmp_path):
     assert code == 0, result.stderr
     growth = (peak - before) * 1024
     assert growth <= 20 * size, f"{growth / 2**20:.0f} MiB for a page of {size / 2**20:.1f} MiB"
+
+
+def test_the_readme_documents_every_exit_code():
+    from pipeline import cli
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    codes = [value for name, value in vars(cli).items() if name.startswith("EXIT_")]
+    assert sorted(codes) == [0, 1, 2, 130]
+    for code in codes:
+        assert f"\n| {code} | " in readme
