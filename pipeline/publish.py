@@ -42,11 +42,17 @@ def new_generation(out_dir: Path) -> Path:
 
 
 def current_generation(out_dir: Path) -> Path | None:
+    generation = pinned(out_dir)
+    return None if generation == out_dir else generation
+
+
+def pinned(out_dir: Path) -> Path:
+    """The folder of the build published now, for a reader that opens several files and must see
+    them all from one build; ``out_dir`` itself when it holds no generations."""
     try:
-        target = os.readlink(out_dir / CURRENT)
+        return out_dir / os.readlink(out_dir / CURRENT)
     except OSError:
-        return None
-    return out_dir / target
+        return out_dir
 
 
 def publish(out_dir: Path, generation: Path, names: Iterable[str]) -> None:

@@ -20,6 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_json
 
 from pipeline.models import ID_FIELD, TABLES
+from pipeline.publish import pinned
 from pipeline.schema import arrow_schema
 from pipeline.write import file_digest, table_files
 
@@ -248,8 +249,9 @@ BATCH_ROWS = 512
 
 
 def validate(out_dir: Path | str) -> Report:
-    """Check a built dataset by streaming its files document by document."""
-    out_dir = Path(out_dir)
+    """Check a built dataset by streaming its files document by document (all from one build,
+    even while a new one is being published)."""
+    out_dir = pinned(Path(out_dir))
     report = Report()
     files: dict[str, pq.ParquetFile] = {}
     for table, model in TABLES.items():
