@@ -212,12 +212,15 @@ def test_a_second_run_says_who_holds_the_folder(tmp_path):
         refused = zhenggai("run", str(CORPUS), "--out", str(out), "--no-wait")
         assert refused.returncode == 2
         assert f"pid {os.getpid()}" in one_line(refused.stderr)
-        waiting = start("run", str(CORPUS), "--out", str(out), "-q")
-        time.sleep(3)
+        log = tmp_path / "stderr"
+        with open(log, "w") as stderr:
+            waiting = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(CORPUS), "--out", str(out), "-q"], cwd=ROOT, stderr=stderr)
+        deadline = time.monotonic() + 120
+        while "waiting for" not in log.read_text() and waiting.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert waiting.poll() is None, "the second run did not wait"
-    _, stderr = waiting.communicate(timeout=300)
-    assert waiting.returncode == 0, stderr
-    assert "waiting for" in stderr and f"pid {os.getpid()}" in stderr
+        assert f"waiting for another zhenggai run (pid {os.getpid()} on " in one_line(log.read_text())
+    assert waiting.wait(timeout=300) == 0, log.read_text()
     assert validate(out).n_errors == 0
 
 
