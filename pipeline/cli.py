@@ -382,8 +382,15 @@ def main() -> None:
 
 def run_command(args: list[str]) -> int:
     """Run one command line and return its exit code (see the EXIT_ constants)."""
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _stop)
+    previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        return _run_command(args)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _run_command(args: list[str]) -> int:
     try:
         code = app(args, standalone_mode=False)
     except typer.Exit as exc:
