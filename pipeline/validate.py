@@ -321,7 +321,6 @@ def _check_jsonl(out_dir: Path, table: str, parquet: pq.ParquetFile) -> list[Fin
     except OSError as exc:
         return [finding("ZG018", table, None, f"{name}: {exc.strerror or exc}")]
     with fh:
-        n = 0
         for n, row in enumerate(_rows(parquet), 1):
             line = fh.readline()
             if not _same_row(line, row):
