@@ -68,6 +68,9 @@ def _switch(out_dir: Path, generation: Path, names: list[str]) -> None:
         _fsync_file(generation / name)
         _pause()
     _fsync_dir(generation)
+    if not _links_work(out_dir):
+        _move_into_place(out_dir, generation, names)
+        return
     for name in names:
         _link(out_dir / name, f"{CURRENT}/{name}")
         _pause()
@@ -75,6 +78,28 @@ def _switch(out_dir: Path, generation: Path, names: list[str]) -> None:
     _link(out_dir / CURRENT, generation.name)  # the switch
     _fsync_dir(out_dir)
     _pause()
+
+
+def _links_work(out_dir: Path) -> bool:
+    probe = out_dir / f".link-test{TMP_SUFFIX}"
+    try:
+        probe.unlink(missing_ok=True)
+        os.symlink(".", probe)
+        probe.unlink()
+        return True
+    except OSError:
+        return False
+
+
+def _move_into_place(out_dir: Path, generation: Path, names: list[str]) -> None:
+    """Where the file system has no symbolic links (FAT, some network shares): each file is moved
+    into place by its own rename, the manifest last. Not atomic as a whole: a run stopped in
+    between leaves files that differ from the manifest, which ``validate`` reports (ZG015) and
+    the next run rebuilds."""
+    for name in sorted(names, key=lambda n: n == "manifest.json"):
+        os.replace(generation / name, out_dir / name)
+        _pause()
+    _fsync_dir(out_dir)
 
 
 @contextmanager

@@ -408,3 +408,22 @@ def test_the_readme_documents_every_exit_code():
     assert sorted(codes) == [0, 1, 2, 130]
     for code in codes:
         assert f"\n| {code} | " in readme
+
+
+def test_a_file_system_without_links_still_gets_a_dataset(tmp_path, monkeypatch):
+    """FAT drives and some network shares refuse symbolic links: files are then moved into place."""
+
+    def refused(*args, **kwargs):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr("pipeline.publish.os.symlink", refused)
+    out = tmp_path / "out"
+    run([CORPUS], out, jobs=1)
+    run([CORPUS], out, jobs=1, incremental=False)
+    assert not any(p.is_symlink() for p in out.iterdir())
+    assert validate(out).n_errors == 0
+    assert leftovers(out) == []
+    assert run([CORPUS], out, jobs=1).up_to_date
+    monkeypatch.undo()
+    run([CORPUS], tmp_path / "linked", jobs=1)
+    assert snapshot(out) == snapshot(tmp_path / "linked")
