@@ -209,19 +209,28 @@ class OutputLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = self.holder()
-            if not self.wait:
-                self._close()
-                raise LockHeld(f"{self.out_dir} is being written by {holder}")
-            if self.on_wait:
-                self.on_wait(f"waiting for {holder}, which is writing to {self.out_dir}")
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            self._acquire()
+        except BaseException:
+            self._close()
+            raise
         os.ftruncate(self.fd, 0)
         started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
         os.pwrite(self.fd, f"pid {os.getpid()} on {socket.gethostname()} since {started}\n".encode(), 0)
         return self
+
+    def _acquire(self) -> None:
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = self.holder()
+            if not self.wait:
+                raise LockHeld(f"{self.out_dir} is being written by {holder}")
+            if self.on_wait:
+                self.on_wait(f"waiting for {holder}, which is writing to {self.out_dir}")
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except OSError as exc:  # a file system without locks (some network shares)
+            if self.on_wait:
+                self.on_wait(f"cannot lock {self.out_dir} ({exc.strerror or exc}): keep other runs out of it")
 
     def holder(self) -> str:
         try:
