@@ -167,11 +167,14 @@ def test_a_link_out_of_the_input_folder_is_not_read(tmp_path):
     inputs.mkdir()
     (inputs / "own.txt").write_text(NOTICE, "utf-8")
     (inputs / "x.txt").symlink_to(secret)
+    records = tmp_path / "secret.jsonl"  # a container is not opened either
+    records.write_text(json.dumps({"text": NOTICE.replace("整改", "机密记录")}, ensure_ascii=False) + "\n", "utf-8")
+    (inputs / "y.jsonl").symlink_to(records)
     (inputs / "inside.txt").symlink_to(inputs / "own.txt")  # stays inside: read (a duplicate)
     out = tmp_path / "out"
     assert zhenggai("run", str(inputs), "--out", str(out), "-q").returncode == 0
     rejects = {r["source"].rsplit("/", 1)[1]: r["reason"] for r in map(json.loads, (out / "rejects.jsonl").read_text("utf-8").splitlines())}
-    assert rejects == {"x.txt": "outside_input", "own.txt": "duplicate"}
+    assert rejects == {"x.txt": "outside_input", "y.jsonl": "outside_input", "own.txt": "duplicate"}
     assert "机密" not in (out / "documents.jsonl").read_text("utf-8")
     assert zhenggai("run", str(inputs), "--out", str(out), "-q", "--follow-outside-links").returncode == 0
     assert "机密" in (out / "documents.jsonl").read_text("utf-8")
