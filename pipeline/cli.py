@@ -425,7 +425,8 @@ def main() -> None:
 
 def run_command(args: list[str]) -> int:
     """Run one command line and return its exit code (see the EXIT_ constants)."""
-    previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    stopping = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {signum: signal.signal(signum, _stop) for signum in stopping}
     try:
         return _run_command(args)
     finally:

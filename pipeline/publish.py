@@ -16,7 +16,6 @@ one in full, never a mix; the next run removes what the killed one left.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import os
 import shutil
 import signal
@@ -26,6 +25,11 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: a warning says that runs into one folder are not kept apart
+    fcntl = None
 
 CURRENT = ".current"
 GENERATION_PREFIX = ".generation-"
@@ -104,6 +108,9 @@ def _move_into_place(out_dir: Path, generation: Path, names: list[str]) -> None:
 
 @contextmanager
 def _signals_deferred() -> Iterator[None]:
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX
+        yield
+        return
     deferred = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, deferred)
     try:
@@ -174,6 +181,8 @@ def _fsync_file(path: Path) -> None:
 
 
 def _fsync_dir(path: Path) -> None:
+    if not hasattr(os, "O_DIRECTORY"):  # not POSIX: folders cannot be opened to be flushed
+        return
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -220,6 +229,8 @@ class OutputLock:
 
     def _acquire(self) -> None:
         try:
+            if fcntl is None:
+                raise OSError("this system has no flock")
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = self.holder()
