@@ -33,6 +33,7 @@ DOCUMENT_FIELDS = (
     "doc_type", "title", "issuer", "province", "city", "district", "adcode", "published_date", "signed_date",
     "reference_year", "inspection_body", "inspection_kind", "inspection_topic", "inspection_start",
     "inspection_end", "feedback_date", "contact_phones", "contact_emails", "contact_address", "postcode", "n_problems",
+    "proposal_number", "proposer", "proposer_role", "proposal_session", "proposal_title",
 )  # fmt: skip
 FIELDS: dict[str, tuple[str, ...]] = {
     "documents": DOCUMENT_FIELDS,

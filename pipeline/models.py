@@ -23,6 +23,12 @@ DateRole = Literal["published", "signed", "inspection", "feedback", "mention"]
 Qualifier = Literal["exact", "approx", "at_least", "at_most"]
 Change = Literal["increase", "decrease"]
 Comparison = Literal["yoy", "mom"]
+OrgKind = Literal[
+    "party_organ", "discipline_inspection", "inspection_team", "government_department", "congress_cppcc",
+    "judicial", "public_institution", "state_owned_enterprise", "enterprise", "association", "other",
+]  # fmt: skip
+OrgLevel = Literal["central", "province", "city", "district", "township"]
+OrgRole = Literal["lead", "partner"]
 RejectReason = Literal["empty", "binary", "undecodable", "too_large", "duplicate", "error"]
 
 
@@ -73,12 +79,18 @@ class Document(Row):
     contact_emails: list[str] = Field(description="Contact e-mail addresses, as written.")
     contact_address: Optional[str] = Field(description="Postal address for feedback, as written.")
     postcode: Optional[str] = Field(description="Postcode, as written.")
+    proposal_number: Optional[str] = Field(description="Proposal replies: the proposal's number, without 第 and 号 (20230425).")
+    proposer: Optional[str] = Field(description="Proposal replies: who made the proposal (李建辉).")
+    proposer_role: Optional[str] = Field(description="Proposal replies: 委员 (CPPCC member) or 代表 (congress deputy), as written.")
+    proposal_session: Optional[str] = Field(description="Proposal replies: the session it was made at (市八届政协二次会议).")
+    proposal_title: Optional[str] = Field(description="Proposal replies: the proposal's title, without 《》.")
     n_sections: Count = Field(description="Rows of this document in sections.")
     n_problems: Count = Field(description="Rows of this document in problems.")
     n_measures: Count = Field(description="Rows of this document in measures.")
     n_dates: Count = Field(description="Rows of this document in dates.")
     n_indicators: Count = Field(description="Rows of this document in indicators.")
     n_policy_refs: Count = Field(description="Rows of this document in policy_refs.")
+    n_organizations: Count = Field(description="Rows of this document in organizations.")
     text: str = Field(description="Canonical text; every offset of every table points into it.")
 
 
@@ -167,6 +179,21 @@ class PolicyRef(Span):
     alias: Optional[str] = Field(description="Short name given after 以下简称.")
 
 
+class Organization(Span):
+    """A mention of an organisation: party organ, department, team, court, body or enterprise."""
+
+    org_id: str = Field(description="Stable id: document, table and span.")
+    problem_id: Optional[str] = Field(description="Enclosing problem, if any.")
+    measure_id: Optional[str] = Field(description="Enclosing measure, if any.")
+    name: Optional[str] = Field(description="The mention with a leading bare level word replaced by the place it refers to (市发改委 → 广州市发改委); null for a function named alone.")
+    function: Optional[str] = Field(description="The department's function in full official form (发展和改革); null for bodies with no departmental function.")
+    kind: OrgKind = Field(description="party_organ, discipline_inspection, inspection_team, government_department, congress_cppcc, judicial, public_institution, state_owned_enterprise, enterprise, association or other.")
+    level: Optional[OrgLevel] = Field(description="central, province, city, district (区/县/县级市) or township; null when the name says none.")
+    place: Optional[str] = Field(description="Where it sits, as a full administrative name (广州市); the issuer's place for a bare level word.")
+    adcode: Optional[str] = Field(description="Six-digit administrative division code of place.")
+    role: Optional[OrgRole] = Field(description="lead (牵头, 负责, 主办) or partner (会同, 配合, 联合, 协办), from the words around it; else null.")
+
+
 class Reject(Row):
     """An input file that yields no document row."""
 
@@ -185,6 +212,7 @@ TABLES: dict[str, type[Row]] = {
     "dates": DateMention,
     "indicators": Indicator,
     "policy_refs": PolicyRef,
+    "organizations": Organization,
     "rejects": Reject,
 }
 
@@ -196,6 +224,7 @@ ID_FIELD: dict[str, str] = {
     "dates": "date_id",
     "indicators": "indicator_id",
     "policy_refs": "ref_id",
+    "organizations": "org_id",
 }
 
 
@@ -211,6 +240,7 @@ class Extraction(BaseModel):
     dates: list[DateMention]
     indicators: list[Indicator]
     policy_refs: list[PolicyRef]
+    organizations: list[Organization]
 
     def table(self, name: str) -> list[Row]:
         return [self.document] if name == "documents" else list(getattr(self, name))

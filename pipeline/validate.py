@@ -44,8 +44,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "ZG104": ("warning", "inferred_problem", "a problem's heading is missing: its enumeration restarted"),
 }
 
-COUNTS = {"n_sections": "sections", "n_problems": "problems", "n_measures": "measures", "n_dates": "dates", "n_indicators": "indicators", "n_policy_refs": "policy_refs"}
-CHILD_TABLES = ("sections", "problems", "measures", "dates", "indicators", "policy_refs")
+COUNTS = {"n_sections": "sections", "n_problems": "problems", "n_measures": "measures", "n_dates": "dates", "n_indicators": "indicators", "n_policy_refs": "policy_refs", "n_organizations": "organizations"}
+CHILD_TABLES = ("sections", "problems", "measures", "dates", "indicators", "policy_refs", "organizations")
 REFERENCES = {"problem_id": "problems", "measure_id": "measures", "section_id": "sections", "parent_id": "sections", "date_id": "dates"}
 MAX_PER_CODE = 200  # findings kept per code; the count says how many there were
 

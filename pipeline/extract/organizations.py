@@ -1,0 +1,642 @@
+"""Organisations named in a notice (SPEC 11): party organs, departments, teams, courts, bodies.
+
+A Chinese unit name is read from its right end. An organ word (局, 委, 党组, 巡察组, 公司 …)
+is found first; before it stands the department's function (发展和改革, 工信) or a free name
+(广州民营经济学院), and before that place names and level words (中共, 广州市, 市). A unit
+written straight after another is part of it (市委 + 组织部, 市工信局 + 党组), and the items of
+a list share the level word of the first (市发展和改革局、自然资源局).
+
+>>> [(o.text, o.name, o.function, o.kind, o.level) for o in find_organizations(
+...     "我局会同市发展和改革局、自然资源局研究。", Place("广东省", "广州市", None, "440100"))]
+[('市发展和改革局', '广州市发展和改革局', '发展和改革', 'government_department', 'city'), ('自然资源局', '广州市自然资源局', '自然资源', 'government_department', 'city')]
+
+Words are matched on the folded text (``match_text``); values quote the document's characters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Literal, Sequence
+
+from pipeline import rules
+from pipeline.extract.gazetteer import Division, Place, gazetteer
+from pipeline.models import OrgKind as Kind
+from pipeline.models import OrgLevel as Level
+from pipeline.models import OrgRole as Role
+from pipeline.normalize import fold_traditional
+
+
+
+class FunctionEntry(rules.RuleFile):
+    aliases: tuple[str, ...]
+    kind: Kind
+
+
+class Inspection(rules.RuleFile):
+    heads: tuple[str, ...]
+    modifiers: tuple[str, ...]
+
+
+class Institutions(rules.RuleFile):
+    public_institution: tuple[str, ...]
+    enterprise: tuple[str, ...]
+    state_owned_enterprise: tuple[str, ...]
+    government_department: tuple[str, ...]
+    association: tuple[str, ...]
+
+
+class RoleWords(rules.RuleFile):
+    partner_before: tuple[str, ...]
+    lead_before: tuple[str, ...]
+    lead_after: tuple[str, ...]
+    partner_after: tuple[str, ...]
+    not_after_lead: tuple[str, ...]
+
+
+class OrganizationRules(rules.RuleFile):
+    """Schema of ``organizations.yaml``."""
+
+    functions: dict[str, FunctionEntry]
+    department_suffixes: dict[str, tuple[str, ...]]
+    party_committees: tuple[str, ...]
+    offices: tuple[str, ...]
+    discipline_bodies: tuple[str, ...]
+    inspection: Inspection
+    governments: tuple[str, ...]
+    congress_cppcc: tuple[str, ...]
+    judicial: tuple[str, ...]
+    institutions: Institutions
+    state_owned_markers: tuple[str, ...]
+    levels: dict[str, Level]
+    central_bodies: tuple[str, ...]
+    name_openers: tuple[str, ...]
+    back_references: tuple[str, ...]
+    unit_nouns: tuple[str, ...]
+    name_stops: tuple[str, ...]
+    generic_names: tuple[str, ...]
+    generic_openers: tuple[str, ...]
+    furniture_line_patterns: tuple[str, ...]
+    source_labels: tuple[str, ...]
+    session_after: str
+    not_level_words: tuple[str, ...]
+    not_places: tuple[str, ...]
+    refused_after: dict[str, tuple[str, ...]]
+    roles: RoleWords
+
+
+@cache
+def organization_rules() -> OrganizationRules:
+    return rules.load("organizations", OrganizationRules)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundOrganization:
+    start: int
+    end: int
+    text: str
+    name: str | None
+    function: str | None
+    kind: Kind
+    level: Level | None
+    place: str | None
+    adcode: str | None
+    role: Role | None = None
+
+
+# --- the grammar, compiled once ---------------------------------------------------------
+
+# What an organ word is: the category decides what must stand before it.
+Category = Literal["department", "committee", "office", "discipline", "inspection", "government", "congress", "judicial", "institution", "central"]
+
+
+@dataclass(frozen=True)
+class _Head:
+    category: Category
+    kind: Kind
+    refused_before: str  # characters that may not follow the word (局长, 部署)
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    heads: dict[str, _Head]
+    head_pattern: re.Pattern[str]
+    aliases: dict[str, str]  # written form → canonical function
+    function_kind: dict[str, Kind]
+    max_alias: int
+    levels: dict[str, Level]
+    max_level: int
+    places: dict[str, tuple[Division, ...]]
+    not_level_words: frozenset[str]
+    not_places: frozenset[str]  # short place names that are also words (会同, 平安)
+    stops: tuple[str, ...]
+    inspection_tail: re.Pattern[str]
+    session_after: re.Pattern[str]
+    furniture: re.Pattern[str]
+    source_label: re.Pattern[str]
+
+
+@cache
+def _grammar() -> _Grammar:
+    r = organization_rules()
+    heads: dict[str, _Head] = {}
+
+    def add(words, category: Category, kind: Kind, refused: str = "") -> None:
+        for w in words:
+            heads.setdefault(w, _Head(category, kind, refused))
+
+    add(r.central_bodies, "central", "party_organ")
+    heads["国务院"] = _Head("central", "government_department", "")
+    add(r.discipline_bodies, "discipline", "discipline_inspection")
+    add(r.inspection.heads, "inspection", "inspection_team")
+    add(r.congress_cppcc, "congress", "congress_cppcc", "员")
+    add(r.judicial, "judicial", "judicial")
+    add(r.governments, "government", "government_department")
+    for kind in ("state_owned_enterprise", "government_department", "public_institution", "enterprise", "association"):
+        add(getattr(r.institutions, kind), "institution", kind)
+    add((c for c in r.party_committees if c != "委"), "committee", "party_organ", "员")
+    for office in r.offices:
+        add([office], "office", "other", "".join(r.department_suffixes.get(office, ())))
+    for word, refused in r.refused_after.items():
+        heads.setdefault(word, _Head("institution", "other", ""))
+    for suffix, refused in r.department_suffixes.items():
+        add([suffix], "department", "government_department", "".join(refused))
+    aliases: dict[str, str] = {}
+    for canonical, entry in r.functions.items():
+        for form in (canonical, *entry.aliases):
+            aliases.setdefault(form, canonical)
+    g = gazetteer()
+    inspection = (
+        r"(?:第[一二三四五六七八九十\d]+轮)?(?:[\u4e00-\u9fff]{2,8}?专项)?(?:第[一二三四五六七八九十\d]+)?"
+        + r"(?:" + rules.alt(r.inspection.modifiers)[3:] + r"?"
+        + r"(?:巡[察视](?:第?[一二三四五六七八九十\d]+)?组)\Z"
+    )
+    heads = {w: (replace(h, refused_before=h.refused_before + "".join(r.refused_after.get(w, ()))) if w in r.refused_after else h) for w, h in heads.items()}
+    return _Grammar(
+        heads=heads,
+        head_pattern=re.compile(rules.alt(list(heads))),
+        aliases=aliases,
+        function_kind={c: e.kind for c, e in r.functions.items()},
+        max_alias=max(map(len, aliases)),
+        levels=dict(r.levels),
+        max_level=max(map(len, r.levels)),
+        places=g.by_name,
+        not_level_words=frozenset(r.not_level_words),
+        not_places=frozenset(w for w in (*r.name_stops, *r.roles.partner_before, *r.roles.lead_after, *r.roles.partner_after, *r.not_places) if w in g.by_name and all(d.name != w for d in g.by_name[w])),
+        stops=tuple(sorted(r.name_stops, key=len, reverse=True)),
+        inspection_tail=re.compile(inspection),
+        session_after=re.compile(r.session_after),
+        furniture=re.compile("|".join(f"(?:{p})" for p in r.furniture_line_patterns)),
+        source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
+    )
+
+
+# --- reading one name -------------------------------------------------------------------
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    body_start: int  # where the unit's own words start, after place and level words
+    kind: Kind
+    function: str | None
+    level: Level | None = None
+    division: Division | None = None  # the most specific place written
+    bare_level: str | None = None  # a leading level word with no place before it (市, 区)
+    inherited: bool = False
+    prefix_span: tuple[int, int] = (0, 0)  # a list item: the words it shares with the first item
+    tail_start: int = 0  # where the last sub-unit's own words start (市委 | 宣传部)
+
+
+@dataclass(frozen=True)
+class _Prefix:
+    start: int
+    tokens: tuple[tuple[str, str], ...]  # ("place" | "level" | "opener", word), left to right
+
+
+def _prefix(match: str, pos: int, lo: int) -> _Prefix:
+    """Place names, level words and 中共 written right before ``pos`` (reading leftwards)."""
+    g, r = _grammar(), organization_rules()
+    tokens: list[tuple[str, str]] = []
+    while pos > lo:
+        token = _place_before(match, pos, lo) or _level_before(match, pos, lo, bool(tokens))
+        if token is None:
+            opener = next((w for w in r.name_openers if match.startswith(w, pos - len(w)) and pos - len(w) >= lo), None)
+            if opener is None:
+                break
+            token = ("opener", opener)
+        tokens.insert(0, token)
+        pos -= len(token[1])
+    return _Prefix(pos, tuple(tokens))
+
+
+def _place_before(match: str, pos: int, lo: int) -> tuple[str, str] | None:
+    g = _grammar()
+    for k in range(min(10, pos - lo), 1, -1):
+        word = match[pos - k : pos]
+        if word in g.places and word not in g.not_places:
+            return ("place", word)
+    return None
+
+
+def _level_before(match: str, pos: int, lo: int, after_token: bool) -> tuple[str, str] | None:
+    g = _grammar()
+    for k in range(min(g.max_level, pos - lo), 0, -1):
+        word = match[pos - k : pos]
+        if word not in g.levels:
+            continue
+        if k == 1 and match[pos - 2 : pos] in g.not_level_words:
+            return None
+        return ("level", word)
+    return None
+
+
+def _function_before(match: str, pos: int, lo: int) -> str | None:
+    g = _grammar()
+    for k in range(min(g.max_alias, pos - lo), 0, -1):
+        word = match[pos - k : pos]
+        if word in g.aliases:
+            return word
+    return None
+
+
+def _department_function(match: str, word: str, s: int, e: int, lo: int) -> tuple[str | None, int]:
+    """The longest function before the organ word, which may end inside it (政务服务数据管理 + 局)."""
+    best, best_at = None, s
+    for suffix in organization_rules().department_suffixes:
+        if word.endswith(suffix):
+            at = e - len(suffix)
+            written = _function_before(match, at, lo)
+            if written is not None and (best is None or at - len(written) < best_at - len(best)):
+                best, best_at = written, at
+    return best, best_at
+
+
+def _free_name_start(match: str, pos: int, lo: int) -> int:
+    """Where a free name ending at ``pos`` starts: back over ideographs to a stop word."""
+    g = _grammar()
+    start = pos
+    while start > lo and pos - start < 16:
+        c = match[start - 1]
+        if not ("\u4e00" <= c <= "\u9fff" or c in "()"):
+            break
+        if any(match.startswith(w, start - len(w)) for w in g.stops if start - len(w) >= lo):
+            break
+        start -= 1
+    while start < pos and match[start] in ")":
+        start += 1
+    return start
+
+
+def _read(match: str, m: re.Match, lo: int, joined: bool) -> _Mention | None:
+    """The mention ending with the organ word ``m`` (``joined``: another unit ends right before it)."""
+    g, r = _grammar(), organization_rules()
+    word, s, e = m.group(), m.start(), m.end()
+    head = g.heads[word]
+    if e < len(match) and match[e] in head.refused_before:
+        return None
+    category, kind, function = head.category, head.kind, None
+    body = s
+    if category == "department":
+        written, suffix_start = _department_function(match, word, s, e, lo)
+        if written is not None:
+            function = g.aliases[written]
+            kind = g.function_kind[function]
+            body = suffix_start - len(written)
+        elif word == "委":
+            category, kind = "committee", "party_organ"
+        elif word in ("局", "厅"):
+            body = _fallback_function(match, s, lo)
+            if body is None:
+                return None
+            function = match[body:s]
+        elif joined and word in r.offices:
+            category = "office"
+        else:
+            return None
+    elif category == "office":
+        written = _function_before(match, s, lo)
+        if written is None and not joined:
+            return None
+        if written is not None:
+            function, kind, body = g.aliases[written], g.function_kind[g.aliases[written]], s - len(written)
+    elif category == "inspection":
+        tail = g.inspection_tail.search(match, max(lo, s - 24), e)
+        body = tail.start() if tail else s
+    elif category == "institution":
+        body = s if joined else _free_name_start(match, s, lo)
+        name = match[body:e]
+        if not joined and (body == s or name in r.generic_names or match[body:s] in r.generic_names):
+            return None
+        if kind == "enterprise" and any(name.startswith(w) or w in match[body:s] for w in r.state_owned_markers):
+            kind = "state_owned_enterprise"
+    if category == "institution" and not joined:
+        prefix, body = _institution_prefix(match, body, s)
+    else:
+        prefix = _prefix(match, body, lo) if not joined else _Prefix(body, ())
+    mention = _Mention(prefix.start, e, body, kind, function, tail_start=body)
+    _place_fields(mention, prefix)
+    if not _stands_alone(match, mention, category, prefix, joined, lo):
+        return None
+    return mention
+
+
+def _institution_prefix(match: str, name_start: int, head_start: int) -> tuple[_Prefix, int]:
+    """Place and level words of a free name (right before its organ word, else at its start),
+    and where the name's own words start."""
+    inner = _prefix(match, head_start, name_start)
+    if inner.tokens and inner.start == name_start:
+        return _Prefix(name_start, inner.tokens), head_start
+    g = _grammar()
+    for k in range(min(10, head_start - name_start), 1, -1):
+        word = match[name_start : name_start + k]
+        if word in g.places and word not in g.not_places:
+            return _Prefix(name_start, (("place", word),)), name_start + k
+    level = match[name_start]
+    if level in g.levels and match[name_start : name_start + 2] not in g.not_level_words and head_start - name_start > 2:
+        return _Prefix(name_start, (("level", level),)), name_start + 1
+    return _Prefix(name_start, ()), name_start
+
+
+def _fallback_function(match: str, s: int, lo: int) -> int | None:
+    """A 局 or 厅 whose function is not in the vocabulary: two to six ideographs after a level word."""
+    for k in range(2, 7):
+        start = s - k
+        if start <= lo or not all("\u4e00" <= c <= "\u9fff" for c in match[start:s]):
+            return None
+        if _level_before(match, start, lo, False) or _place_before(match, start, lo):
+            if match[start:s] not in _grammar().not_level_words and match[s - 1 : s + 1] not in _NOT_BUREAUS and not _STOP_CHARS.intersection(match[start:s]):
+                return start
+    return None
+
+
+# a function written out never holds these (区建设我局 is 区建设 + 我局)
+_STOP_CHARS = frozenset("我本该各全总分的了和与及等对向在")
+
+# two-character words ending in 局 or 厅 that are no bureau (布局, 大局, 客厅)
+_NOT_BUREAUS = frozenset("布局 格局 大局 全局 开局 结局 当局 僵局 骗局 时局 战局 败局 变局 新局 破局 定局 终局 残局 赌局 棋局 饭局 客厅 大厅 餐厅 展厅 舞厅 门厅".split())
+
+
+def _place_fields(mention: _Mention, prefix: _Prefix) -> None:
+    g = _grammar()
+    for kind, word in prefix.tokens:
+        if kind == "place":
+            mention.division = _pick(g.places[word], mention.division)
+            mention.level = _LEVEL_OF_DIVISION[mention.division.level]
+            mention.bare_level = None
+        elif kind == "level":
+            level = g.levels[word]
+            if mention.division is None or word not in mention.division.name[-len(word):]:
+                mention.bare_level = word if mention.division is None else None
+            mention.level = level
+    if mention.kind == "party_organ" and mention.level is None and any(t[1] in ("中共中央", "党中央") for t in prefix.tokens):
+        mention.level = "central"
+
+
+_LEVEL_OF_DIVISION: dict[int, Level] = {1: "province", 2: "city", 3: "district"}
+
+
+def _pick(divisions: tuple[Division, ...], within: Division | None) -> Division:
+    if within is not None:
+        for d in divisions:
+            if d.code.startswith(within.code.rstrip("0")[:4] if within.level == 2 else within.code[:2]):
+                return d
+    return divisions[0]
+
+
+def _stands_alone(match: str, mention: _Mention, category: Category, prefix: _Prefix, joined: bool, lo: int) -> bool:
+    """Whether the words read name one unit, not a kind of unit (各部门, 上级巡察组, 3个巡察组)."""
+    r = organization_rules()
+    before = match[max(0, mention.start - 4) : mention.start]
+    if any(before.endswith(w) for w in r.generic_openers):
+        return False
+    if before and (before[-1] in "个家" or before[-1].isdigit()):
+        return False
+    if category in ("committee", "discipline", "inspection") and _back_reference_before(match, mention, lo):
+        return True
+    if joined or category in ("central", "institution", "department") or mention.function is not None:
+        return True
+    has_place = any(kind in ("place", "level") for kind, _ in prefix.tokens)
+    if category == "inspection":
+        return has_place or mention.body_start < mention.end - 3 or _unit_noun_before(match, mention, lo)
+    if category in ("committee", "discipline"):
+        if has_place:
+            return True
+        return _unit_noun_before(match, mention, lo)
+    return has_place
+
+
+def _back_reference_before(match: str, mention: _Mention, lo: int) -> bool:
+    """该镇党委: a back-reference to a unit named before; 该 is part of the mention."""
+    for word in organization_rules().back_references:
+        if mention.bare_level and match.startswith(word, mention.start - len(word)) and mention.start - len(word) >= lo:
+            mention.start -= len(word)
+            mention.bare_level = None
+            return True
+    return False
+
+
+def _unit_noun_before(match: str, mention: _Mention, lo: int) -> bool:
+    """校党委, 集团党委, 该镇党委: a unit noun or a back-reference opens the name."""
+    r = organization_rules()
+    for noun in r.unit_nouns:
+        if match.startswith(noun, mention.start - len(noun)) and mention.start - len(noun) >= lo:
+            mention.start -= len(noun)
+            return True
+    return False
+
+
+# --- the whole text ---------------------------------------------------------------------
+
+_LIST_SEPARATOR = re.compile(r"[、,，]{1,2}[ \t]*")
+_JOINERS = ("派驻", "驻")
+
+
+def find_organizations(
+    text: str,
+    issuer_place: Place = Place(),
+    match_text: str | None = None,
+    excluded: Sequence[tuple[int, int]] = (),
+) -> list[FoundOrganization]:
+    """Every organisation mention of ``text``, in order; ``excluded`` spans (《》 titles) hold none.
+
+    ``issuer_place`` resolves a bare level word (市 → the issuer's city)."""
+    match = fold_traditional(text) if match_text is None else match_text
+    mentions = _scan(match, _blocked_spans(match, excluded))
+    context = _context(issuer_place, mentions)
+    _share_list_levels(match, mentions)
+    roles = _roles(match, mentions)
+    return [_found(text, m, context, roles.get(i)) for i, m in enumerate(mentions)]
+
+
+def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
+    g = _grammar()
+    out: list[_Mention] = []
+    blocked_iter = iter(blocked)
+    block = next(blocked_iter, None)
+    lo = 0  # nothing is read left of the last mention or block
+    for m in g.head_pattern.finditer(match):
+        while block is not None and block[1] <= m.start():
+            lo = max(lo, block[1])
+            block = next(blocked_iter, None)
+        if block is not None and block[0] < m.end():
+            continue
+        previous = out[-1] if out and out[-1].end >= lo else None
+        joined = previous is not None and previous.end == m.start()
+        mention = _read(match, m, m.start() if joined else lo, joined)
+        if mention is None:
+            continue
+        if previous is not None and (joined or (mention.start == previous.end and mention.start == mention.body_start and g.heads[m.group()].category != "institution")):
+            out[-1] = _merge(previous, mention)
+        elif g.session_after.match(match, mention.end):
+            continue
+        else:
+            out.append(mention)
+        lo = max(lo, mention.end)
+    return _join_stationed(match, out)
+
+
+def _join_stationed(match: str, mentions: list[_Mention]) -> list[_Mention]:
+    """市纪委监委驻市工信局纪检监察组 is one team: a body, 驻, and the team it keeps in a unit."""
+    out: list[_Mention] = []
+    for m in mentions:
+        if out and m.kind == "discipline_inspection" and match[out[-1].end : m.start] in _JOINERS:
+            out[-1] = replace(out[-1], end=m.end, kind="discipline_inspection", function=None)
+        else:
+            out.append(m)
+    return out
+
+
+def _merge(outer: _Mention, inner: _Mention) -> _Mention:
+    """One mention of a unit and the sub-unit written after it; the sub-unit says what it is."""
+    if inner.kind == "other" or (outer.kind == "congress_cppcc" and inner.kind == "party_organ"):
+        kind, function = outer.kind, outer.function if inner.kind == "other" else None
+    else:
+        kind, function = inner.kind, inner.function
+    if outer.kind == "party_organ" and outer.function is None and kind == "government_department" and function is not None:
+        kind = "party_organ"  # 市委 + 组织部 / 教育工委 …: a working department of the committee
+    return replace(outer, end=inner.end, kind=kind, function=function, tail_start=inner.body_start)
+
+
+def _blocked_spans(match: str, excluded: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Titles, page furniture and byline or source labels: no mention is read there."""
+    g = _grammar()
+    spans = list(excluded)
+    pos = 0
+    while pos <= len(match):
+        end = match.find("\n", pos)
+        end = len(match) if end < 0 else end
+        line = match[pos:end]
+        if g.furniture.search(line):
+            spans.append((pos, end))
+        else:
+            for label in g.source_label.finditer(line):
+                stop = re.search(r"[ \t]{2,}|\t|[。;]", line[label.end() :])
+                spans.append((pos + label.start(), pos + label.end() + (stop.start() if stop else len(line) - label.end())))
+        pos = end + 1
+    return sorted(spans)
+
+
+_CONNECTORS = re.compile(r"(?:[、,，]{1,2}|以及|和|及|与)[ \t]*")
+
+
+def _connected(match: str, left: _Mention, right: _Mention) -> bool:
+    m = _CONNECTORS.fullmatch(match, left.end, right.start)
+    return m is not None
+
+
+def _share_list_levels(match: str, mentions: list[_Mention]) -> None:
+    """List items without a place or level word take those of the item before (市发改局、自然资源局)."""
+    for previous, m in zip(mentions, mentions[1:]):
+        if m.start != m.body_start or m.level is not None or previous.level is None:
+            continue
+        if not _connected(match, previous, m) or m.kind not in ("government_department", "party_organ", "discipline_inspection"):
+            continue
+        m.level, m.division, m.bare_level, m.inherited = previous.level, previous.division, previous.bare_level, True
+        m.prefix_span = previous.prefix_span if previous.inherited else (previous.start, previous.tail_start)
+
+
+def _runs(match: str, mentions: list[_Mention]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for i, m in enumerate(mentions):
+        if runs and _connected(match, mentions[runs[-1][-1]], m):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+_AFTER_LIST = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位|[0-9一二三四五六七八九十]+个(?:部门|单位))?)?[ \t]*")
+_BEFORE_LABEL = re.compile(r"[ \t]*[:：]?[ \t]*\Z")
+
+
+def _roles(match: str, mentions: list[_Mention]) -> dict[int, Role]:
+    """lead or partner, from the words around a unit or a list of units (会同…, …牵头)."""
+    words = organization_rules().roles
+    roles: dict[int, Role] = {}
+    for run in _runs(match, mentions):
+        first, last = mentions[run[0]], mentions[run[-1]]
+        role: Role | None = None
+        head = match[max(0, first.start - 12) : first.start]
+        head = head[: _BEFORE_LABEL.search(head).start()]
+        if any(head.endswith(w) for w in words.partner_before):
+            role = "partner"
+        elif any(head.endswith(w) for w in words.lead_before):
+            role = "lead"
+        after = _AFTER_LIST.match(match, last.end).end()
+        tail = match[after : after + 8]
+        for word in words.lead_after:
+            if tail.startswith(word) and not any(tail.startswith(word + n) for n in words.not_after_lead):
+                role = "lead"
+        if any(tail.startswith(w) for w in words.partner_after):
+            role = "partner"
+        if role is not None:
+            roles.update({i: role for i in run})
+    return roles
+
+
+def _context(issuer: Place, mentions: list[_Mention]) -> dict[Level, Division]:
+    """The place a bare level word refers to: the issuer's, else the first one the text names."""
+    g = _grammar()
+    context: dict[Level, Division] = {}
+    for level, name in (("province", issuer.province), ("city", issuer.city), ("district", issuer.district)):
+        if name:
+            divisions = [d for d in g.places.get(name, ()) if _LEVEL_OF_DIVISION[d.level] == level]
+            if divisions:
+                context[level] = _pick(tuple(divisions), context.get("province"))
+    for m in mentions:
+        if m.division is not None and not m.inherited:
+            level = _LEVEL_OF_DIVISION[m.division.level]
+            context.setdefault(level, m.division)
+    return context
+
+
+def _found(text: str, m: _Mention, context: dict[Level, Division], role: Role | None) -> FoundOrganization:
+    written = text[m.start : m.end]
+    division = m.division
+    if m.bare_level is not None:
+        division = context.get(m.level) if m.level in ("province", "city", "district") else None
+    shared = text[m.prefix_span[0] : m.prefix_span[1]] if m.inherited else ""
+    name = shared + written
+    if m.bare_level is not None and division is not None and fold_traditional(name).startswith(m.bare_level):
+        name = division.name + name[len(m.bare_level) :]
+    return FoundOrganization(
+        start=m.start,
+        end=m.end,
+        text=written,
+        name=name,
+        function=m.function,
+        kind=m.kind,
+        level=m.level,
+        place=division.name if division else None,
+        adcode=division.code if division else None,
+        role=role,
+    )
+
+
+def written_place_start(match: str, pos: int) -> int:
+    """Where the place names and level words written right before ``pos`` start (市八届… → 市)."""
+    prefix = _prefix(match, pos, max(0, pos - 20))
+    return prefix.start if any(kind != "opener" for kind, _ in prefix.tokens) else pos
