@@ -15,13 +15,14 @@ Words are matched on the folded text (``match_text``); values quote the document
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Literal, Sequence
 
 from pipeline import rules
-from pipeline.extract.gazetteer import Division, Place, gazetteer
+from pipeline.extract.gazetteer import Division, Place, gazetteer, locate
 from pipeline.models import OrgKind as Kind
 from pipeline.models import OrgLevel as Level
 from pipeline.models import OrgRole as Role
@@ -83,6 +84,10 @@ class OrganizationRules(rules.RuleFile):
     not_level_words: tuple[str, ...]
     not_places: tuple[str, ...]
     refused_after: dict[str, tuple[str, ...]]
+    other_parties: tuple[str, ...]
+    generic_endings: tuple[str, ...]
+    byline_after: tuple[str, ...]
+    weak_institutions: tuple[str, ...]
     roles: RoleWords
 
 
@@ -135,6 +140,7 @@ class _Grammar:
     session_after: re.Pattern[str]
     furniture: re.Pattern[str]
     source_label: re.Pattern[str]
+    role_label: re.Pattern[str]  # 牵头单位: / 责任单位:
 
 
 @cache
@@ -189,6 +195,7 @@ def _grammar() -> _Grammar:
         session_after=re.compile(r.session_after),
         furniture=re.compile("|".join(f"(?:{p})" for p in r.furniture_line_patterns)),
         source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
+        role_label=re.compile("(" + rules.alt([w for w in (*r.roles.lead_before, *r.roles.partner_before) if w.endswith(("单位", "部门"))]) + r")[ \t]*[:：]"),
     )
 
 
@@ -262,6 +269,23 @@ def _function_before(match: str, pos: int, lo: int) -> str | None:
     return None
 
 
+def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -> bool:
+    """A free name that names one body: not a common noun (有关企业, 国企子公司), and for weak organ
+    words (学校, 中心) one that opens with a place or level word (清远市家政服务中心)."""
+    r = organization_rules()
+    name, own = match[start:end], match[start:head_start]
+    if start == head_start or name in r.generic_names or own in r.generic_names:
+        return False
+    if any(name.startswith(w) for w in r.generic_openers) or name.endswith(r.generic_endings):
+        return False
+    if word in r.weak_institutions:
+        g = _grammar()
+        opens = any(match.startswith(p, start) for p in (*g.levels, *r.state_owned_markers)) or any(
+            match[start : start + k] in g.places for k in range(2, min(10, head_start - start) + 1))
+        return opens and head_start - start >= 3
+    return True
+
+
 def _department_function(match: str, word: str, s: int, e: int, lo: int) -> tuple[str | None, int]:
     """The longest function before the organ word, which may end inside it (政务服务数据管理 + 局)."""
     best, best_at = None, s
@@ -280,18 +304,22 @@ def _free_name_start(match: str, pos: int, lo: int) -> int:
     start = pos
     while start > lo and pos - start < 16:
         c = match[start - 1]
-        if not ("\u4e00" <= c <= "\u9fff" or c in "()"):
+        if not ("\u4e00" <= c <= "\u9fff" or c in "()") or c in "个家":
             break
         if any(match.startswith(w, start - len(w)) for w in g.stops if start - len(w) >= lo):
             break
         start -= 1
+    opened = match.rfind("(", start, pos)
+    if opened >= 0 and match.find(")", opened, pos) < 0:
+        start = opened + 1  # 舒荟荟(市红十字会: the name starts inside the bracket
     while start < pos and match[start] in ")":
         start += 1
     return start
 
 
-def _read(match: str, m: re.Match, lo: int, joined: bool) -> _Mention | None:
-    """The mention ending with the organ word ``m`` (``joined``: another unit ends right before it)."""
+def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) -> _Mention | None:
+    """The mention ending with the organ word ``m`` (``joined``: another unit ends right before it;
+    ``listed``: it follows another unit and a list separator, 县纪委、监委)."""
     g, r = _grammar(), organization_rules()
     word, s, e = m.group(), m.start(), m.end()
     head = g.heads[word]
@@ -307,11 +335,11 @@ def _read(match: str, m: re.Match, lo: int, joined: bool) -> _Mention | None:
             body = suffix_start - len(written)
         elif word == "委":
             category, kind = "committee", "party_organ"
-        elif word in ("局", "厅"):
-            body = _fallback_function(match, s, lo)
+        elif word.endswith("局"):
+            body = _fallback_function(match, e - 1, lo)
             if body is None:
                 return None
-            function = match[body:s]
+            function = match[body : e - 1]
         elif joined and word in r.offices:
             category = "office"
         else:
@@ -328,7 +356,7 @@ def _read(match: str, m: re.Match, lo: int, joined: bool) -> _Mention | None:
     elif category == "institution":
         body = s if joined else _free_name_start(match, s, lo)
         name = match[body:e]
-        if not joined and (body == s or name in r.generic_names or match[body:s] in r.generic_names):
+        if not joined and not _proper_name(match, body, s, e, word):
             return None
         if kind == "enterprise" and any(name.startswith(w) or w in match[body:s] for w in r.state_owned_markers):
             kind = "state_owned_enterprise"
@@ -338,9 +366,23 @@ def _read(match: str, m: re.Match, lo: int, joined: bool) -> _Mention | None:
         prefix = _prefix(match, body, lo) if not joined else _Prefix(body, ())
     mention = _Mention(prefix.start, e, body, kind, function, tail_start=body)
     _place_fields(mention, prefix)
-    if not _stands_alone(match, mention, category, prefix, joined, lo):
+    if not (_stands_alone(match, mention, category, prefix, joined, lo) or (listed and category in ("committee", "discipline", "congress", "judicial", "government"))):
         return None
+    _outside_party(match, mention, lo)
     return mention
+
+
+def _outside_party(match: str, mention: _Mention, lo: int) -> None:
+    """民进广东省委, 政协丽水市委员会: committees that are no organ of the Communist Party."""
+    r = organization_rules()
+    if mention.kind != "party_organ":
+        return
+    for word, kind in (*((w, "other") for w in r.other_parties), ("政协", "congress_cppcc")):
+        if match.startswith(word, mention.start - len(word)) and mention.start - len(word) >= lo:
+            mention.start -= len(word)
+            mention.kind = kind
+            mention.bare_level = None
+            return
 
 
 def _institution_prefix(match: str, name_start: int, head_start: int) -> tuple[_Prefix, int]:
@@ -450,7 +492,7 @@ def _unit_noun_before(match: str, mention: _Mention, lo: int) -> bool:
 
 # --- the whole text ---------------------------------------------------------------------
 
-_LIST_SEPARATOR = re.compile(r"[、,，]{1,2}[ \t]*")
+CONTEXT_CHARS = 200
 _JOINERS = ("派驻", "驻")
 
 
@@ -464,15 +506,55 @@ def find_organizations(
 
     ``issuer_place`` resolves a bare level word (市 → the issuer's city)."""
     match = fold_traditional(text) if match_text is None else match_text
+    match, back = _without_pinyin(match)
+    if back is not None:
+        excluded = [(_view_position(back, s), _view_position(back, e)) for s, e in excluded]
     mentions = _scan(match, _blocked_spans(match, excluded))
+    if not issuer_place.adcode:
+        issuer_place = locate(match[:CONTEXT_CHARS])  # a page with no issuer: where its opening says it is
     context = _context(issuer_place, mentions)
     _share_list_levels(match, mentions)
     roles = _roles(match, mentions)
+    if back is not None:
+        mentions = [_to_text(m, back) for m in mentions]
     return [_found(text, m, context, roles.get(i)) for i, m in enumerate(mentions)]
 
 
+# Mirror sites write the reading after a character: 自治区(qū)公安厅. Names are read on the text
+# without these, and their offsets mapped back.
+_PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")
+
+
+def _without_pinyin(match: str) -> tuple[str, list[int] | None]:
+    """The text without inline readings, and the text position of each character kept (plus the end)."""
+    if "(" not in match or not _PINYIN.search(match):
+        return match, None
+    kept: list[int] = []
+    pos = 0
+    for m in _PINYIN.finditer(match):
+        kept.extend(range(pos, m.start()))
+        pos = m.end()
+    kept.extend(range(pos, len(match) + 1))
+    return "".join(match[i] for i in kept[:-1]), kept
+
+
+def _view_position(back: list[int], position: int) -> int:
+    return bisect.bisect_left(back, position)
+
+
+def _to_text(m: _Mention, back: list[int]) -> _Mention:
+    def start(i: int) -> int:
+        return back[i]
+
+    def end(i: int) -> int:
+        return back[i - 1] + 1 if i > 0 else 0
+
+    return replace(m, start=start(m.start), end=end(m.end), body_start=start(m.body_start), tail_start=start(m.tail_start),
+                   prefix_span=(start(m.prefix_span[0]), start(m.prefix_span[1])))
+
+
 def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
-    g = _grammar()
+    g, r = _grammar(), organization_rules()
     out: list[_Mention] = []
     blocked_iter = iter(blocked)
     block = next(blocked_iter, None)
@@ -485,12 +567,13 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
             continue
         previous = out[-1] if out and out[-1].end >= lo else None
         joined = previous is not None and previous.end == m.start()
-        mention = _read(match, m, m.start() if joined else lo, joined)
+        listed = previous is not None and _CONNECTORS.fullmatch(match, previous.end, m.start()) is not None
+        mention = _read(match, m, m.start() if joined else lo, joined, listed)
         if mention is None:
             continue
         if previous is not None and (joined or (mention.start == previous.end and mention.start == mention.body_start and g.heads[m.group()].category != "institution")):
             out[-1] = _merge(previous, mention)
-        elif g.session_after.match(match, mention.end):
+        elif g.session_after.match(match, mention.end) or match.startswith(r.byline_after, mention.end):
             continue
         else:
             out.append(mention)
@@ -573,9 +656,14 @@ _BEFORE_LABEL = re.compile(r"[ \t]*[:：]?[ \t]*\Z")
 
 
 def _roles(match: str, mentions: list[_Mention]) -> dict[int, Role]:
-    """lead or partner, from the words around a unit or a list of units (会同…, …牵头)."""
+    """lead or partner, from the words around a unit or a list of units (会同…, …牵头), else from
+    a label earlier in the clause (牵头单位:…, 责任单位:…)."""
     words = organization_rules().roles
     roles: dict[int, Role] = {}
+    for i, m in enumerate(mentions):
+        role = _label_role(match, m)
+        if role is not None:
+            roles[i] = role
     for run in _runs(match, mentions):
         first, last = mentions[run[0]], mentions[run[-1]]
         role: Role | None = None
@@ -595,6 +683,22 @@ def _roles(match: str, mentions: list[_Mention]) -> dict[int, Role]:
         if role is not None:
             roles.update({i: role for i in run})
     return roles
+
+
+_CLAUSE_START = re.compile(r"[。;;\n(]")
+
+
+def _label_role(match: str, m: _Mention) -> Role | None:
+    """责任单位:立山经济开发区,各街道,区市场局 — every unit after a label in its clause."""
+    g = _grammar()
+    lo = max(0, m.start - 80)
+    clause = max((c.end() for c in _CLAUSE_START.finditer(match, lo, m.start)), default=lo)
+    found = None
+    for found in g.role_label.finditer(match, clause, m.start):
+        pass
+    if found is None:
+        return None
+    return "lead" if found.group(1) in organization_rules().roles.lead_before else "partner"
 
 
 def _context(issuer: Place, mentions: list[_Mention]) -> dict[Level, Division]:
