@@ -16,7 +16,7 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-KIND_TABLE = {"problem": "problems", "measure": "measures", "date": "dates", "indicator": "indicators", "policy_ref": "policy_refs"}
+KIND_TABLE = {"problem": "problems", "measure": "measures", "date": "dates", "indicator": "indicators", "policy_ref": "policy_refs", "organization": "organizations"}
 
 # make test-browser sets ZHENGGAI_REQUIRE_BROWSER: there a missing browser fails instead of skipping
 REQUIRED = os.environ.get("ZHENGGAI_REQUIRE_BROWSER") == "1"
@@ -61,7 +61,7 @@ def test_index_lists_every_document_with_charts(site, dataset, browser, shots):
     links = browser.find_elements(By.CSS_SELECTOR, "a.doc-link")
     assert len(links) == pl.read_parquet(dataset / "documents.parquet").height
     charts = browser.find_elements(By.CSS_SELECTOR, "figure.chart svg")
-    assert len(charts) == 3 and all(c.size["height"] > 50 for c in charts)
+    assert len(charts) == 4 and all(c.size["height"] > 50 for c in charts)
     shot = shots / "index.png"
     browser.save_screenshot(str(shot))
     print(f"screenshot: {shot}")

@@ -32,7 +32,7 @@ def test_a_page_per_document_and_an_index(site, dataset):
     assert pages == {"index.html", *(f"{d}.html" for d in documents["doc_id"])}
     index = (site / "index.html").read_text("utf-8")
     assert index.count('class="doc-link"') == documents.height
-    assert index.count("<svg") == 3
+    assert index.count("<svg") == 4  # problems, indicators, dates, functions
 
 
 @pytest.mark.parametrize("kind", list(KIND_TABLE))

@@ -141,6 +141,7 @@ class _Grammar:
     furniture: re.Pattern[str]
     source_label: re.Pattern[str]
     role_label: re.Pattern[str]  # 牵头单位: / 责任单位:
+    function_list: re.Pattern[str]  # 统计、市场监督管理等部门
 
 
 @cache
@@ -195,8 +196,14 @@ def _grammar() -> _Grammar:
         session_after=re.compile(r.session_after),
         furniture=re.compile("|".join(f"(?:{p})" for p in r.furniture_line_patterns)),
         source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
+        function_list=re.compile(_function_list_pattern(aliases)),
         role_label=re.compile("(" + rules.alt([w for w in (*r.roles.lead_before, *r.roles.partner_before) if w.endswith(("单位", "部门"))]) + r")[ \t]*[:：]"),
     )
+
+
+def _function_list_pattern(aliases: dict[str, str]) -> str:
+    item = rules.alt(list(aliases))
+    return rf"{item}(?:[、,]{item})+(等(?:有关|相关)?(?:职能)?部门)"
 
 
 # --- reading one name -------------------------------------------------------------------
@@ -213,6 +220,7 @@ class _Mention:
     division: Division | None = None  # the most specific place written
     bare_level: str | None = None  # a leading level word with no place before it (市, 区)
     inherited: bool = False
+    function_only: bool = False  # 统计、市场监督管理等部门: a function named without a unit
     prefix_span: tuple[int, int] = (0, 0)  # a list item: the words it shares with the first item
     tail_start: int = 0  # where the last sub-unit's own words start (市委 | 宣传部)
 
@@ -327,6 +335,8 @@ def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) 
         return None
     category, kind, function = head.category, head.kind, None
     body = s
+    if category == "committee" and word in r.department_suffixes and _department_function(match, word, s, e, lo)[0]:
+        category = "department"
     if category == "department":
         written, suffix_start = _department_function(match, word, s, e, lo)
         if written is not None:
@@ -366,6 +376,8 @@ def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) 
         prefix = _prefix(match, body, lo) if not joined else _Prefix(body, ())
     mention = _Mention(prefix.start, e, body, kind, function, tail_start=body)
     _place_fields(mention, prefix)
+    if category == "central":
+        mention.level = "central"
     if not (_stands_alone(match, mention, category, prefix, joined, lo) or (listed and category in ("committee", "discipline", "congress", "judicial", "government"))):
         return None
     _outside_party(match, mention, lo)
@@ -389,8 +401,8 @@ def _institution_prefix(match: str, name_start: int, head_start: int) -> tuple[_
     """Place and level words of a free name (right before its organ word, else at its start),
     and where the name's own words start."""
     inner = _prefix(match, head_start, name_start)
-    if inner.tokens and inner.start == name_start:
-        return _Prefix(name_start, inner.tokens), head_start
+    if inner.tokens:
+        return _Prefix(name_start, inner.tokens), head_start if inner.start == name_start else name_start
     g = _grammar()
     for k in range(min(10, head_start - name_start), 1, -1):
         word = match[name_start : name_start + k]
@@ -466,8 +478,19 @@ def _stands_alone(match: str, mention: _Mention, category: Category, prefix: _Pr
     if category in ("committee", "discipline"):
         if has_place:
             return True
-        return _unit_noun_before(match, mention, lo)
+        return _unit_noun_before(match, mention, lo) or _department_follows(match, mention.end)
     return has_place
+
+
+def _department_follows(match: str, pos: int) -> bool:
+    """党委组织部, 纪委办公室: a committee named by the department written straight after it."""
+    r, g = organization_rules(), _grammar()
+    if match.startswith(r.offices, pos):
+        return True
+    for k in range(min(g.max_alias, len(match) - pos), 0, -1):
+        if match[pos : pos + k] in g.aliases and match.startswith(tuple(r.department_suffixes), pos + k):
+            return True
+    return False
 
 
 def _back_reference_before(match: str, mention: _Mention, lo: int) -> bool:
@@ -509,7 +532,9 @@ def find_organizations(
     match, back = _without_pinyin(match)
     if back is not None:
         excluded = [(_view_position(back, s), _view_position(back, e)) for s, e in excluded]
-    mentions = _scan(match, _blocked_spans(match, excluded))
+    blocked = _blocked_spans(match, excluded)
+    mentions = _scan(match, blocked)
+    mentions = sorted(mentions + _named_functions(match, mentions, blocked), key=lambda m: m.start)
     if not issuer_place.adcode:
         issuer_place = locate(match[:CONTEXT_CHARS])  # a page with no issuer: where its opening says it is
     context = _context(issuer_place, mentions)
@@ -603,6 +628,22 @@ def _merge(outer: _Mention, inner: _Mention) -> _Mention:
     return replace(outer, end=inner.end, kind=kind, function=function, tail_start=inner.body_start)
 
 
+def _named_functions(match: str, mentions: list[_Mention], blocked: list[tuple[int, int]]) -> list[_Mention]:
+    """统计、人力资源社会保障、市场监督管理等部门: one row per function named, with no unit word."""
+    g = _grammar()
+    taken = sorted([(m.start, m.end) for m in mentions] + blocked)
+    out = []
+    for listing in g.function_list.finditer(match):
+        if any(s < listing.end() and listing.start() < e for s, e in taken):
+            continue
+        pos = listing.start()
+        for item in re.finditer(r"[^、,]+", match[listing.start() : listing.start(1)]):
+            start, end = pos + item.start(), pos + item.end()
+            function = g.aliases[match[start:end]]
+            out.append(_Mention(start, end, start, g.function_kind[function], function, tail_start=start, function_only=True))
+    return out
+
+
 def _blocked_spans(match: str, excluded: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Titles, page furniture and byline or source labels: no mention is read there."""
     g = _grammar()
@@ -633,7 +674,7 @@ def _connected(match: str, left: _Mention, right: _Mention) -> bool:
 def _share_list_levels(match: str, mentions: list[_Mention]) -> None:
     """List items without a place or level word take those of the item before (市发改局、自然资源局)."""
     for previous, m in zip(mentions, mentions[1:]):
-        if m.start != m.body_start or m.level is not None or previous.level is None:
+        if m.start != m.body_start or m.level is not None or previous.level in (None, "central"):
             continue
         if not _connected(match, previous, m) or m.kind not in ("government_department", "party_organ", "discipline_inspection"):
             continue
@@ -723,8 +764,8 @@ def _found(text: str, m: _Mention, context: dict[Level, Division], role: Role | 
     if m.bare_level is not None:
         division = context.get(m.level) if m.level in ("province", "city", "district") else None
     shared = text[m.prefix_span[0] : m.prefix_span[1]] if m.inherited else ""
-    name = shared + written
-    if m.bare_level is not None and division is not None and fold_traditional(name).startswith(m.bare_level):
+    name: str | None = None if m.function_only else shared + written
+    if name and m.bare_level is not None and division is not None and fold_traditional(name).startswith(m.bare_level):
         name = division.name + name[len(m.bare_level) :]
     return FoundOrganization(
         start=m.start,
