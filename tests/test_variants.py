@@ -24,6 +24,7 @@ COMPARED = {
     "dates": ("text", "date_start", "date_end", "granularity", "year_inferred", "as_of", "open_end", "broken", "role"),
     "indicators": ("text", "value", "multiplier", "value_normalized", "unit", "kind", "qualifier", "change", "comparison", "subject"),
     "policy_refs": ("title", "doc_number", "alias"),
+    "organizations": ("text", "name", "function", "kind", "level", "place", "role"),
 }
 
 

@@ -20,7 +20,7 @@ from pipeline.extract.organizations import find_organizations
 from pipeline.extract.policy_refs import find_policy_refs
 from pipeline.extract.proposal import Proposal, read_proposal
 from pipeline.models import Extraction
-from pipeline.normalize import CanonicalText, DecodedDocument
+from pipeline.normalize import CanonicalText, DecodedDocument, fold_traditional
 from pipeline.segment import Outline, segment
 
 _CLAUSE_BREAK = re.compile(r"[,。;:!?\n]")
@@ -199,7 +199,7 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
         for r in refs
     ]
     by_role = {d["role"]: d for d in reversed(dates)}
-    place = locate(header.issuer, header.title)
+    place = locate(*(fold_traditional(t) if t else t for t in (header.issuer, header.title)))  # the gazetteer is simplified
     organizations = [
         {
             **placed("o", "org_id", o.start, o.end),
