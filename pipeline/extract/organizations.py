@@ -84,6 +84,7 @@ class OrganizationRules(rules.RuleFile):
     not_level_words: tuple[str, ...]
     not_places: tuple[str, ...]
     refused_after: dict[str, tuple[str, ...]]
+    not_after: dict[str, tuple[str, ...]]
     other_parties: tuple[str, ...]
     generic_endings: tuple[str, ...]
     byline_after: tuple[str, ...]
@@ -135,12 +136,18 @@ class _Grammar:
     places: dict[str, tuple[Division, ...]]
     not_level_words: frozenset[str]
     not_places: frozenset[str]  # short place names that are also words (会同, 平安)
-    stops: tuple[str, ...]
+    stops: frozenset[str]
+    generic_openers: frozenset[str]
     inspection_tail: re.Pattern[str]
     session_after: re.Pattern[str]
     furniture: re.Pattern[str]
     source_label: re.Pattern[str]
     role_label: re.Pattern[str]  # 牵头单位: / 责任单位:
+    outside_party_ends: frozenset[str]  # last characters of 民进, 政协 …
+    partner_before: re.Pattern[str]
+    lead_before: re.Pattern[str]
+    lead_after: re.Pattern[str]
+    partner_after: re.Pattern[str]
     function_list: re.Pattern[str]  # 统计、市场监督管理等部门
 
 
@@ -182,7 +189,7 @@ def _grammar() -> _Grammar:
     heads = {w: (replace(h, refused_before=h.refused_before + "".join(r.refused_after.get(w, ()))) if w in r.refused_after else h) for w, h in heads.items()}
     return _Grammar(
         heads=heads,
-        head_pattern=re.compile(rules.alt(list(heads))),
+        head_pattern=re.compile(_head_pattern(heads, r.not_after)),
         aliases=aliases,
         function_kind={c: e.kind for c, e in r.functions.items()},
         max_alias=max(map(len, aliases)),
@@ -191,14 +198,36 @@ def _grammar() -> _Grammar:
         places=g.by_name,
         not_level_words=frozenset(r.not_level_words),
         not_places=frozenset(w for w in (*r.name_stops, *r.roles.partner_before, *r.roles.lead_after, *r.roles.partner_after, *r.not_places) if w in g.by_name and all(d.name != w for d in g.by_name[w])),
-        stops=tuple(sorted(r.name_stops, key=len, reverse=True)),
+        stops=frozenset(r.name_stops),
+        generic_openers=frozenset(r.generic_openers),
         inspection_tail=re.compile(inspection),
         session_after=re.compile(r.session_after),
-        furniture=re.compile("|".join(f"(?:{p})" for p in r.furniture_line_patterns)),
+        furniture=re.compile("|".join(f"(?:{p})" for p in r.furniture_line_patterns), re.M),
         source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
         function_list=re.compile(_function_list_pattern(aliases)),
+        outside_party_ends=frozenset(w[-1] for w in (*r.other_parties, "政协")),
+        partner_before=re.compile(rules.alt(r.roles.partner_before) + r"[ \t]*[:：]?[ \t]*\Z"),
+        lead_before=re.compile(rules.alt(r.roles.lead_before) + r"[ \t]*[:：]?[ \t]*\Z"),
+        lead_after=re.compile(rules.alt(r.roles.lead_after) + "(?!" + rules.alt(r.roles.not_after_lead) + ")"),
+        partner_after=re.compile(rules.alt(r.roles.partner_after)),
         role_label=re.compile("(" + rules.alt([w for w in (*r.roles.lead_before, *r.roles.partner_before) if w.endswith(("单位", "部门"))]) + r")[ \t]*[:：]"),
     )
+
+
+def _head_pattern(heads: dict[str, _Head], not_after: dict[str, tuple[str, ...]]) -> str:
+    """The organ words, longest first, each refused where a character that may not follow it does
+    (部署, 办理) or one that may not precede it does (部署 for 署, 干部 for 部)."""
+    words = sorted(heads, key=lambda w: (-len(w), w))
+    if not words:
+        raise ValueError("empty alternation")
+    branches = []
+    for w in words:
+        before = "".join(not_after.get(w, ()))
+        after = heads[w].refused_before
+        # the look-behind comes after the word, so every branch opens with a literal and the
+        # engine can skip to the characters that start an organ word
+        branches.append(re.escape(w) + (f"(?<![{re.escape(before)}]{re.escape(w)})" if before else "") + (f"(?![{re.escape(after)}])" if after else ""))
+    return "(?:" + "|".join(branches) + ")"
 
 
 def _function_list_pattern(aliases: dict[str, str]) -> str:
@@ -306,6 +335,14 @@ def _department_function(match: str, word: str, s: int, e: int, lo: int) -> tupl
     return best, best_at
 
 
+def _ends_with_word(match: str, pos: int, lo: int, words: frozenset[str]) -> bool:
+    """Whether one of ``words`` ends at ``pos`` (and starts at or after ``lo``)."""
+    return any(match[pos - k : pos] in words for k in range(1, min(_LONGEST_WORD, pos - lo) + 1))
+
+
+_LONGEST_WORD = 4  # stop words and generic openers are at most this long (checked by a test)
+
+
 def _free_name_start(match: str, pos: int, lo: int) -> int:
     """Where a free name ending at ``pos`` starts: back over ideographs to a stop word."""
     g = _grammar()
@@ -314,7 +351,7 @@ def _free_name_start(match: str, pos: int, lo: int) -> int:
         c = match[start - 1]
         if not ("\u4e00" <= c <= "\u9fff" or c in "()") or c in "个家":
             break
-        if any(match.startswith(w, start - len(w)) for w in g.stops if start - len(w) >= lo):
+        if _ends_with_word(match, start, lo, g.stops):
             break
         start -= 1
     opened = match.rfind("(", start, pos)
@@ -387,7 +424,7 @@ def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) 
 def _outside_party(match: str, mention: _Mention, lo: int) -> None:
     """民进广东省委, 政协丽水市委员会: committees that are no organ of the Communist Party."""
     r = organization_rules()
-    if mention.kind != "party_organ":
+    if mention.kind != "party_organ" or match[mention.start - 1 : mention.start] not in _grammar().outside_party_ends:
         return
     for word, kind in (*((w, "other") for w in r.other_parties), ("政协", "congress_cppcc")):
         if match.startswith(word, mention.start - len(word)) and mention.start - len(word) >= lo:
@@ -464,7 +501,7 @@ def _stands_alone(match: str, mention: _Mention, category: Category, prefix: _Pr
     """Whether the words read name one unit, not a kind of unit (各部门, 上级巡察组, 3个巡察组)."""
     r = organization_rules()
     before = match[max(0, mention.start - 4) : mention.start]
-    if any(before.endswith(w) for w in r.generic_openers):
+    if _ends_with_word(match, mention.start, 0, _grammar().generic_openers):
         return False
     if before and (before[-1] in "个家" or before[-1].isdigit()):
         return False
@@ -628,12 +665,27 @@ def _merge(outer: _Mention, inner: _Mention) -> _Mention:
     return replace(outer, end=inner.end, kind=kind, function=function, tail_start=inner.body_start)
 
 
+_LIST_END = re.compile(r"等(?:有关|相关)?(?:职能)?部门")
+
+
+def _function_lists(match: str):
+    """Each 统计、…等部门, found from its end so that texts without one cost a single scan."""
+    pos = 0
+    for end in _LIST_END.finditer(match):
+        if end.start() < pos:
+            continue
+        listing = _grammar().function_list.search(match, max(pos, end.start() - 160), end.end())
+        if listing is not None and listing.end() == end.end():
+            pos = listing.end()
+            yield listing
+
+
 def _named_functions(match: str, mentions: list[_Mention], blocked: list[tuple[int, int]]) -> list[_Mention]:
     """统计、人力资源社会保障、市场监督管理等部门: one row per function named, with no unit word."""
     g = _grammar()
     taken = sorted([(m.start, m.end) for m in mentions] + blocked)
     out = []
-    for listing in g.function_list.finditer(match):
+    for listing in _function_lists(match):
         if any(s < listing.end() and listing.start() < e for s, e in taken):
             continue
         pos = listing.start()
@@ -648,19 +700,17 @@ def _blocked_spans(match: str, excluded: Sequence[tuple[int, int]]) -> list[tupl
     """Titles, page furniture and byline or source labels: no mention is read there."""
     g = _grammar()
     spans = list(excluded)
-    pos = 0
-    while pos <= len(match):
-        end = match.find("\n", pos)
-        end = len(match) if end < 0 else end
-        line = match[pos:end]
-        if g.furniture.search(line):
-            spans.append((pos, end))
-        else:
-            for label in g.source_label.finditer(line):
-                stop = re.search(r"[ \t]{2,}|\t|[。;]", line[label.end() :])
-                spans.append((pos + label.start(), pos + label.end() + (stop.start() if stop else len(line) - label.end())))
-        pos = end + 1
+    for m in g.furniture.finditer(match):
+        start = match.rfind("\n", 0, m.start()) + 1
+        end = match.find("\n", m.end())
+        spans.append((start, len(match) if end < 0 else end))
+    for label in g.source_label.finditer(match):
+        stop = _LABEL_VALUE_END.search(match, label.end())
+        spans.append((label.start(), stop.start() if stop else len(match)))
     return sorted(spans)
+
+
+_LABEL_VALUE_END = re.compile(r"[ \t]{2,}|[\t\n。;]")
 
 
 _CONNECTORS = re.compile(r"(?:[、,，]{1,2}|以及|和|及|与)[ \t]*")
@@ -693,34 +743,32 @@ def _runs(match: str, mentions: list[_Mention]) -> list[list[int]]:
 
 
 _AFTER_LIST = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位|[0-9一二三四五六七八九十]+个(?:部门|单位))?)?[ \t]*")
-_BEFORE_LABEL = re.compile(r"[ \t]*[:：]?[ \t]*\Z")
+
 
 
 def _roles(match: str, mentions: list[_Mention]) -> dict[int, Role]:
     """lead or partner, from the words around a unit or a list of units (会同…, …牵头), else from
     a label earlier in the clause (牵头单位:…, 责任单位:…)."""
-    words = organization_rules().roles
     roles: dict[int, Role] = {}
+    labels = list(_grammar().role_label.finditer(match))
     for i, m in enumerate(mentions):
-        role = _label_role(match, m)
+        role = _label_role(match, m, labels) if labels else None
         if role is not None:
             roles[i] = role
+    g = _grammar()
     for run in _runs(match, mentions):
         first, last = mentions[run[0]], mentions[run[-1]]
         role: Role | None = None
-        head = match[max(0, first.start - 12) : first.start]
-        head = head[: _BEFORE_LABEL.search(head).start()]
-        if any(head.endswith(w) for w in words.partner_before):
+        lo = max(0, first.start - 12)
+        if g.partner_before.search(match, lo, first.start):
             role = "partner"
-        elif any(head.endswith(w) for w in words.lead_before):
+        elif g.lead_before.search(match, lo, first.start):
             role = "lead"
         after = _AFTER_LIST.match(match, last.end).end()
-        tail = match[after : after + 8]
-        for word in words.lead_after:
-            if tail.startswith(word) and not any(tail.startswith(word + n) for n in words.not_after_lead):
-                role = "lead"
-        if any(tail.startswith(w) for w in words.partner_after):
+        if g.partner_after.match(match, after):
             role = "partner"
+        elif g.lead_after.match(match, after):
+            role = "lead"
         if role is not None:
             roles.update({i: role for i in run})
     return roles
@@ -729,17 +777,12 @@ def _roles(match: str, mentions: list[_Mention]) -> dict[int, Role]:
 _CLAUSE_START = re.compile(r"[。;;\n(]")
 
 
-def _label_role(match: str, m: _Mention) -> Role | None:
+def _label_role(match: str, m: _Mention, labels: list[re.Match]) -> Role | None:
     """责任单位:立山经济开发区,各街道,区市场局 — every unit after a label in its clause."""
-    g = _grammar()
-    lo = max(0, m.start - 80)
-    clause = max((c.end() for c in _CLAUSE_START.finditer(match, lo, m.start)), default=lo)
-    found = None
-    for found in g.role_label.finditer(match, clause, m.start):
-        pass
-    if found is None:
+    k = bisect.bisect_right([label.end() for label in labels], m.start) - 1
+    if k < 0 or m.start - labels[k].end() > 80 or _CLAUSE_START.search(match, labels[k].end(), m.start):
         return None
-    return "lead" if found.group(1) in organization_rules().roles.lead_before else "partner"
+    return "lead" if labels[k].group(1) in organization_rules().roles.lead_before else "partner"
 
 
 def _context(issuer: Place, mentions: list[_Mention]) -> dict[Level, Division]:
