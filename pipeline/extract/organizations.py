@@ -80,7 +80,6 @@ class OrganizationRules(rules.RuleFile):
     generic_openers: tuple[str, ...]
     furniture_line_patterns: tuple[str, ...]
     source_labels: tuple[str, ...]
-    session_after: str
     not_level_words: tuple[str, ...]
     not_places: tuple[str, ...]
     refused_after: dict[str, tuple[str, ...]]
@@ -139,7 +138,6 @@ class _Grammar:
     stops: frozenset[str]
     generic_openers: frozenset[str]
     inspection_tail: re.Pattern[str]
-    session_after: re.Pattern[str]
     furniture: re.Pattern[str]
     source_label: re.Pattern[str]
     role_label: re.Pattern[str]  # 牵头单位: / 责任单位:
@@ -201,7 +199,6 @@ def _grammar() -> _Grammar:
         stops=frozenset(r.name_stops),
         generic_openers=frozenset(r.generic_openers),
         inspection_tail=re.compile(inspection),
-        session_after=re.compile(r.session_after),
         furniture=re.compile("|".join(f"(?:{p})" for p in r.furniture_line_patterns), re.M),
         source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
         function_list=re.compile(_function_list_pattern(aliases)),
@@ -635,7 +632,7 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
             continue
         if previous is not None and (joined or (mention.start == previous.end and mention.start == mention.body_start and g.heads[m.group()].category != "institution")):
             out[-1] = _merge(previous, mention)
-        elif g.session_after.match(match, mention.end) or match.startswith(r.byline_after, mention.end):
+        elif match.startswith(r.byline_after, mention.end):
             continue
         else:
             out.append(mention)
@@ -656,7 +653,7 @@ def _join_stationed(match: str, mentions: list[_Mention]) -> list[_Mention]:
 
 def _merge(outer: _Mention, inner: _Mention) -> _Mention:
     """One mention of a unit and the sub-unit written after it; the sub-unit says what it is."""
-    if inner.kind == "other" or (outer.kind == "congress_cppcc" and inner.kind == "party_organ"):
+    if inner.kind == "other" or outer.kind == "congress_cppcc":
         kind, function = outer.kind, outer.function if inner.kind == "other" else None
     else:
         kind, function = inner.kind, inner.function
@@ -713,7 +710,8 @@ def _blocked_spans(match: str, excluded: Sequence[tuple[int, int]]) -> list[tupl
 _LABEL_VALUE_END = re.compile(r"[ \t]{2,}|[\t\n。;]")
 
 
-_CONNECTORS = re.compile(r"(?:[、,，]{1,2}|以及|和|及|与)[ \t]*")
+# between list items; a bracket after an item is its other name (党委组织部(人事处)、纪委办公室)
+_CONNECTORS = re.compile(r"(?:\([^()\n]{1,12}\))?(?:[、,，]{1,2}|以及|和|及|与)[ \t]*")
 
 
 def _connected(match: str, left: _Mention, right: _Mention) -> bool:
