@@ -73,7 +73,9 @@ class TableScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def field_accuracy(self) -> dict[str, float]:
-        return {name: (c / t if t else 1.0) for name, (c, t) in self.fields.items()}
+        """Accuracy of each field over the matched rows whose gold carries it; a field no matched
+        gold row carries has no figure (it is neither perfect nor pinned)."""
+        return {name: c / t for name, (c, t) in self.fields.items() if t}
 
 
 @dataclass

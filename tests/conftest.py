@@ -32,3 +32,18 @@ def dataset(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dataset")
     run([CORPUS], out)
     return out
+
+PAGES = ROOT.parent / "shared" / "pages"
+PAGES_GOLD = ROOT / "tests" / "gold" / "pages"
+
+
+@pytest.fixture(scope="session")
+def pages_dataset(tmp_path_factory) -> Path:
+    """The real page excerpts beside the project, built once; skipped when they are absent."""
+    from pipeline.build import run
+
+    if not PAGES.is_dir():
+        pytest.skip("the page excerpts (../shared/pages) are not beside this checkout")
+    out = tmp_path_factory.mktemp("pages")
+    run(sorted(PAGES.glob("d*.txt")), out)
+    return out

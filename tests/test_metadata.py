@@ -71,6 +71,15 @@ def test_spec_examples(documents, doc, field, expected):
         ("某某局关于市政协十三届二次会议第123号提案答复的函\n张委员:\n您提出的提案收悉。", "proposal_reply"),
         ("关于2023年度市级预算执行和其他财政收支审计查出问题整改情况的报告", "audit_rectification"),
         ("某某县人民政府关于印发某某方案的通知", "other"),
+        # news and features about inspections are not the unit's own notice
+        ("本报讯 近日,县委第二巡察组向某某镇党委反馈巡察情况,共反馈问题20个。", "other"),
+        ("某某市:首轮巡察发现问题300个\n记者从市纪委监委获悉,市委巡察组对12个单位开展巡察,督促整改问题。", "other"),
+        ("代表们在会上审议了《关于加快某某建设的建议》,并听取了有关部门的答复。", "other"),
+        ("某某区政协召开重点提案督办会,推动提案办理取得实效。", "other"),
+        # the unit's own voice makes the genre
+        ("根据市委统一部署,市委巡察组对某某局党组进行了巡察。现将巡察整改进展情况予以公布。", "inspection_rectification"),
+        ("主任、各位委员:\n受区政府委托,报告审计查出问题的整改情况,请予审议。", "audit_rectification"),
+        ("一、整改工作开展情况\n根据巡察组反馈意见,我校召开专题会议,逐项制定整改措施。", "inspection_rectification"),
     ],
 )
 def test_genres(text, doc_type):
@@ -90,3 +99,32 @@ def test_genres(text, doc_type):
 def test_gazetteer(issuer, province, city, district, adcode):
     place = locate(issuer)
     assert (place.province, place.city, place.district, place.adcode) == (province, city, district, adcode)
+
+
+
+SELF_REPORT_EXAMPLES = [
+    "中共某某局党组关于巡察整改进展情况的通报",
+    "某某局关于市政协第12号提案的答复",
+    "现将巡察整改情况予以公布。",
+    "现答复如下:",
+    "报告整改情况,请予审议。",
+    "您提出的提案收悉。",
+    "张委员:\n",
+    "根据反馈意见,我局立即召开党组会。",
+]
+
+
+def test_every_self_report_pattern_has_an_example():
+    from pipeline.extract.metadata import metadata_rules
+
+    assert len(metadata_rules().self_report) == len(SELF_REPORT_EXAMPLES)
+
+
+@pytest.mark.parametrize("index", range(len(SELF_REPORT_EXAMPLES)))
+def test_every_self_report_pattern_finds_the_voice_it_names(index):
+    import re
+
+    from pipeline.extract.metadata import metadata_rules
+
+    pattern = metadata_rules().self_report[index]
+    assert re.search(pattern, SELF_REPORT_EXAMPLES[index], re.MULTILINE), pattern

@@ -24,6 +24,7 @@ class Metadata_(rules.RuleFile):
         inspection_rectification: tuple[str, ...]
 
     doc_types: DocTypes
+    self_report: tuple[str, ...]
     title_endings: tuple[str, ...]
     published_labels: tuple[str, ...]
     source_labels: tuple[str, ...]
@@ -43,10 +44,11 @@ HEAD_CHARS = 800
 def classify(text: str, head_end: int) -> str:
     """Genre from the title and opening paragraph (``doc_type``)."""
     head = text[: max(head_end, 0) + HEAD_CHARS]
-    kinds = metadata_rules().doc_types
+    rules_ = metadata_rules()
+    if not any(re.search(p, head, re.MULTILINE) for p in rules_.self_report):
+        return "other"  # news, features and statistics about inspections speak of others
     for doc_type in ("proposal_reply", "audit_rectification", "inspection_rectification"):
-        patterns = getattr(kinds, doc_type)
-        if any(re.search(p, head) for p in patterns):
+        if any(re.search(p, head) for p in getattr(rules_.doc_types, doc_type)):
             return doc_type
     return "other"
 
