@@ -46,6 +46,7 @@ class Institutions(rules.RuleFile):
     state_owned_enterprise: tuple[str, ...]
     government_department: tuple[str, ...]
     association: tuple[str, ...]
+    other: tuple[str, ...]  # bodies set up for a task (整改工作领导小组, 整改办)
 
 
 class RoleWords(rules.RuleFile):
@@ -75,6 +76,8 @@ class OrganizationRules(rules.RuleFile):
     name_openers: tuple[str, ...]
     back_references: tuple[str, ...]
     unit_nouns: tuple[str, ...]
+    issuer_unit_nouns: tuple[str, ...]
+    issuer_committees: tuple[str, ...]
     name_stops: tuple[str, ...]
     generic_names: tuple[str, ...]
     generic_openers: tuple[str, ...]
@@ -87,6 +90,11 @@ class OrganizationRules(rules.RuleFile):
     other_parties: tuple[str, ...]
     generic_endings: tuple[str, ...]
     byline_after: tuple[str, ...]
+    joint_after: tuple[str, ...]
+    group_name_words: tuple[str, ...]
+    government_markers: tuple[str, ...]
+    central_openers: tuple[str, ...]
+    centre_alone_before: tuple[str, ...]
     weak_institutions: tuple[str, ...]
     roles: RoleWords
 
@@ -113,7 +121,7 @@ class FoundOrganization:
 # --- the grammar, compiled once ---------------------------------------------------------
 
 # What an organ word is: the category decides what must stand before it.
-Category = Literal["department", "committee", "office", "discipline", "inspection", "government", "congress", "judicial", "institution", "central"]
+Category = Literal["department", "committee", "office", "discipline", "inspection", "government", "congress", "judicial", "institution", "central", "centre", "function"]
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,7 @@ class _Grammar:
     not_level_words: frozenset[str]
     not_places: frozenset[str]  # short place names that are also words (会同, 平安)
     stops: frozenset[str]
+    group_stops: frozenset[str]
     generic_openers: frozenset[str]
     inspection_tail: re.Pattern[str]
     furniture: re.Pattern[str]
@@ -159,13 +168,14 @@ def _grammar() -> _Grammar:
             heads.setdefault(w, _Head(category, kind, refused))
 
     add(r.central_bodies, "central", "party_organ")
+    heads["中央"] = _Head("centre", "party_organ", "")
     heads["国务院"] = _Head("central", "government_department", "")
     add(r.discipline_bodies, "discipline", "discipline_inspection")
     add(r.inspection.heads, "inspection", "inspection_team")
     add(r.congress_cppcc, "congress", "congress_cppcc", "员")
     add(r.judicial, "judicial", "judicial")
     add(r.governments, "government", "government_department")
-    for kind in ("state_owned_enterprise", "government_department", "public_institution", "enterprise", "association"):
+    for kind in ("state_owned_enterprise", "government_department", "public_institution", "enterprise", "association", "other"):
         add(getattr(r.institutions, kind), "institution", kind)
     add((c for c in r.party_committees if c != "委"), "committee", "party_organ", "员")
     for office in r.offices:
@@ -197,6 +207,7 @@ def _grammar() -> _Grammar:
         not_level_words=frozenset(r.not_level_words),
         not_places=frozenset(w for w in (*r.name_stops, *r.roles.partner_before, *r.roles.lead_after, *r.roles.partner_after, *r.not_places) if w in g.by_name and all(d.name != w for d in g.by_name[w])),
         stops=frozenset(r.name_stops),
+        group_stops=frozenset(r.name_stops) - frozenset(r.group_name_words),
         generic_openers=frozenset(r.generic_openers),
         inspection_tail=re.compile(inspection),
         furniture=re.compile("|".join(f"(?:{p})" for p in r.furniture_line_patterns), re.M),
@@ -229,7 +240,7 @@ def _head_pattern(heads: dict[str, _Head], not_after: dict[str, tuple[str, ...]]
 
 def _function_list_pattern(aliases: dict[str, str]) -> str:
     item = rules.alt(list(aliases))
-    return rf"{item}(?:[、,]{item})+(等(?:有关|相关)?(?:职能)?部门)"
+    return rf"{item}(?:[、,]{item})*((?:等(?:有关|相关)?(?:职能)?)?部门)"
 
 
 # --- reading one name -------------------------------------------------------------------
@@ -247,6 +258,9 @@ class _Mention:
     bare_level: str | None = None  # a leading level word with no place before it (市, 区)
     inherited: bool = False
     function_only: bool = False  # 统计、市场监督管理等部门: a function named without a unit
+    category: str = ""
+    issuers_own: bool = False  # 局党组, 机关党委, 整改办: a body of the issuing unit, at its level
+    zone: bool = False  # 广州开发区: a zone at district level, placed where the issuer's district is
     prefix_span: tuple[int, int] = (0, 0)  # a list item: the words it shares with the first item
     tail_start: int = 0  # where the last sub-unit's own words start (市委 | 宣传部)
 
@@ -262,7 +276,7 @@ def _prefix(match: str, pos: int, lo: int) -> _Prefix:
     g, r = _grammar(), organization_rules()
     tokens: list[tuple[str, str]] = []
     while pos > lo:
-        token = _place_before(match, pos, lo) or _level_before(match, pos, lo, bool(tokens))
+        token = _place_before(match, pos, lo) or _level_before(match, pos, lo, bool(tokens)) or _term_before(match, pos, lo)
         if token is None:
             opener = next((w for w in r.name_openers if match.startswith(w, pos - len(w)) and pos - len(w) >= lo), None)
             if opener is None:
@@ -271,6 +285,15 @@ def _prefix(match: str, pos: int, lo: int) -> _Prefix:
         tokens.insert(0, token)
         pos -= len(token[1])
     return _Prefix(pos, tuple(tokens))
+
+
+_TERM = re.compile(r"第?[一二三四五六七八九十\d]{1,3}届\Z")
+
+
+def _term_before(match: str, pos: int, lo: int) -> tuple[str, str] | None:
+    """市八届政协, 市十六届人大常委会: the term of a congress stands between level word and body."""
+    m = _TERM.search(match, max(lo, pos - 5), pos)
+    return ("term", m.group()) if m else None
 
 
 def _place_before(match: str, pos: int, lo: int) -> tuple[str, str] | None:
@@ -301,6 +324,29 @@ def _function_before(match: str, pos: int, lo: int) -> str | None:
         if word in g.aliases:
             return word
     return None
+
+
+_TEAM_OF_PARTY = re.compile(r"巡[察视](?:工作)?领导小组")
+_NUMERALS = frozenset("0123456789一二三四五六七八九十两几多数百千")
+_CLAUSE_BREAKS = "。;;:!?\n"
+
+
+def _clause_start(match: str, pos: int) -> int:
+    start = max(match.rfind(c, max(0, pos - 40), pos) for c in _CLAUSE_BREAKS)
+    return max(start + 1, pos - 40, 0)
+
+
+def _body_kind(match: str, name: str, start: int, head_start: int, kind: Kind) -> Kind:
+    """A named body's kind from its name: 人民银行 branches govern, 市/区 companies and 中国… groups
+    belong to the state."""
+    r = organization_rules()
+    if name.startswith(r.government_markers):
+        return "government_department"
+    if kind == "enterprise":
+        owned = any(name.startswith(w) or w in match[start:head_start] for w in r.state_owned_markers)
+        if owned or (match[start] in "省市区县" and match[start : start + 2] not in _grammar().not_level_words):
+            return "state_owned_enterprise"
+    return kind
 
 
 def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -> bool:
@@ -340,15 +386,17 @@ def _ends_with_word(match: str, pos: int, lo: int, words: frozenset[str]) -> boo
 _LONGEST_WORD = 4  # stop words and generic openers are at most this long (checked by a test)
 
 
-def _free_name_start(match: str, pos: int, lo: int) -> int:
-    """Where a free name ending at ``pos`` starts: back over ideographs to a stop word."""
+def _free_name_start(match: str, pos: int, lo: int, group: bool = False) -> int:
+    """Where a free name ending at ``pos`` starts: back over ideographs to a stop word (a group
+    set up for a task keeps 推进, 落实, 巡察 … in its name)."""
     g = _grammar()
+    stops = g.group_stops if group else g.stops
     start = pos
     while start > lo and pos - start < 16:
         c = match[start - 1]
-        if not ("\u4e00" <= c <= "\u9fff" or c in "()") or c in "个家":
-            break
-        if _ends_with_word(match, start, lo, g.stops):
+        if not ("\u4e00" <= c <= "\u9fff" or c in "()") or (c in "个家" and match[start - 2 : start - 1] in _NUMERALS):
+            break  # 两个学院: a count, not a name
+        if _ends_with_word(match, start, lo, stops):
             break
         start -= 1
     opened = match.rfind("(", start, pos)
@@ -369,6 +417,10 @@ def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) 
         return None
     category, kind, function = head.category, head.kind, None
     body = s
+    if category == "centre":
+        if not match.startswith(r.centre_alone_before, e):
+            return None
+        category = "central"
     if category == "committee" and word in r.department_suffixes and _department_function(match, word, s, e, lo)[0]:
         category = "department"
     if category == "department":
@@ -397,19 +449,26 @@ def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) 
     elif category == "inspection":
         tail = g.inspection_tail.search(match, max(lo, s - 24), e)
         body = tail.start() if tail else s
+    elif category == "institution" and kind == "other":
+        body = _free_name_start(match, s, _clause_start(match, s), group=True)
+        if body == s and not joined:
+            return None
+        if _TEAM_OF_PARTY.search(match, body, e):
+            kind = "party_organ"  # 巡察工作领导小组: the party committee's inspection group
     elif category == "institution":
         body = s if joined else _free_name_start(match, s, lo)
         name = match[body:e]
         if not joined and not _proper_name(match, body, s, e, word):
             return None
-        if kind == "enterprise" and any(name.startswith(w) or w in match[body:s] for w in r.state_owned_markers):
-            kind = "state_owned_enterprise"
+        kind = _body_kind(match, name, body, s, kind)
     if category == "institution" and not joined:
         prefix, body = _institution_prefix(match, body, s)
     else:
         prefix = _prefix(match, body, lo) if not joined else _Prefix(body, ())
-    mention = _Mention(prefix.start, e, body, kind, function, tail_start=body)
+    mention = _Mention(prefix.start, e, body, kind, function, tail_start=body, category=category)
     _place_fields(mention, prefix)
+    if category == "institution" and not joined:
+        _institution_place(match, mention, word)
     if category == "central":
         mention.level = "central"
     if not (_stands_alone(match, mention, category, prefix, joined, lo) or (listed and category in ("committee", "discipline", "congress", "judicial", "government"))):
@@ -429,6 +488,23 @@ def _outside_party(match: str, mention: _Mention, lo: int) -> None:
             mention.kind = kind
             mention.bare_level = None
             return
+
+
+def _institution_place(match: str, mention: _Mention, word: str) -> None:
+    """A named body sits where the last place of its name is (广州(清远)产业转移工业园 → 清远市); a
+    zone's committee has no level, a body named 中国…/国家… is central."""
+    r, g = organization_rules(), _grammar()
+    name = match[mention.start : mention.end]
+    for i in range(len(name) - 1, -1, -1):
+        found = next((name[i : i + k] for k in range(min(6, len(name) - i), 1, -1) if name[i : i + k] in g.places and name[i : i + k] not in g.not_places), None)
+        if found:
+            mention.division = _pick(g.places[found], mention.division)
+            mention.level = _LEVEL_OF_DIVISION[mention.division.level]
+            break
+    if name.startswith(r.central_openers) and mention.division is None:
+        mention.level = "central"
+    if word in ("管委会", "管理委员会"):
+        mention.level = None
 
 
 def _institution_prefix(match: str, name_start: int, head_start: int) -> tuple[_Prefix, int]:
@@ -476,6 +552,7 @@ def _place_fields(mention: _Mention, prefix: _Prefix) -> None:
             mention.bare_level = None
         elif kind == "level":
             level = g.levels[word]
+            mention.zone = len(word) > 1 and level == "district"
             if mention.division is None or word not in mention.division.name[-len(word):]:
                 mention.bare_level = word if mention.division is None else None
             mention.level = level
@@ -504,9 +581,18 @@ def _stands_alone(match: str, mention: _Mention, category: Category, prefix: _Pr
         return False
     if category in ("committee", "discipline", "inspection") and _back_reference_before(match, mention, lo):
         return True
+    if category == "department" and not prefix.tokens:
+        if match[mention.end - 1] == "部" or match.endswith(("总局", "总署"), 0, mention.end):
+            mention.level = "central"  # 财政部, 海关总署: a ministry
+        else:
+            mention.issuers_own = True  # 住建局 in a county's notice is the county's
+    if category == "institution" and mention.kind == "other" and mention.division is None:
+        mention.issuers_own = True  # 整改办, 整改工作领导小组: set up by the issuing unit
     if joined or category in ("central", "institution", "department") or mention.function is not None:
         return True
     has_place = any(kind in ("place", "level") for kind, _ in prefix.tokens)
+    if category == "congress" and (any(kind == "term" for kind, _ in prefix.tokens) or _TERM_AFTER.match(match, mention.end)):
+        return True  # 八届政协, 政协三届四次会议: a congress named by its term
     if category == "inspection":
         return has_place or mention.body_start < mention.end - 3 or _unit_noun_before(match, mention, lo)
     if category in ("committee", "discipline"):
@@ -527,6 +613,9 @@ def _department_follows(match: str, pos: int) -> bool:
     return False
 
 
+_TERM_AFTER = re.compile(r"第?[一二三四五六七八九十\d]{1,3}届")
+
+
 def _back_reference_before(match: str, mention: _Mention, lo: int) -> bool:
     """该镇党委: a back-reference to a unit named before; 该 is part of the mention."""
     for word in organization_rules().back_references:
@@ -538,12 +627,18 @@ def _back_reference_before(match: str, mention: _Mention, lo: int) -> bool:
 
 
 def _unit_noun_before(match: str, mention: _Mention, lo: int) -> bool:
-    """校党委, 集团党委, 该镇党委: a unit noun or a back-reference opens the name."""
+    """校党委, 集团党委, 局党组: a unit noun opens the name; 局, 机关 and a bare 党组 are the
+    issuing unit's own (at its level and place)."""
     r = organization_rules()
-    for noun in r.unit_nouns:
+    for noun in sorted(r.unit_nouns, key=len, reverse=True):
         if match.startswith(noun, mention.start - len(noun)) and mention.start - len(noun) >= lo:
             mention.start -= len(noun)
-            return True
+            mention.issuers_own = noun in r.issuer_unit_nouns
+            counted = match[mention.start - 1 : mention.start] in "个家" and match[mention.start - 2 : mention.start - 1] in _NUMERALS
+            return not (mention.start >= 2 and counted)  # 两个学院党委: a count of units
+    if match.startswith(r.issuer_committees, mention.body_start):
+        mention.issuers_own = True
+        return True
     return False
 
 
@@ -630,6 +725,9 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
         mention = _read(match, m, m.start() if joined else lo, joined, listed)
         if mention is None:
             continue
+        while out and out[-1].start >= mention.start:
+            out.pop()  # inside a task group's name (市经信局巡察反馈问题整改工作领导小组)
+        previous = out[-1] if out and out[-1].end >= lo else None
         if previous is not None and (joined or (mention.start == previous.end and mention.start == mention.body_start and g.heads[m.group()].category != "institution")):
             out[-1] = _merge(previous, mention)
         elif match.startswith(r.byline_after, mention.end):
@@ -637,7 +735,29 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
         else:
             out.append(mention)
         lo = max(lo, mention.end)
-    return _join_stationed(match, out)
+    return _coordinated_levels(match, _join_stationed(match, out))
+
+
+_SHARED_COMMITTEE = re.compile(r"(?:[省市县区州][、]?)+\Z")
+
+
+def _coordinated_levels(match: str, mentions: list[_Mention]) -> list[_Mention]:
+    """省、市、县委 and 省市委 name one committee per level word: 省, 市, 县委."""
+    g = _grammar()
+    out: list[_Mention] = []
+    for m in mentions:
+        if m.kind == "party_organ" and m.bare_level and m.body_start - m.start == len(m.bare_level) and match.startswith("委", m.body_start):
+            lo = out[-1].end if out else 0
+            shared = _SHARED_COMMITTEE.search(match, max(lo, m.start - 8), m.start)
+            if shared and not _ends_with_word(match, shared.start(), 0, g.generic_openers):
+                for level in re.finditer(r"[省市县区州]", match[shared.start() : shared.end()]):
+                    at = shared.start() + level.start()
+                    if match[at : at + 2] in g.not_level_words:
+                        continue
+                    part = _Mention(at, at + 1, at + 1, "party_organ", None, level=g.levels[level.group()], bare_level=level.group(), tail_start=at + 1, category="committee")
+                    out.append(part)
+        out.append(m)
+    return out
 
 
 def _join_stationed(match: str, mentions: list[_Mention]) -> list[_Mention]:
@@ -653,16 +773,18 @@ def _join_stationed(match: str, mentions: list[_Mention]) -> list[_Mention]:
 
 def _merge(outer: _Mention, inner: _Mention) -> _Mention:
     """One mention of a unit and the sub-unit written after it; the sub-unit says what it is."""
-    if inner.kind == "other" or outer.kind == "congress_cppcc":
+    if inner.kind == "other" and outer.category == "institution" and outer.kind == "other":
+        kind, function = "government_department", None  # 领导小组 + 办公室: the group's standing office
+    elif inner.kind == "other" or outer.kind == "congress_cppcc":
         kind, function = outer.kind, outer.function if inner.kind == "other" else None
     else:
         kind, function = inner.kind, inner.function
     if outer.kind == "party_organ" and outer.function is None and kind == "government_department" and function is not None:
         kind = "party_organ"  # 市委 + 组织部 / 教育工委 …: a working department of the committee
-    return replace(outer, end=inner.end, kind=kind, function=function, tail_start=inner.body_start)
+    return replace(outer, end=inner.end, kind=kind, function=function, tail_start=inner.body_start, issuers_own=outer.issuers_own and outer.division is None)
 
 
-_LIST_END = re.compile(r"等(?:有关|相关)?(?:职能)?部门")
+_LIST_END = re.compile(r"(?:等(?:有关|相关)?(?:职能)?)?部门")
 
 
 def _function_lists(match: str):
@@ -671,7 +793,7 @@ def _function_lists(match: str):
     for end in _LIST_END.finditer(match):
         if end.start() < pos:
             continue
-        listing = _grammar().function_list.search(match, max(pos, end.start() - 160), end.end())
+        listing = _grammar().function_list.search(match, max(pos, end.start() - 120), end.end())
         if listing is not None and listing.end() == end.end():
             pos = listing.end()
             yield listing
@@ -685,11 +807,18 @@ def _named_functions(match: str, mentions: list[_Mention], blocked: list[tuple[i
     for listing in _function_lists(match):
         if any(s < listing.end() and listing.start() < e for s, e in taken):
             continue
+        prefix = _prefix(match, listing.start(), max(0, listing.start() - 12))
+        if prefix.tokens and _CONNECTORS.search(match, listing.start(), listing.start(1)) is None:
+            function = g.aliases[match[listing.start() : listing.start(1)]]
+            unit = _Mention(prefix.start, listing.end(), listing.start(), g.function_kind[function], function, tail_start=listing.start(), category="department")
+            _place_fields(unit, prefix)
+            out.append(unit)  # 区财政部门: the district's finance department
+            continue
         pos = listing.start()
         for item in re.finditer(r"[^、,]+", match[listing.start() : listing.start(1)]):
             start, end = pos + item.start(), pos + item.end()
             function = g.aliases[match[start:end]]
-            out.append(_Mention(start, end, start, g.function_kind[function], function, tail_start=start, function_only=True))
+            out.append(_Mention(start, end, start, g.function_kind[function], function, tail_start=start, function_only=True, issuers_own=True))
     return out
 
 
@@ -763,6 +892,10 @@ def _roles(match: str, mentions: list[_Mention]) -> dict[int, Role]:
         elif g.lead_before.search(match, lo, first.start):
             role = "lead"
         after = _AFTER_LIST.match(match, last.end).end()
+        joined_from = next((k for k, i in enumerate(run) if mentions[i].start > 0 and match[mentions[i].start - 1] in "与同"), None)
+        if joined_from is not None and match.startswith(organization_rules().joint_after, after):
+            roles.update({i: "partner" for i in run[joined_from:]})  # 市发改局与市商务局联合…: who joins
+            continue
         if g.partner_after.match(match, after):
             role = "partner"
         elif g.lead_after.match(match, after):
@@ -801,9 +934,14 @@ def _context(issuer: Place, mentions: list[_Mention]) -> dict[Level, Division]:
 
 def _found(text: str, m: _Mention, context: dict[Level, Division], role: Role | None) -> FoundOrganization:
     written = text[m.start : m.end]
-    division = m.division
+    division, level = m.division, m.level
     if m.bare_level is not None:
         division = context.get(m.level) if m.level in ("province", "city", "district") else None
+    elif m.zone and "district" in context and (division is None or context["district"].code.startswith(division.code[:4])):
+        division = context["district"]  # 广州开发区: the district the issuer names
+    if m.issuers_own and level is None and division is None and context:
+        level = next(lv for lv in ("district", "city", "province") if lv in context)
+        division = context[level]
     shared = text[m.prefix_span[0] : m.prefix_span[1]] if m.inherited else ""
     name: str | None = None if m.function_only else shared + written
     if name and m.bare_level is not None and division is not None and fold_traditional(name).startswith(m.bare_level):
@@ -815,7 +953,7 @@ def _found(text: str, m: _Mention, context: dict[Level, Division], role: Role | 
         name=name,
         function=m.function,
         kind=m.kind,
-        level=m.level,
+        level=level,
         place=division.name if division else None,
         adcode=division.code if division else None,
         role=role,
