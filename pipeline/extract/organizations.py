@@ -243,6 +243,11 @@ def _function_list_pattern(aliases: dict[str, str]) -> str:
     return rf"{item}(?:[、,]{item})*((?:等(?:有关|相关)?(?:职能)?)?部门)"
 
 
+def _is_unit_or_list(match: str, listing: re.Match, prefix: "_Prefix") -> bool:
+    """财政部门 alone names a kind of body; 区财政部门 and 税务、统计部门 name units."""
+    return bool(prefix.tokens) or _CONNECTORS.search(match, listing.start(), listing.start(1)) is not None
+
+
 # --- reading one name -------------------------------------------------------------------
 
 
@@ -282,6 +287,8 @@ def _prefix(match: str, pos: int, lo: int) -> _Prefix:
             if opener is None:
                 break
             token = ("opener", opener)
+        if tokens and token[0] == "level" and tokens[0][0] == "level" and len(token[1]) == len(tokens[0][1]) == 1:
+            break  # 省市委: two committees, 省 and 市委
         tokens.insert(0, token)
         pos -= len(token[1])
     return _Prefix(pos, tuple(tokens))
@@ -431,6 +438,8 @@ def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) 
             body = suffix_start - len(written)
         elif word == "委":
             category, kind = "committee", "party_organ"
+        elif word == "厅" and _level_before(match, s, lo, False) and match[s - 2 : s] not in _grammar().not_level_words:
+            pass  # 省厅: the province's department the text is about
         elif word.endswith("局"):
             body = _fallback_function(match, e - 1, lo)
             if body is None:
@@ -808,6 +817,8 @@ def _named_functions(match: str, mentions: list[_Mention], blocked: list[tuple[i
         if any(s < listing.end() and listing.start() < e for s, e in taken):
             continue
         prefix = _prefix(match, listing.start(), max(0, listing.start() - 12))
+        if not _is_unit_or_list(match, listing, prefix):
+            continue
         if prefix.tokens and _CONNECTORS.search(match, listing.start(), listing.start(1)) is None:
             function = g.aliases[match[listing.start() : listing.start(1)]]
             unit = _Mention(prefix.start, listing.end(), listing.start(), g.function_kind[function], function, tail_start=listing.start(), category="department")
@@ -833,7 +844,13 @@ def _blocked_spans(match: str, excluded: Sequence[tuple[int, int]]) -> list[tupl
     for label in g.source_label.finditer(match):
         stop = _LABEL_VALUE_END.search(match, label.end())
         spans.append((label.start(), stop.start() if stop else len(match)))
+    banner = _BANNER.match(match)
+    if banner and match.startswith(banner.group(1), banner.end()):
+        spans.append(banner.span(1))  # a site banner repeating the title's issuer
     return sorted(spans)
+
+
+_BANNER = re.compile(r"\s*([^\n]{2,30}?)[ \t]*\n\s*")
 
 
 _LABEL_VALUE_END = re.compile(r"[ \t]{2,}|[\t\n。;]")
