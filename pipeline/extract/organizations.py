@@ -499,13 +499,24 @@ def _outside_party(match: str, mention: _Mention, lo: int) -> None:
             return
 
 
+def _place_in_name(name: str, i: int, k: int) -> bool:
+    """清远市… anywhere, 清远… at the start, (英德) in brackets; not 资源 inside 人力资源."""
+    g = _grammar()
+    word = name[i : i + k]
+    if word not in g.places or word in g.not_places:
+        return False
+    if any(d.name == word for d in g.places[word]):
+        return True
+    return i == 0 or name[i - 1] == "(" and name[i + k : i + k + 1] == ")"
+
+
 def _institution_place(match: str, mention: _Mention, word: str) -> None:
     """A named body sits where the last place of its name is (广州(清远)产业转移工业园 → 清远市); a
     zone's committee has no level, a body named 中国…/国家… is central."""
     r, g = organization_rules(), _grammar()
     name = match[mention.start : mention.end]
     for i in range(len(name) - 1, -1, -1):
-        found = next((name[i : i + k] for k in range(min(6, len(name) - i), 1, -1) if name[i : i + k] in g.places and name[i : i + k] not in g.not_places), None)
+        found = next((name[i : i + k] for k in range(min(6, len(name) - i), 1, -1) if _place_in_name(name, i, k)), None)
         if found:
             mention.division = _pick(g.places[found], mention.division)
             mention.level = _LEVEL_OF_DIVISION[mention.division.level]
@@ -601,6 +612,7 @@ def _stands_alone(match: str, mention: _Mention, category: Category, prefix: _Pr
         return True
     has_place = any(kind in ("place", "level") for kind, _ in prefix.tokens)
     if category == "congress" and (any(kind == "term" for kind, _ in prefix.tokens) or _TERM_AFTER.match(match, mention.end)):
+        mention.issuers_own = not has_place
         return True  # 八届政协, 政协三届四次会议: a congress named by its term
     if category == "inspection":
         return has_place or mention.body_start < mention.end - 3 or _unit_noun_before(match, mention, lo)
@@ -676,11 +688,12 @@ def find_organizations(
     if not issuer_place.adcode:
         issuer_place = locate(match[:CONTEXT_CHARS])  # a page with no issuer: where its opening says it is
     context = _context(issuer_place, mentions)
+    own = _context(issuer_place, [])
     _share_list_levels(match, mentions)
     roles = _roles(match, mentions)
     if back is not None:
         mentions = [_to_text(m, back) for m in mentions]
-    return [_found(text, m, context, roles.get(i)) for i, m in enumerate(mentions)]
+    return [_found(text, m, context, own, roles.get(i)) for i, m in enumerate(mentions)]
 
 
 # Mirror sites write the reading after a character: 自治区(qū)公安厅. Names are read on the text
@@ -786,6 +799,8 @@ def _merge(outer: _Mention, inner: _Mention) -> _Mention:
         kind, function = "government_department", None  # 领导小组 + 办公室: the group's standing office
     elif inner.kind == "other" or outer.kind == "congress_cppcc":
         kind, function = outer.kind, outer.function if inner.kind == "other" else None
+    elif outer.kind == "state_owned_enterprise" and inner.kind == "enterprise":
+        kind, function = outer.kind, None  # 市水务投资集团 + 有限公司
     else:
         kind, function = inner.kind, inner.function
     if outer.kind == "party_organ" and outer.function is None and kind == "government_department" and function is not None:
@@ -949,16 +964,17 @@ def _context(issuer: Place, mentions: list[_Mention]) -> dict[Level, Division]:
     return context
 
 
-def _found(text: str, m: _Mention, context: dict[Level, Division], role: Role | None) -> FoundOrganization:
+def _found(text: str, m: _Mention, context: dict[Level, Division], own: dict[Level, Division], role: Role | None) -> FoundOrganization:
+    """The row of a mention; ``context`` resolves bare level words, ``own`` is where the issuer sits."""
     written = text[m.start : m.end]
     division, level = m.division, m.level
     if m.bare_level is not None:
         division = context.get(m.level) if m.level in ("province", "city", "district") else None
     elif m.zone and "district" in context and (division is None or context["district"].code.startswith(division.code[:4])):
         division = context["district"]  # 广州开发区: the district the issuer names
-    if m.issuers_own and level is None and division is None and context:
-        level = next(lv for lv in ("district", "city", "province") if lv in context)
-        division = context[level]
+    if m.issuers_own and level is None and division is None and own:
+        level = next(lv for lv in ("district", "city", "province") if lv in own)
+        division = own[level]
     shared = text[m.prefix_span[0] : m.prefix_span[1]] if m.inherited else ""
     name: str | None = None if m.function_only else shared + written
     if name and m.bare_level is not None and division is not None and fold_traditional(name).startswith(m.bare_level):
