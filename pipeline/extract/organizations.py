@@ -297,6 +297,14 @@ def _prefix(match: str, pos: int, lo: int) -> _Prefix:
 _TERM = re.compile(r"第?[一二三四五六七八九十\d]{1,3}届\Z")
 
 
+def _without_terms(prefix: "_Prefix") -> "_Prefix":
+    """十二届湘潭市委: a term belongs to a congress's name only; elsewhere it dates the committee."""
+    start, tokens = prefix.start, list(prefix.tokens)
+    while tokens and tokens[0][0] == "term":
+        start += len(tokens.pop(0)[1])
+    return _Prefix(start, tuple(tokens))
+
+
 def _term_before(match: str, pos: int, lo: int) -> tuple[str, str] | None:
     """市八届政协, 市十六届人大常委会: the term of a congress stands between level word and body."""
     m = _TERM.search(match, max(lo, pos - 5), pos)
@@ -474,6 +482,8 @@ def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) 
         prefix, body = _institution_prefix(match, body, s)
     else:
         prefix = _prefix(match, body, lo) if not joined else _Prefix(body, ())
+    if category != "congress":
+        prefix = _without_terms(prefix)
     mention = _Mention(prefix.start, e, body, kind, function, tail_start=body, category=category)
     _place_fields(mention, prefix)
     if category == "institution" and not joined:
@@ -689,11 +699,24 @@ def find_organizations(
         issuer_place = locate(match[:CONTEXT_CHARS])  # a page with no issuer: where its opening says it is
     context = _context(issuer_place, mentions)
     own = _context(issuer_place, [])
+    town = _town(match) if any(m.level == "township" and m.bare_level for m in mentions) else None
     _share_list_levels(match, mentions)
     roles = _roles(match, mentions)
     if back is not None:
         mentions = [_to_text(m, back) for m in mentions]
-    return [_found(text, m, context, own, roles.get(i)) for i, m in enumerate(mentions)]
+    return [_found(text, m, context, own, roles.get(i), town) for i, m in enumerate(mentions)]
+
+
+_TOWN = re.compile(r"([\u4e00-\u9fff]{2})(镇|乡|街道)")
+
+
+def _town(match: str) -> str | None:
+    """The town a page is about, for a bare 镇 (徐行镇召开… then 镇党委): the first one it names."""
+    not_towns = _grammar().not_level_words
+    for m in _TOWN.finditer(match, 0, 400):
+        if match[m.start(1) + 1 : m.end()] not in not_towns and m.group(1)[-1] not in "各全本该我乡城村集小重古":
+            return m.group()
+    return None
 
 
 # Mirror sites write the reading after a character: 自治区(qū)公安厅. Names are read on the text
@@ -748,7 +771,10 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
         if mention is None:
             continue
         while out and out[-1].start >= mention.start:
-            out.pop()  # inside a task group's name (市经信局巡察反馈问题整改工作领导小组)
+            inner = out.pop()  # inside a task group's name (市经信局巡察反馈问题整改工作领导小组)
+            if inner.start == mention.start and mention.level is None:
+                mention.level, mention.division, mention.bare_level, mention.zone = inner.level, inner.division, inner.bare_level, inner.zone
+                mention.issuers_own = False
         previous = out[-1] if out and out[-1].end >= lo else None
         if previous is not None and (joined or (mention.start == previous.end and mention.start == mention.body_start and g.heads[m.group()].category != "institution")):
             out[-1] = _merge(previous, mention)
@@ -757,7 +783,20 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
         else:
             out.append(mention)
         lo = max(lo, mention.end)
-    return _coordinated_levels(match, _join_stationed(match, out))
+    return _coordinated_levels(match, _join_stationed(match, [_with_committee(match, m) for m in out]))
+
+
+_CONGRESS_COMMITTEE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:委员会|工委|委)(?!员)")
+
+
+def _with_committee(match: str, m: _Mention) -> _Mention:
+    """市人大常委会代表工委, 市政协提案委: a committee of a congress is part of its name."""
+    if m.kind != "congress_cppcc":
+        return m
+    sub = _CONGRESS_COMMITTEE.match(match, m.end)
+    if sub is None or _STOP_CHARS.intersection(sub.group()) or _grammar().head_pattern.search(match, m.end, sub.end() - 1):
+        return m
+    return replace(m, end=sub.end())
 
 
 _SHARED_COMMITTEE = re.compile(r"(?:[省市县区州][、]?)+\Z")
@@ -901,7 +940,7 @@ def _runs(match: str, mentions: list[_Mention]) -> list[list[int]]:
     return runs
 
 
-_AFTER_LIST = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位|[0-9一二三四五六七八九十]+个(?:部门|单位))?)?[ \t]*")
+_AFTER_LIST = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位|[0-9一二三四五六七八九十]+个(?:部门|单位))?)?[ \t]*(?:分别|共同|具体)?")
 
 
 
@@ -964,7 +1003,19 @@ def _context(issuer: Place, mentions: list[_Mention]) -> dict[Level, Division]:
     return context
 
 
-def _found(text: str, m: _Mention, context: dict[Level, Division], own: dict[Level, Division], role: Role | None) -> FoundOrganization:
+@cache
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def _in_script_of(written: str, place: str) -> str:
+    """广东省 as 廣東省 in a name written in traditional characters (廣東省住建廳)."""
+    return _s2t().convert(place) if fold_traditional(written) != written else place
+
+
+def _found(text: str, m: _Mention, context: dict[Level, Division], own: dict[Level, Division], role: Role | None, town: str | None = None) -> FoundOrganization:
     """The row of a mention; ``context`` resolves bare level words, ``own`` is where the issuer sits."""
     written = text[m.start : m.end]
     division, level = m.division, m.level
@@ -977,8 +1028,11 @@ def _found(text: str, m: _Mention, context: dict[Level, Division], own: dict[Lev
         division = own[level]
     shared = text[m.prefix_span[0] : m.prefix_span[1]] if m.inherited else ""
     name: str | None = None if m.function_only else shared + written
-    if name and m.bare_level is not None and division is not None and fold_traditional(name).startswith(m.bare_level):
-        name = division.name + name[len(m.bare_level) :]
+    place = division.name if division else None
+    if m.bare_level in ("镇", "乡", "街道") and town and town.endswith(m.bare_level):
+        place = town
+    if name and m.bare_level is not None and place is not None and fold_traditional(name).startswith(m.bare_level):
+        name = _in_script_of(written, place) + name[len(m.bare_level) :]
     return FoundOrganization(
         start=m.start,
         end=m.end,
@@ -987,7 +1041,7 @@ def _found(text: str, m: _Mention, context: dict[Level, Division], own: dict[Lev
         function=m.function,
         kind=m.kind,
         level=level,
-        place=division.name if division else None,
+        place=place,
         adcode=division.code if division else None,
         role=role,
     )
