@@ -22,7 +22,7 @@ from functools import cache
 from typing import Literal, Sequence
 
 from pipeline import rules
-from pipeline.extract.gazetteer import Division, Place, gazetteer, locate
+from pipeline.extract.gazetteer import Division, Place, common_name, gazetteer, locate
 from pipeline.models import OrgKind as Kind
 from pipeline.models import OrgLevel as Level
 from pipeline.models import OrgRole as Role
@@ -612,7 +612,7 @@ def _stands_alone(match: str, mention: _Mention, category: Category, prefix: _Pr
     if category in ("committee", "discipline", "inspection") and _back_reference_before(match, mention, lo):
         return True
     if category == "department" and not prefix.tokens:
-        if match[mention.end - 1] == "部" or match.endswith(("总局", "总署"), 0, mention.end):
+        if mention.kind == "government_department" and (match[mention.end - 1] == "部" or match.endswith(("总局", "总署"), 0, mention.end)):
             mention.level = "central"  # 财政部, 海关总署: a ministry
         else:
             mention.issuers_own = True  # 住建局 in a county's notice is the county's
@@ -676,6 +676,8 @@ def _unit_noun_before(match: str, mention: _Mention, lo: int) -> bool:
 # --- the whole text ---------------------------------------------------------------------
 
 CONTEXT_CHARS = 200
+# 中新网北京12月3日电, 央广网北京11月10日消息: where the reporter wrote, not where the story is
+_DATELINE = re.compile(r"[^\n。]{0,40}?\d{1,2}月\d{1,2}日(?:电|讯|消息)")
 _JOINERS = ("派驻", "驻")
 
 
@@ -696,7 +698,9 @@ def find_organizations(
     mentions = _scan(match, blocked)
     mentions = sorted(mentions + _named_functions(match, mentions, blocked), key=lambda m: m.start)
     if not issuer_place.adcode:
-        issuer_place = locate(match[:CONTEXT_CHARS])  # a page with no issuer: where its opening says it is
+        opening = _DATELINE.match(match)
+        start = opening.end() if opening else 0
+        issuer_place = locate(match[start : start + CONTEXT_CHARS])  # a page with no issuer: where its opening says it is
     context = _context(issuer_place, mentions)
     own = _context(issuer_place, [])
     town = _town(match) if any(m.level == "township" and m.bare_level for m in mentions) else None
@@ -1032,7 +1036,9 @@ def _found(text: str, m: _Mention, context: dict[Level, Division], own: dict[Lev
     if m.bare_level in ("镇", "乡", "街道") and town and town.endswith(m.bare_level):
         place = town
     if name and m.bare_level is not None and place is not None and fold_traditional(name).startswith(m.bare_level):
-        name = _in_script_of(written, place) + name[len(m.bare_level) :]
+        rest = name[len(m.bare_level) :]
+        reading = _PINYIN.match(rest)
+        name = _in_script_of(written, common_name(place)) + (rest[reading.end() :] if reading else rest)
     return FoundOrganization(
         start=m.start,
         end=m.end,
