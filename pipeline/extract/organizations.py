@@ -49,6 +49,12 @@ class Institutions(rules.RuleFile):
     other: tuple[str, ...]  # bodies set up for a task (整改工作领导小组, 整改办)
 
 
+class EnterpriseLists(rules.RuleFile):
+    nouns: tuple[str, ...]
+    modifiers: tuple[str, ...]
+    not_endings: tuple[str, ...]
+
+
 class RoleWords(rules.RuleFile):
     partner_before: tuple[str, ...]
     lead_before: tuple[str, ...]
@@ -96,6 +102,7 @@ class OrganizationRules(rules.RuleFile):
     central_openers: tuple[str, ...]
     centre_alone_before: tuple[str, ...]
     weak_institutions: tuple[str, ...]
+    enterprise_lists: EnterpriseLists
     roles: RoleWords
 
 
@@ -156,6 +163,7 @@ class _Grammar:
     lead_after: re.Pattern[str]
     partner_after: re.Pattern[str]
     function_list: re.Pattern[str]  # 统计、市场监督管理等部门
+    enterprise_list_end: re.Pattern[str]  # 等一大批重点项目
 
 
 @cache
@@ -213,6 +221,7 @@ def _grammar() -> _Grammar:
         furniture=re.compile("|".join(f"(?:{p})" for p in r.furniture_line_patterns), re.M),
         source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
         function_list=re.compile(_function_list_pattern(aliases)),
+        enterprise_list_end=re.compile("等" + rules.alt(r.enterprise_lists.modifiers) + "*" + rules.alt(r.enterprise_lists.nouns)),
         outside_party_ends=frozenset(w[-1] for w in (*r.other_parties, "政协")),
         partner_before=re.compile(rules.alt(r.roles.partner_before) + r"[ \t]*[:：]?[ \t]*\Z"),
         lead_before=re.compile(rules.alt(r.roles.lead_before) + r"[ \t]*[:：]?[ \t]*\Z"),
@@ -696,7 +705,7 @@ def find_organizations(
         excluded = [(_view_position(back, s), _view_position(back, e)) for s, e in excluded]
     blocked = _blocked_spans(match, excluded)
     mentions = _scan(match, blocked)
-    mentions = sorted(mentions + _named_functions(match, mentions, blocked), key=lambda m: m.start)
+    mentions = sorted(mentions + _named_functions(match, mentions, blocked) + _listed_enterprises(match, mentions, blocked), key=lambda m: m.start)
     if not issuer_place.adcode:
         opening = _DATELINE.match(match)
         start = opening.end() if opening else 0
@@ -888,6 +897,32 @@ def _named_functions(match: str, mentions: list[_Mention], blocked: list[tuple[i
             start, end = pos + item.start(), pos + item.end()
             function = g.aliases[match[start:end]]
             out.append(_Mention(start, end, start, g.function_kind[function], function, tail_start=start, function_only=True, issuers_own=True))
+    return out
+
+
+_IDEOGRAPHS = re.compile(r"[\u4e00-\u9fff]{2,10}")
+
+
+def _listed_enterprises(match: str, mentions: list[_Mention], blocked: list[tuple[int, int]]) -> list[_Mention]:
+    """华芯、珠海天成、迈为等一大批重点项目: companies named by a list that says they are companies."""
+    g, words = _grammar(), organization_rules().enterprise_lists
+    taken = sorted([(m.start, m.end) for m in mentions] + blocked)
+    out = []
+    for end in g.enterprise_list_end.finditer(match):
+        items: list[tuple[int, int]] = []
+        pos = end.start()
+        while True:
+            separator = max(match.rfind("、", max(0, pos - 11), pos), match.rfind(",", max(0, pos - 11), pos))
+            start = separator + 1 if separator >= 0 and _IDEOGRAPHS.fullmatch(match, separator + 1, pos) else _free_name_start(match, pos, max(0, pos - 10))
+            if pos - start < 2 or match[start:pos].endswith(words.not_endings) or match[start:pos] in g.aliases:
+                break
+            items.insert(0, (start, pos))
+            if start == 0 or match[start - 1] not in "、,":
+                break
+            pos = start - 1
+        for start, stop in items:
+            if not any(s < stop and start < e for s, e in taken):
+                out.append(_Mention(start, stop, start, "enterprise", None, tail_start=start, category="institution"))
     return out
 
 
