@@ -53,6 +53,7 @@ class EnterpriseLists(rules.RuleFile):
     nouns: tuple[str, ...]
     modifiers: tuple[str, ...]
     not_endings: tuple[str, ...]
+    needs_modifier: tuple[str, ...]
 
 
 class RoleWords(rules.RuleFile):
@@ -355,6 +356,15 @@ _NUMERALS = frozenset("0123456789一二三四五六七八九十两几多数百�
 _CLAUSE_BREAKS = "。;;:!?\n"
 
 
+def _opens_with_unit(match: str, start: int, end: int) -> bool:
+    """市经信局巡察反馈问题整改工作领导小组, 区落实…领导小组: the group's name opens with its unit."""
+    g = _grammar()
+    if _level_before(match, start + 1, start, False) or any(match[start : start + k] in g.places for k in range(2, 7)):
+        return True
+    head = g.head_pattern.search(match, start, end)
+    return head is not None and _read(match, head, start, False) is not None
+
+
 def _clause_start(match: str, pos: int) -> int:
     start = max(match.rfind(c, max(0, pos - 40), pos) for c in _CLAUSE_BREAKS)
     return max(start + 1, pos - 40, 0)
@@ -481,6 +491,8 @@ def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) 
             return None
         if _TEAM_OF_PARTY.search(match, body, e):
             kind = "party_organ"  # 巡察工作领导小组: the party committee's inspection group
+        elif word.endswith("领导小组") and not match.startswith("办公室", e) and not joined and not _opens_with_unit(match, body, s):
+            return None  # 整改工作领导小组 alone: a group, but no unit is named
     elif category == "institution":
         body = s if joined else _free_name_start(match, s, lo)
         name = match[body:e]
@@ -909,15 +921,17 @@ def _listed_enterprises(match: str, mentions: list[_Mention], blocked: list[tupl
     taken = sorted([(m.start, m.end) for m in mentions] + blocked)
     out = []
     for end in g.enterprise_list_end.finditer(match):
+        if end.group().endswith(words.needs_modifier) and end.end() - end.start() == 1 + len(words.needs_modifier[0]):
+            continue
         items: list[tuple[int, int]] = []
         pos = end.start()
         while True:
-            separator = max(match.rfind("、", max(0, pos - 11), pos), match.rfind(",", max(0, pos - 11), pos))
+            separator = match.rfind("、", max(0, pos - 11), pos)
             start = separator + 1 if separator >= 0 and _IDEOGRAPHS.fullmatch(match, separator + 1, pos) else _free_name_start(match, pos, max(0, pos - 10))
             if pos - start < 2 or match[start:pos].endswith(words.not_endings) or match[start:pos] in g.aliases:
                 break
             items.insert(0, (start, pos))
-            if start == 0 or match[start - 1] not in "、,":
+            if start == 0 or match[start - 1] != "、":
                 break
             pos = start - 1
         for start, stop in items:
