@@ -151,6 +151,9 @@ class _Grammar:
     places: dict[str, tuple[Division, ...]]
     not_level_words: frozenset[str]
     not_places: frozenset[str]  # short place names that are also words (会同, 平安)
+    place_ends: frozenset[str]  # last characters of place names, to skip most positions at once
+    stop_pattern: re.Pattern[str]
+    group_stop_pattern: re.Pattern[str]
     stops: frozenset[str]
     group_stops: frozenset[str]
     generic_openers: frozenset[str]
@@ -214,6 +217,9 @@ def _grammar() -> _Grammar:
         max_level=max(map(len, r.levels)),
         places=g.by_name,
         not_level_words=frozenset(r.not_level_words),
+        place_ends=frozenset(name[-1] for name in g.by_name),
+        stop_pattern=re.compile(rules.alt(r.name_stops)),
+        group_stop_pattern=re.compile(rules.alt(sorted(set(r.name_stops) - set(r.group_name_words)))),
         not_places=frozenset(w for w in (*r.name_stops, *r.roles.partner_before, *r.roles.lead_after, *r.roles.partner_after, *r.not_places) if w in g.by_name and all(d.name != w for d in g.by_name[w])),
         stops=frozenset(r.name_stops),
         group_stops=frozenset(r.name_stops) - frozenset(r.group_name_words),
@@ -323,6 +329,8 @@ def _term_before(match: str, pos: int, lo: int) -> tuple[str, str] | None:
 
 def _place_before(match: str, pos: int, lo: int) -> tuple[str, str] | None:
     g = _grammar()
+    if pos <= lo or match[pos - 1] not in g.place_ends:
+        return None
     for k in range(min(10, pos - lo), 1, -1):
         word = match[pos - k : pos]
         if word in g.places and word not in g.not_places:
@@ -422,23 +430,24 @@ _LONGEST_WORD = 4  # stop words and generic openers are at most this long (check
 
 def _free_name_start(match: str, pos: int, lo: int, group: bool = False) -> int:
     """Where a free name ending at ``pos`` starts: back over ideographs to a stop word (a group
-    set up for a task keeps 推进, 落实, 巡察 … in its name)."""
+    set up for a task keeps 推进, 落实, 巡察 … in its name), at most 16 characters."""
     g = _grammar()
-    stops = g.group_stops if group else g.stops
-    start = pos
-    while start > lo and pos - start < 16:
-        c = match[start - 1]
-        if not ("\u4e00" <= c <= "\u9fff" or c in "()") or (c in "个家" and match[start - 2 : start - 1] in _NUMERALS):
-            break  # 两个学院: a count, not a name
-        if _ends_with_word(match, start, lo, stops):
-            break
-        start -= 1
+    window = max(lo, pos - 16)
+    start = window
+    for m in _NOT_IN_NAME.finditer(match, window, pos):
+        start = m.end()  # 两个学院: a count; punctuation and digits end a name
+    for m in (g.group_stop_pattern if group else g.stop_pattern).finditer(match, start, pos):
+        start = max(start, m.end())
     opened = match.rfind("(", start, pos)
     if opened >= 0 and match.find(")", opened, pos) < 0:
         start = opened + 1  # 舒荟荟(市红十字会: the name starts inside the bracket
     while start < pos and match[start] in ")":
         start += 1
     return start
+
+
+# what a free name never holds: anything but ideographs and brackets, and a counted 个/家
+_NOT_IN_NAME = re.compile(r"[^\u4e00-\u9fff()]|[0-9一二三四五六七八九十两几多数百千][个家]")
 
 
 def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) -> _Mention | None:
@@ -541,17 +550,24 @@ def _place_in_name(name: str, i: int, k: int) -> bool:
     return i == 0 or name[i - 1] == "(" and name[i + k : i + k + 1] == ")"
 
 
+def _last_place_in_name(name: str) -> str | None:
+    ends = _grammar().place_ends
+    for i in range(len(name) - 1, -1, -1):
+        for k in range(min(6, len(name) - i), 1, -1):
+            if name[i + k - 1] in ends and _place_in_name(name, i, k):
+                return name[i : i + k]
+    return None
+
+
 def _institution_place(match: str, mention: _Mention, word: str) -> None:
     """A named body sits where the last place of its name is (广州(清远)产业转移工业园 → 清远市); a
     zone's committee has no level, a body named 中国…/国家… is central."""
     r, g = organization_rules(), _grammar()
     name = match[mention.start : mention.end]
-    for i in range(len(name) - 1, -1, -1):
-        found = next((name[i : i + k] for k in range(min(6, len(name) - i), 1, -1) if _place_in_name(name, i, k)), None)
-        if found:
-            mention.division = _pick(g.places[found], mention.division)
-            mention.level = _LEVEL_OF_DIVISION[mention.division.level]
-            break
+    found = _last_place_in_name(name)
+    if found:
+        mention.division = _pick(g.places[found], mention.division)
+        mention.level = _LEVEL_OF_DIVISION[mention.division.level]
     if name.startswith(r.central_openers) and mention.division is None:
         mention.level = "central"
     if word in ("管委会", "管理委员会"):
@@ -872,28 +888,51 @@ def _merge(outer: _Mention, inner: _Mention) -> _Mention:
     return replace(outer, end=inner.end, kind=kind, function=function, tail_start=inner.body_start, issuers_own=outer.issuers_own and outer.division is None)
 
 
-_LIST_END = re.compile(r"(?:等(?:有关|相关)?(?:职能)?)?部门")
+class _Taken:
+    """Spans already read, for overlap tests in two binary searches."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+        self.reach = []  # the furthest end among spans up to each one
+        furthest = -1
+        for _, e in self.spans:
+            furthest = max(furthest, e)
+            self.reach.append(furthest)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect.bisect_left(self.starts, end) - 1
+        return k >= 0 and self.reach[k] > start
+
+
 
 
 def _function_lists(match: str):
-    """Each 统计、…等部门, found from its end so that texts without one cost a single scan."""
+    """Each 统计、…等部门, found from its 部门 so that texts without one cost a single scan."""
     pos = 0
-    for end in _LIST_END.finditer(match):
-        if end.start() < pos:
-            continue
-        listing = _grammar().function_list.search(match, max(pos, end.start() - 120), end.end())
-        if listing is not None and listing.end() == end.end():
-            pos = listing.end()
-            yield listing
+    start = match.find("部门")
+    while start >= 0:
+        end = start + 2
+        words = _LIST_WORDS.search(match, max(0, start - 6), start)
+        at = words.start() if words else start
+        if at >= pos and _function_before(match, at, max(0, at - 12)) is not None:
+            listing = _grammar().function_list.search(match, max(pos, at - 120), end)
+            if listing is not None and listing.end() == end:
+                pos = end
+                yield listing
+        start = match.find("部门", end)
+
+
+_LIST_WORDS = re.compile(r"等(?:有关|相关)?(?:职能)?\Z")
 
 
 def _named_functions(match: str, mentions: list[_Mention], blocked: list[tuple[int, int]]) -> list[_Mention]:
     """统计、人力资源社会保障、市场监督管理等部门: one row per function named, with no unit word."""
     g = _grammar()
-    taken = sorted([(m.start, m.end) for m in mentions] + blocked)
+    taken = _Taken([(m.start, m.end) for m in mentions] + blocked)
     out = []
     for listing in _function_lists(match):
-        if any(s < listing.end() and listing.start() < e for s, e in taken):
+        if taken.overlaps(listing.start(), listing.end()):
             continue
         prefix = _prefix(match, listing.start(), max(0, listing.start() - 12))
         if not _is_unit_or_list(match, listing, prefix):
@@ -918,7 +957,7 @@ _IDEOGRAPHS = re.compile(r"[\u4e00-\u9fff]{2,10}")
 def _listed_enterprises(match: str, mentions: list[_Mention], blocked: list[tuple[int, int]]) -> list[_Mention]:
     """华芯、珠海天成、迈为等一大批重点项目: companies named by a list that says they are companies."""
     g, words = _grammar(), organization_rules().enterprise_lists
-    taken = sorted([(m.start, m.end) for m in mentions] + blocked)
+    taken = _Taken([(m.start, m.end) for m in mentions] + blocked)
     out = []
     for end in g.enterprise_list_end.finditer(match):
         if end.group().endswith(words.needs_modifier) and end.end() - end.start() == 1 + len(words.needs_modifier[0]):
@@ -935,7 +974,7 @@ def _listed_enterprises(match: str, mentions: list[_Mention], blocked: list[tupl
                 break
             pos = start - 1
         for start, stop in items:
-            if not any(s < stop and start < e for s, e in taken):
+            if not taken.overlaps(start, stop):
                 out.append(_Mention(start, stop, start, "enterprise", None, tail_start=start, category="institution"))
     return out
 
