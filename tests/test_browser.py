@@ -85,6 +85,9 @@ def test_document_page_highlights_every_row(site, dataset, browser, shots):
     assert panel.get_attribute("data-shown") == indicator.get_attribute("data-id")
     assert "→" in panel.find_element(By.CSS_SELECTOR, ".summary").text
     assert "value_normalized" in panel.text
+    organization = browser.find_elements(By.CSS_SELECTOR, ".hl.k-organization")[0]
+    assert organization.get_attribute("data-kind") == "organization"
+    assert " · " in organization.get_attribute("title") and "level" in organization.get_attribute("title")
     shot = shots / f"document-{doc_id}.png"
     browser.save_screenshot(str(shot))
     print(f"screenshot: {shot}")
