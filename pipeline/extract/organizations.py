@@ -29,7 +29,6 @@ from pipeline.models import OrgRole as Role
 from pipeline.normalize import fold_traditional
 
 
-
 class FunctionEntry(rules.RuleFile):
     aliases: tuple[str, ...]
     kind: Kind
@@ -154,8 +153,6 @@ class _Grammar:
     place_ends: frozenset[str]  # last characters of place names, to skip most positions at once
     stop_pattern: re.Pattern[str]
     group_stop_pattern: re.Pattern[str]
-    stops: frozenset[str]
-    group_stops: frozenset[str]
     generic_openers: frozenset[str]
     inspection_tail: re.Pattern[str]
     furniture: re.Pattern[str]
@@ -170,9 +167,8 @@ class _Grammar:
     enterprise_list_end: re.Pattern[str]  # 等一大批重点项目
 
 
-@cache
-def _grammar() -> _Grammar:
-    r = organization_rules()
+def _heads(r: OrganizationRules) -> dict[str, _Head]:
+    """Every organ word and what it ends: a department, a committee, a team, a named body …"""
     heads: dict[str, _Head] = {}
 
     def add(words, category: Category, kind: Kind, refused: str = "") -> None:
@@ -192,21 +188,29 @@ def _grammar() -> _Grammar:
     add((c for c in r.party_committees if c != "委"), "committee", "party_organ", "员")
     for office in r.offices:
         add([office], "office", "other", "".join(r.department_suffixes.get(office, ())))
-    for word, refused in r.refused_after.items():
-        heads.setdefault(word, _Head("institution", "other", ""))
     for suffix, refused in r.department_suffixes.items():
         add([suffix], "department", "government_department", "".join(refused))
+    return {w: (replace(h, refused_before=h.refused_before + "".join(r.refused_after.get(w, ()))) if w in r.refused_after else h) for w, h in heads.items()}
+
+
+def _inspection_tail(r: OrganizationRules) -> str:
+    """第一巡察组, 第七轮巡察扶贫领域专项巡察组, 巡察三组: a team's own words, ending the text searched."""
+    return (
+        r"(?:第[一二三四五六七八九十\d]+轮)?(?:[\u4e00-\u9fff]{2,8}?专项)?(?:第[一二三四五六七八九十\d]+)?"
+        + r"(?:" + rules.alt(r.inspection.modifiers)[3:] + r"?"
+        + r"(?:巡[察视](?:第?[一二三四五六七八九十\d]+)?组)\Z"
+    )
+
+
+@cache
+def _grammar() -> _Grammar:
+    r = organization_rules()
+    heads = _heads(r)
     aliases: dict[str, str] = {}
     for canonical, entry in r.functions.items():
         for form in (canonical, *entry.aliases):
             aliases.setdefault(form, canonical)
     g = gazetteer()
-    inspection = (
-        r"(?:第[一二三四五六七八九十\d]+轮)?(?:[\u4e00-\u9fff]{2,8}?专项)?(?:第[一二三四五六七八九十\d]+)?"
-        + r"(?:" + rules.alt(r.inspection.modifiers)[3:] + r"?"
-        + r"(?:巡[察视](?:第?[一二三四五六七八九十\d]+)?组)\Z"
-    )
-    heads = {w: (replace(h, refused_before=h.refused_before + "".join(r.refused_after.get(w, ()))) if w in r.refused_after else h) for w, h in heads.items()}
     return _Grammar(
         heads=heads,
         head_pattern=re.compile(_head_pattern(heads, r.not_after)),
@@ -221,10 +225,8 @@ def _grammar() -> _Grammar:
         stop_pattern=re.compile(rules.alt(r.name_stops)),
         group_stop_pattern=re.compile(rules.alt(sorted(set(r.name_stops) - set(r.group_name_words)))),
         not_places=frozenset(w for w in (*r.name_stops, *r.roles.partner_before, *r.roles.lead_after, *r.roles.partner_after, *r.not_places) if w in g.by_name and all(d.name != w for d in g.by_name[w])),
-        stops=frozenset(r.name_stops),
-        group_stops=frozenset(r.name_stops) - frozenset(r.group_name_words),
         generic_openers=frozenset(r.generic_openers),
-        inspection_tail=re.compile(inspection),
+        inspection_tail=re.compile(_inspection_tail(r)),
         furniture=re.compile("|".join(f"(?:{p})" for p in r.furniture_line_patterns), re.M),
         source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
         function_list=re.compile(_function_list_pattern(aliases)),
@@ -453,61 +455,14 @@ _NOT_IN_NAME = re.compile(r"[^\u4e00-\u9fff()]|[0-9一二三四五六七八九�
 def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) -> _Mention | None:
     """The mention ending with the organ word ``m`` (``joined``: another unit ends right before it;
     ``listed``: it follows another unit and a list separator, 县纪委、监委)."""
-    g, r = _grammar(), organization_rules()
     word, s, e = m.group(), m.start(), m.end()
-    head = g.heads[word]
+    head = _grammar().heads[word]
     if e < len(match) and match[e] in head.refused_before:
         return None
-    category, kind, function = head.category, head.kind, None
-    body = s
-    if category == "centre":
-        if not match.startswith(r.centre_alone_before, e):
-            return None
-        category = "central"
-    if category == "committee" and word in r.department_suffixes and _department_function(match, word, s, e, lo)[0]:
-        category = "department"
-    if category == "department":
-        written, suffix_start = _department_function(match, word, s, e, lo)
-        if written is not None:
-            function = g.aliases[written]
-            kind = g.function_kind[function]
-            body = suffix_start - len(written)
-        elif word == "委":
-            category, kind = "committee", "party_organ"
-        elif word == "厅" and _level_before(match, s, lo, False) and match[s - 2 : s] not in _grammar().not_level_words:
-            pass  # 省厅: the province's department the text is about
-        elif word.endswith("局"):
-            body = _fallback_function(match, e - 1, lo)
-            if body is None:
-                return None
-            function = match[body : e - 1]
-        elif joined and word in r.offices:
-            category = "office"
-        else:
-            return None
-    elif category == "office":
-        written = _function_before(match, s, lo)
-        if written is None and not joined:
-            return None
-        if written is not None:
-            function, kind, body = g.aliases[written], g.function_kind[g.aliases[written]], s - len(written)
-    elif category == "inspection":
-        tail = g.inspection_tail.search(match, max(lo, s - 24), e)
-        body = tail.start() if tail else s
-    elif category == "institution" and kind == "other":
-        body = _free_name_start(match, s, _clause_start(match, s), group=True)
-        if body == s and not joined:
-            return None
-        if _TEAM_OF_PARTY.search(match, body, e):
-            kind = "party_organ"  # 巡察工作领导小组: the party committee's inspection group
-        elif word.endswith("领导小组") and not match.startswith("办公室", e) and not joined and not _opens_with_unit(match, body, s):
-            return None  # 整改工作领导小组 alone: a group, but no unit is named
-    elif category == "institution":
-        body = s if joined else _free_name_start(match, s, lo)
-        name = match[body:e]
-        if not joined and not _proper_name(match, body, s, e, word):
-            return None
-        kind = _body_kind(match, name, body, s, kind)
+    read = _body(match, word, head, s, e, lo, joined)
+    if read is None:
+        return None
+    category, kind, function, body = read
     if category == "institution" and not joined:
         prefix, body = _institution_prefix(match, body, s)
     else:
@@ -520,10 +475,73 @@ def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) 
         _institution_place(match, mention, word)
     if category == "central":
         mention.level = "central"
-    if not (_stands_alone(match, mention, category, prefix, joined, lo) or (listed and category in ("committee", "discipline", "congress", "judicial", "government"))):
+    if not (_stands_alone(match, mention, category, prefix, joined, lo) or (listed and category in _LISTABLE)):
         return None
     _outside_party(match, mention, lo)
     return mention
+
+
+_LISTABLE = ("committee", "discipline", "congress", "judicial", "government")  # 县纪委、监委: 监委 stands in the list
+_Body = tuple[str, Kind, "str | None", int]  # category, kind, function, where the unit's own words start
+
+
+def _body(match: str, word: str, head: _Head, s: int, e: int, lo: int, joined: bool) -> _Body | None:
+    """What stands before the organ word: a function, a free name, an ordinal, or nothing."""
+    g, r = _grammar(), organization_rules()
+    category, kind = head.category, head.kind
+    if category == "centre":
+        return ("central", kind, None, s) if match.startswith(r.centre_alone_before, e) else None
+    if category == "committee" and word in r.department_suffixes and _department_function(match, word, s, e, lo)[0]:
+        category = "department"
+    if category == "department":
+        return _department_body(match, word, s, e, lo, joined)
+    if category == "office":
+        written = _function_before(match, s, lo)
+        if written is None:
+            return (category, kind, None, s) if joined else None
+        return category, g.function_kind[g.aliases[written]], g.aliases[written], s - len(written)
+    if category == "inspection":
+        tail = g.inspection_tail.search(match, max(lo, s - 24), e)
+        return category, kind, None, tail.start() if tail else s
+    if category == "institution" and kind == "other":
+        return _group_body(match, word, s, e, joined)
+    if category == "institution":
+        body = s if joined else _free_name_start(match, s, lo)
+        if not joined and not _proper_name(match, body, s, e, word):
+            return None
+        return category, _body_kind(match, match[body:e], body, s, kind), None, body
+    return category, kind, None, s
+
+
+def _department_body(match: str, word: str, s: int, e: int, lo: int, joined: bool) -> _Body | None:
+    """发改委, 市场监管局: a function from the vocabulary; else 县科教体局 after a level word; 省厅."""
+    g, r = _grammar(), organization_rules()
+    written, suffix_start = _department_function(match, word, s, e, lo)
+    if written is not None:
+        function = g.aliases[written]
+        return "department", g.function_kind[function], function, suffix_start - len(written)
+    if word == "委":
+        return "committee", "party_organ", None, s
+    if word == "厅" and _level_before(match, s, lo, False) and match[s - 2 : s] not in g.not_level_words:
+        return "department", "government_department", None, s  # 省厅: the province's department
+    if word.endswith("局"):
+        body = _fallback_function(match, e - 1, lo)
+        return None if body is None else ("department", "government_department", match[body : e - 1], body)
+    if joined and word in r.offices:
+        return "office", "other", None, s
+    return None
+
+
+def _group_body(match: str, word: str, s: int, e: int, joined: bool) -> _Body | None:
+    """整改工作领导小组, 整改办: a group set up for a task, named back to its clause's start."""
+    body = _free_name_start(match, s, _clause_start(match, s), group=True)
+    if body == s and not joined:
+        return None
+    if _TEAM_OF_PARTY.search(match, body, e):
+        return "institution", "party_organ", None, body  # 巡察工作领导小组: the committee's inspection group
+    if word.endswith("领导小组") and not match.startswith("办公室", e) and not joined and not _opens_with_unit(match, body, s):
+        return None  # 整改工作领导小组 alone: a group, but no unit is named
+    return "institution", "other", None, body
 
 
 def _outside_party(match: str, mention: _Mention, lo: int) -> None:
@@ -905,8 +923,6 @@ class _Taken:
         return k >= 0 and self.reach[k] > start
 
 
-
-
 def _function_lists(match: str):
     """Each 统计、…等部门, found from its 部门 so that texts without one cost a single scan."""
     pos = 0
@@ -990,13 +1006,24 @@ def _blocked_spans(match: str, excluded: Sequence[tuple[int, int]]) -> list[tupl
     for label in g.source_label.finditer(match):
         stop = _LABEL_VALUE_END.search(match, label.end())
         spans.append((label.start(), stop.start() if stop else len(match)))
-    banner = _BANNER.match(match)
-    if banner and match.startswith(banner.group(1), banner.end()):
-        spans.append(banner.span(1))  # a site banner repeating the title's issuer
-    return sorted(spans)
+    return sorted(spans + _banners(match))
 
 
-_BANNER = re.compile(r"\s*([^\n]{2,30}?)[ \t]*\n\s*")
+HEADER_LINES = 6
+
+
+def _banners(match: str) -> list[tuple[int, int]]:
+    """A line among the first ones that only repeats the start of another (the site's banner
+    清远市工业和信息化局 above its title 清远市工业和信息化局关于…的函)."""
+    lines = [(m.start(1), m.end(1)) for m, _ in zip(_LINE.finditer(match), range(HEADER_LINES))]
+    texts = [match[s:e] for s, e in lines]
+    return [
+        span for span, line in zip(lines, texts)
+        if 2 <= len(line) <= 30 and any(other != line and other.startswith(line) for other in texts)
+    ]
+
+
+_LINE = re.compile(r"[ \t]*([^\n]*?)[ \t]*(?:\n|$)")
 
 
 _LABEL_VALUE_END = re.compile(r"[ \t]{2,}|[\t\n。;]")
@@ -1033,7 +1060,6 @@ def _runs(match: str, mentions: list[_Mention]) -> list[list[int]]:
 
 
 _AFTER_LIST = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位|[0-9一二三四五六七八九十]+个(?:部门|单位))?)?[ \t]*(?:分别|共同|具体)?")
-
 
 
 def _roles(match: str, mentions: list[_Mention]) -> dict[int, Role]:
