@@ -46,6 +46,7 @@ class Institutions(rules.RuleFile):
     government_department: tuple[str, ...]
     association: tuple[str, ...]
     other: tuple[str, ...]  # bodies set up for a task (整改工作领导小组, 整改办)
+    zone: tuple[str, ...]  # zones acting as units (立山经济开发区), kind other
 
 
 class EnterpriseLists(rules.RuleFile):
@@ -83,7 +84,6 @@ class OrganizationRules(rules.RuleFile):
     back_references: tuple[str, ...]
     unit_nouns: tuple[str, ...]
     issuer_unit_nouns: tuple[str, ...]
-    issuer_committees: tuple[str, ...]
     name_stops: tuple[str, ...]
     generic_names: tuple[str, ...]
     generic_openers: tuple[str, ...]
@@ -185,6 +185,8 @@ def _heads(r: OrganizationRules) -> dict[str, _Head]:
     add(r.governments, "government", "government_department")
     for kind in ("state_owned_enterprise", "government_department", "public_institution", "enterprise", "association", "other"):
         add(getattr(r.institutions, kind), "institution", kind)
+    add(r.institutions.zone, "institution", "zone")
+    add(r.other_parties, "committee", "other")  # 省民进
     add((c for c in r.party_committees if c != "委"), "committee", "party_organ", "员")
     for office in r.offices:
         add([office], "office", "other", "".join(r.department_suffixes.get(office, ())))
@@ -406,7 +408,7 @@ def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -
         g = _grammar()
         opens = any(match.startswith(p, start) for p in (*g.levels, *r.state_owned_markers)) or any(
             match[start : start + k] in g.places for k in range(2, min(10, head_start - start) + 1))
-        return opens and head_start - start >= 3
+        return opens and head_start - start >= (2 if word in r.institutions.zone else 3)
     return True
 
 
@@ -463,6 +465,7 @@ def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) 
     if read is None:
         return None
     category, kind, function, body = read
+    kind = _zone_is_other(kind)
     if category == "institution" and not joined:
         prefix, body = _institution_prefix(match, body, s)
     else:
@@ -511,6 +514,10 @@ def _body(match: str, word: str, head: _Head, s: int, e: int, lo: int, joined: b
             return None
         return category, _body_kind(match, match[body:e], body, s, kind), None, body
     return category, kind, None, s
+
+
+def _zone_is_other(kind: str) -> Kind:
+    return "other" if kind == "zone" else kind  # type: ignore[return-value]
 
 
 def _department_body(match: str, word: str, s: int, e: int, lo: int, joined: bool) -> _Body | None:
@@ -676,7 +683,7 @@ def _stands_alone(match: str, mention: _Mention, category: Category, prefix: _Pr
     if joined or category in ("central", "institution", "department") or mention.function is not None:
         return True
     has_place = any(kind in ("place", "level") for kind, _ in prefix.tokens)
-    if category == "congress" and (any(kind == "term" for kind, _ in prefix.tokens) or _TERM_AFTER.match(match, mention.end)):
+    if category == "congress" and (any(kind == "term" for kind, _ in prefix.tokens) or _TERM_AFTER.match(match, mention.end) or _CONGRESS_COMMITTEE.match(match, mention.end) and not has_place):
         mention.issuers_own = not has_place
         return True  # 八届政协, 政协三届四次会议: a congress named by its term
     if category == "inspection":
@@ -713,8 +720,8 @@ def _back_reference_before(match: str, mention: _Mention, lo: int) -> bool:
 
 
 def _unit_noun_before(match: str, mention: _Mention, lo: int) -> bool:
-    """校党委, 集团党委, 局党组: a unit noun opens the name; 局, 机关 and a bare 党组 are the
-    issuing unit's own (at its level and place)."""
+    """校党委, 集团党委, 局党组: a unit noun opens the name; 局 and 机关 are the issuing unit's own
+    (at its level and place)."""
     r = organization_rules()
     for noun in sorted(r.unit_nouns, key=len, reverse=True):
         if match.startswith(noun, mention.start - len(noun)) and mention.start - len(noun) >= lo:
@@ -722,9 +729,6 @@ def _unit_noun_before(match: str, mention: _Mention, lo: int) -> bool:
             mention.issuers_own = noun in r.issuer_unit_nouns
             counted = match[mention.start - 1 : mention.start] in "个家" and match[mention.start - 2 : mention.start - 1] in _NUMERALS
             return not (mention.start >= 2 and counted)  # 两个学院党委: a count of units
-    if match.startswith(r.issuer_committees, mention.body_start):
-        mention.issuers_own = True
-        return True
     return False
 
 
@@ -1030,7 +1034,7 @@ _LABEL_VALUE_END = re.compile(r"[ \t]{2,}|[\t\n。;]")
 
 
 # between list items; a bracket after an item is its other name (党委组织部(人事处)、纪委办公室)
-_CONNECTORS = re.compile(r"(?:\([^()\n]{1,12}\))?(?:[、,，]{1,2}|以及|和|及|与)[ \t]*")
+_CONNECTORS = re.compile(r"(?:\([^()\n]{1,12}\)|常委)?(?:[、,，]{1,2}|以及|和|及|与)[ \t]*")
 
 
 def _connected(match: str, left: _Mention, right: _Mention) -> bool:
