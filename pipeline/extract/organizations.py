@@ -53,7 +53,8 @@ class EnterpriseLists(rules.RuleFile):
     nouns: tuple[str, ...]
     modifiers: tuple[str, ...]
     not_endings: tuple[str, ...]
-    needs_modifier: tuple[str, ...]
+    firm_modifiers: tuple[str, ...]
+    company_verbs: tuple[str, ...]
 
 
 class RoleWords(rules.RuleFile):
@@ -232,7 +233,7 @@ def _grammar() -> _Grammar:
         furniture=re.compile("|".join(f"(?:{p})" for p in r.furniture_line_patterns), re.M),
         source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
         function_list=re.compile(_function_list_pattern(aliases)),
-        enterprise_list_end=re.compile("等" + rules.alt(r.enterprise_lists.modifiers) + "*" + rules.alt(r.enterprise_lists.nouns)),
+        enterprise_list_end=re.compile("等" + rules.alt(r.enterprise_lists.modifiers) + "*" + rules.alt(r.enterprise_lists.nouns) + "|" + rules.alt(r.enterprise_lists.company_verbs)),
         outside_party_ends=frozenset(w[-1] for w in (*r.other_parties, "政协")),
         partner_before=re.compile(rules.alt(r.roles.partner_before) + r"[ \t]*[:：]?[ \t]*\Z"),
         lead_before=re.compile(rules.alt(r.roles.lead_before) + r"[ \t]*[:：]?[ \t]*\Z"),
@@ -980,8 +981,9 @@ def _listed_enterprises(match: str, mentions: list[_Mention], blocked: list[tupl
     taken = _Taken([(m.start, m.end) for m in mentions] + blocked)
     out = []
     for end in g.enterprise_list_end.finditer(match):
-        if end.group().endswith(words.needs_modifier) and end.end() - end.start() == 1 + len(words.needs_modifier[0]):
-            continue
+        by_verb = not end.group().startswith("等")
+        if not by_verb and not any(w in end.group() for w in words.firm_modifiers):
+            continue  # 钢铁、水泥等重点企业: trades, not companies
         items: list[tuple[int, int]] = []
         pos = end.start()
         while True:
@@ -993,6 +995,8 @@ def _listed_enterprises(match: str, mentions: list[_Mention], blocked: list[tupl
             if start == 0 or match[start - 1] != "、":
                 break
             pos = start - 1
+        if by_verb and len(items) < 2:
+            continue  # 推动企业上市: one word before the verb may be anything
         for start, stop in items:
             if not taken.overlaps(start, stop):
                 out.append(_Mention(start, stop, start, "enterprise", None, tail_start=start, category="institution"))
