@@ -328,6 +328,8 @@ def _without_terms(prefix: "_Prefix") -> "_Prefix":
 
 def _term_before(match: str, pos: int, lo: int) -> tuple[str, str] | None:
     """市八届政协, 市十六届人大常委会: the term of a congress stands between level word and body."""
+    if pos <= lo or match[pos - 1] != "届":
+        return None
     m = _TERM.search(match, max(lo, pos - 5), pos)
     return ("term", m.group()) if m else None
 
