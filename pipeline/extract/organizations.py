@@ -129,7 +129,7 @@ class FoundOrganization:
 # --- the grammar, compiled once ---------------------------------------------------------
 
 # What an organ word is: the category decides what must stand before it.
-Category = Literal["department", "committee", "office", "discipline", "inspection", "government", "congress", "judicial", "institution", "central", "centre", "function"]
+Category = Literal["department", "committee", "office", "discipline", "inspection", "government", "congress", "judicial", "institution", "central", "centre", "function", "other_party"]
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ def _heads(r: OrganizationRules) -> dict[str, _Head]:
     for kind in ("state_owned_enterprise", "government_department", "public_institution", "enterprise", "association", "other"):
         add(getattr(r.institutions, kind), "institution", kind)
     add(r.institutions.zone, "institution", "zone")
-    add(r.other_parties, "committee", "other")  # 省民进
+    add(r.other_parties, "other_party", "other")  # 省民进
     add((c for c in r.party_committees if c != "委"), "committee", "party_organ", "员")
     for office in r.offices:
         add([office], "office", "other", "".join(r.department_suffixes.get(office, ())))
@@ -199,7 +199,7 @@ def _heads(r: OrganizationRules) -> dict[str, _Head]:
 def _inspection_tail(r: OrganizationRules) -> str:
     """第一巡察组, 第七轮巡察扶贫领域专项巡察组, 巡察三组: a team's own words, ending the text searched."""
     return (
-        r"(?:第[一二三四五六七八九十\d]+轮)?(?:[\u4e00-\u9fff]{2,8}?专项)?(?:第[一二三四五六七八九十\d]+)?"
+        r"(?:第[一二三四五六七八九十\d]+轮)?(?:[\u4e00-\u9fff]{2,8}?(?:专项|巡[察视]))?(?:第[一二三四五六七八九十\d]+)?"
         + r"(?:" + rules.alt(r.inspection.modifiers)[3:] + r"?"
         + r"(?:巡[察视](?:第?[一二三四五六七八九十\d]+)?组)\Z"
     )
@@ -256,7 +256,11 @@ def _head_pattern(heads: dict[str, _Head], not_after: dict[str, tuple[str, ...]]
         # the look-behind comes after the word, so every branch opens with a literal and the
         # engine can skip to the characters that start an organ word
         branches.append(re.escape(w) + (f"(?<![{re.escape(before)}]{re.escape(w)})" if before else "") + (f"(?![{re.escape(after)}])" if after else ""))
+    branches.append(_NUMBERED_TEAM)
     return "(?:" + "|".join(branches) + ")"
+
+
+_NUMBERED_TEAM = r"巡[察视][一二三四五六七八九十\d]{1,3}组"  # 市委巡察三组
 
 
 def _function_list_pattern(aliases: dict[str, str]) -> str:
@@ -461,7 +465,8 @@ def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) 
     """The mention ending with the organ word ``m`` (``joined``: another unit ends right before it;
     ``listed``: it follows another unit and a list separator, 县纪委、监委)."""
     word, s, e = m.group(), m.start(), m.end()
-    head = _grammar().heads[word]
+    heads = _grammar().heads
+    head = heads[word] if word in heads else heads["巡察组"]
     if e < len(match) and match[e] in head.refused_before:
         return None
     read = _body(match, word, head, s, e, lo, joined)
@@ -691,7 +696,7 @@ def _stands_alone(match: str, mention: _Mention, category: Category, prefix: _Pr
         return True  # 八届政协, 政协三届四次会议: a congress named by its term
     if category == "inspection":
         return has_place or mention.body_start < mention.end - 3 or _unit_noun_before(match, mention, lo)
-    if category in ("committee", "discipline"):
+    if category in ("committee", "discipline", "other_party"):
         if has_place:
             return True
         return _unit_noun_before(match, mention, lo) or _department_follows(match, mention.end)
@@ -762,7 +767,7 @@ def find_organizations(
     if not issuer_place.adcode:
         opening = _DATELINE.match(match)
         start = opening.end() if opening else 0
-        issuer_place = locate(match[start : start + CONTEXT_CHARS])  # a page with no issuer: where its opening says it is
+        issuer_place = _opening_place(match[start : start + CONTEXT_CHARS])  # a page with no issuer: where its opening says it is
     context = _context(issuer_place, mentions)
     own = _context(issuer_place, [])
     town = _town(match) if any(m.level == "township" and m.bare_level for m in mentions) else None
@@ -774,6 +779,28 @@ def find_organizations(
 
 
 _TOWN = re.compile(r"([\u4e00-\u9fff]{2})(镇|乡|街道)")
+
+
+def _opening_place(opening: str) -> Place:
+    """Where a page's opening says it is, when it names places of one province only (a page that
+    lists 广西、上海、青海 … is about none of them)."""
+    g = gazetteer()
+    found = [(m.group(), d) for m in g.pattern.finditer(opening) for d in g.by_name[m.group()]]
+    full = {d.province_code for name, d in found if d.name == name}  # 新建 is also a district: full names first
+    provinces = full or {d.province_code for _, d in found} | {code for short, code in _province_shorts().items() if short in opening}
+    return locate(opening) if len(provinces) == 1 else Place()
+
+
+@cache
+def _province_shorts() -> dict[str, str]:
+    """广西, 青海, 内蒙古: provinces as texts name them in passing (the gazetteer keeps full names)."""
+    out = {}
+    for division in gazetteer().by_code.values():
+        if division.level == 1:
+            short = re.sub(r"(?:壮族|回族|维吾尔)?自治区$|特别行政区$|省$|市$", "", division.name)
+            if len(short) >= 2:
+                out[short] = division.province_code
+    return out
 
 
 def _town(match: str) -> str | None:
@@ -812,7 +839,8 @@ def _to_text(m: _Mention, back: list[int]) -> _Mention:
         return back[i]
 
     def end(i: int) -> int:
-        return back[i - 1] + 1 if i > 0 else 0
+        # a reading right after the last character is part of the name: 靜安區政協(xié)
+        return back[i] if 0 < i < len(back) and back[i] > back[i - 1] + 1 else (back[i - 1] + 1 if i > 0 else 0)
 
     return replace(m, start=start(m.start), end=end(m.end), body_start=start(m.body_start), tail_start=start(m.tail_start),
                    prefix_span=(start(m.prefix_span[0]), start(m.prefix_span[1])))
@@ -849,10 +877,23 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
         else:
             out.append(mention)
         lo = max(lo, mention.end)
-    return _coordinated_levels(match, _join_stationed(match, [_with_committee(match, m) for m in out]))
+    return _coordinated_levels(match, _join_stationed(match, [_with_division(match, _with_committee(match, m)) for m in out]))
 
 
 _CONGRESS_COMMITTEE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:委员会|工委|委)(?!员)")
+
+
+_DIVISION = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:处|科|室|部)(?=副?(?:处长|科长|主任|部长|负责人))")
+
+
+def _with_division(match: str, m: _Mention) -> _Mention:
+    """(市卫生健康委医政医管处处长): a division named before its head's title is part of the unit."""
+    if m.kind not in ("government_department", "party_organ", "association", "congress_cppcc"):
+        return m
+    division = _DIVISION.match(match, m.end)
+    if division is None or _STOP_CHARS.intersection(division.group()):
+        return m
+    return replace(m, end=division.end())
 
 
 def _with_committee(match: str, m: _Mention) -> _Mention:
@@ -1069,7 +1110,7 @@ def _runs(match: str, mentions: list[_Mention]) -> list[list[int]]:
     return runs
 
 
-_AFTER_LIST = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位|[0-9一二三四五六七八九十]+个(?:部门|单位))?)?[ \t]*(?:分别|共同|具体)?")
+_AFTER_LIST = re.compile(r"(?:(?:、[\u4e00-\u9fff]{2,8}?)*等(?:有关|相关)?(?:部门|单位|[0-9一二三四五六七八九十]+个(?:部门|单位))?)?[ \t]*(?:分别|共同|具体)?")
 
 
 def _roles(match: str, mentions: list[_Mention]) -> dict[int, Role]:
@@ -1162,7 +1203,7 @@ def _found(text: str, m: _Mention, context: dict[Level, Division], own: dict[Lev
     if name and m.bare_level is not None and place is not None and fold_traditional(name).startswith(m.bare_level):
         rest = name[len(m.bare_level) :]
         reading = _PINYIN.match(rest)
-        name = _in_script_of(written, common_name(place)) + (rest[reading.end() :] if reading else rest)
+        name = _in_script_of(shared + written, common_name(place)) + (rest[reading.end() :] if reading else rest)
     return FoundOrganization(
         start=m.start,
         end=m.end,
