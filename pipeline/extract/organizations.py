@@ -584,10 +584,10 @@ def _place_in_name(name: str, i: int, k: int) -> bool:
 
 
 def _last_place_in_name(name: str) -> str | None:
-    ends = _grammar().place_ends
+    ends, places = _grammar().place_ends, _grammar().places
     for i in range(len(name) - 1, -1, -1):
         for k in range(min(6, len(name) - i), 1, -1):
-            if name[i + k - 1] in ends and _place_in_name(name, i, k):
+            if name[i + k - 1] in ends and name[i : i + k] in places and _place_in_name(name, i, k):
                 return name[i : i + k]
     return None
 
@@ -785,10 +785,26 @@ def _opening_place(opening: str) -> Place:
     """Where a page's opening says it is, when it names places of one province only (a page that
     lists 广西、上海、青海 … is about none of them)."""
     g = gazetteer()
-    found = [(m.group(), d) for m in g.pattern.finditer(opening) for d in g.by_name[m.group()]]
+    names = _place_names_in(opening)
+    found = [(name, d) for name in names for d in g.by_name[name]]
     full = {d.province_code for name, d in found if d.name == name}  # 新建 is also a district: full names first
     provinces = full or {d.province_code for _, d in found} | {code for short, code in _province_shorts().items() if short in opening}
-    return locate(opening) if len(provinces) == 1 else Place()
+    return locate(" ".join(names)) if len(provinces) == 1 else Place()
+
+
+def _place_names_in(text: str) -> list[str]:
+    """The gazetteer's names in a short text, longest at each place, left to right; a dictionary
+    probe at each character that can end a name is much cheaper than the gazetteer's pattern."""
+    g = _grammar()
+    names, i = [], 0
+    while i < len(text):
+        found = next((text[i : i + k] for k in range(min(10, len(text) - i), 1, -1) if text[i + k - 1] in g.place_ends and text[i : i + k] in g.places), None)
+        if found:
+            names.append(found)
+            i += len(found)
+        else:
+            i += 1
+    return names
 
 
 @cache
