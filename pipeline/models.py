@@ -40,7 +40,7 @@ OrgKind = Literal[
 ]  # fmt: skip
 OrgLevel = Literal["central", "province", "city", "district", "township"]
 OrgRole = Literal["lead", "partner"]
-RejectReason = Literal["empty", "binary", "undecodable", "too_large", "duplicate", "unsupported_format", "no_text", "error"]
+RejectReason = Literal["empty", "binary", "undecodable", "too_large", "duplicate", "unsupported_format", "no_text", "outside_input", "error"]
 
 
 class Row(BaseModel):
