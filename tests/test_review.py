@@ -204,3 +204,19 @@ def test_review_subset_command(dataset, tmp_path):
     result = zhenggai("review", str(dataset), "--out", str(tmp_path / "site"), "--docs", f"{doc_id},0000000000000000")
     assert result.returncode == 2
     assert result.stderr.strip() == f"zhenggai: no document 0000000000000000 in {dataset}"
+
+
+def test_an_organisation_says_its_function_kind_and_level_on_hover(site, dataset):
+    orgs = pl.read_parquet(dataset / "organizations.parquet").filter(pl.col("function").is_not_null() & pl.col("level").is_not_null())
+    row = orgs.row(0, named=True)
+    organizations = page_data(site / f"{row['doc_id']}.html")["kinds"]["organization"]
+    ids = [values[organizations["fields"].index(organizations["id"])] for values in organizations["rows"]]
+    title = organizations["summaries"][ids.index(row["org_id"].removeprefix(row["doc_id"] + "-"))]  # the hover text
+    assert f"function {row['function']}" in title and row["kind"] in title and f"level {row['level']}" in title
+
+
+def test_the_index_charts_the_functions_named_most_often(site, dataset):
+    index = (site / "index.html").read_text("utf-8")
+    top = pl.read_parquet(dataset / "organizations.parquet")["function"].drop_nulls().value_counts(sort=True)[0, 0]
+    chart = re.search(r'<svg[^>]*id="chart-functions".*?</svg>', index, re.S) or re.search(r"chart-functions.*?</svg>", index, re.S)
+    assert chart and top in chart.group(0)

@@ -117,7 +117,7 @@ def chart_figures(aggregates: Aggregates) -> list[tuple[str, str]]:
         ("Indicators by kind and unit", charts.indicators_by_kind([(k, u, n) for (k, u), n in a.indicators.items()])),
         ("People handled, by action", charts.ranked_bars(sorted(a.actions.items()), "chart-actions", "people", "#c2590a")),
         ("Dates mentioned, by year and role", charts.stacked_years(a.dates, "chart-dates", "date mentions")),
-        ("Functions of the organisations named", charts.ranked_bars(sorted(a.functions.items()), "chart-functions", "mentions", "#0f8a8a")),
+        ("Departmental functions named most often", charts.ranked_bars(sorted(a.functions.items()), "chart-functions", "mentions of departments with this function", "#0f8a8a")),
     ]
     return figures
 
