@@ -72,7 +72,7 @@ def _open(m: Mark, *, first: bool) -> str:
     classes = ["hl" if first else "hl-cont", f"k-{m.kind}"] + (["flagged"] if m.flagged else [])
     ident = f' id="r-{_attr(m.row_id)}"' if first else ""
     title = f' title="{_attr(m.summary)}"' if m.summary else ""  # pages leave it to the script, which has the summaries
-    return f'<span class="{" ".join(classes)}"{ident} data-id="{_attr(m.row_id)}"{title}>'
+    return f'<span class="{" ".join(classes)}"{ident} data-id="{_attr(m.row_id)}" data-kind="{m.kind}"{title}>'
 
 
 def _attr(value: str) -> str:

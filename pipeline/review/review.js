@@ -54,7 +54,7 @@
     function open(m, first) {
       var classes = [first ? "hl" : "hl-cont", "k-" + m.kind].concat(m.flagged ? ["flagged"] : []);
       var ident = first ? ' id="r-' + escapeAttr(m.id) + '"' : "";
-      return '<span class="' + classes.join(" ") + '"' + ident + ' data-id="' + escapeAttr(m.id) + '">';
+      return '<span class="' + classes.join(" ") + '"' + ident + ' data-id="' + escapeAttr(m.id) + '" data-kind="' + m.kind + '">';
     }
 
     function closeAt(pos, stack, out, everything) {
