@@ -20,7 +20,7 @@ from pipeline.models import TABLES
 from pipeline.schema import arrow_schema
 
 # columns that are faceted wherever a table has them, beside the closed vocabularies
-FACETED_BY_NAME = ("province", "city", "reference_year", "inspection_kind", "kind", "unit", "category")
+FACETED_BY_NAME = ("province", "city", "reference_year", "inspection_kind", "kind", "unit", "category", "function", "place")
 LABEL_COLUMN = {"documents": "title", "problems": "problem", "measures": "title", "policy_refs": "title"}
 
 
