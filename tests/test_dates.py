@@ -186,11 +186,6 @@ def test_every_quarter_numeral(numeral):
     assert [(d.date_start.month, d.date_end.month) for d in found] == [(3 * quarter - 2, 3 * quarter)]
 
 
-@pytest.mark.parametrize("pattern", RULES.document_numbers)
-def test_every_document_number_pattern_compiles(pattern):
-    re.compile(pattern)
-
-
 # --- year hints -----------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from pipeline.mask import mask_rules
 from pipeline.extract.indicators import IndicatorRules, find_indicators, indicator_rules
 from pipeline.extract.numerals import UnitRules, unit_rules
 
@@ -143,11 +144,11 @@ def test_every_comparison_word(word, kind):
     assert (f.text, f.comparison, f.change) == (f"{word}增长4.5%", kind, "increase")
 
 
-@pytest.mark.parametrize("entry", indicator_rules().not_indicators, ids=lambda e: e.name)
-def test_every_not_indicator_pattern_is_exercised(entry):
+@pytest.mark.parametrize("entry", mask_rules().rules, ids=lambda e: e.what)
+def test_every_mask_rule_is_exercised(entry):
     import re
     texts = " ".join(c["text"] for c in _jsonl("not_indicators.jsonl"))
-    assert re.search(entry.pattern, texts), f"no case in not_indicators.jsonl for {entry.name}"
+    assert re.search(entry.regex, texts), f"no case in not_indicators.jsonl for {entry.what}"
 
 
 def test_rule_files_reject_unknown_keys():

@@ -22,6 +22,7 @@ from typing import Callable
 
 from pydantic import field_validator
 
+from pipeline.mask import Masks, find_masks
 from pipeline.rules import RuleFile, alt, load
 
 __all__ = ["FoundDate", "DateRules", "DateScan", "find_dates", "scan_dates", "year_hints"]
@@ -66,7 +67,6 @@ class DateRules(RuleFile):
     range_opener: tuple[str, ...]
     range_closer: tuple[str, ...]
     plan_paren_suffixes: tuple[str, ...]
-    document_numbers: tuple[str, ...]
 
     @field_validator("xun")
     @classmethod
@@ -91,14 +91,6 @@ class DateRules(RuleFile):
             raise ValueError("quarters run from 1 to 4")
         return quarters
 
-    @field_validator("document_numbers")
-    @classmethod
-    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in patterns:
-            re.compile(pattern)
-        return patterns
-
-
 # --- grammar --------------------------------------------------------------------
 
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0, "O": 0, "两": 2}
@@ -118,8 +110,6 @@ class _Grammar:
     head: re.Pattern[str]  # one point, possibly a compact range (2019-2022年, 1-10月)
     tail: re.Pattern[str]  # the second end of a range, which may omit year and month
     connector: re.Pattern[str]
-    not_date: re.Pattern[str]  # document numbers, all patterns in one alternation
-    document_numbers: tuple[re.Pattern[str], ...]  # the same patterns one by one
 
 
 def _guarded(words: dict | tuple, *, before: dict[str, tuple[str, ...]] | None = None, after: dict[str, tuple[str, ...]] | None = None) -> str:
@@ -232,14 +222,11 @@ def _grammar() -> _Grammar:
     r = load("dates", DateRules)
     conn = alt(r.range_connectors)
     point = _point_pattern(r, conn)
-    not_date = "|".join(f"(?:{p})" for p in r.document_numbers)
     return _Grammar(
         rules=r,
         head=re.compile(point, re.VERBOSE),
         tail=re.compile(_tail_pattern(r, point), re.VERBOSE),
         connector=re.compile(rf"[ ]?(?:{alt(r.range_opener)}[ ]?)?{conn}[ ]?"),
-        not_date=re.compile(not_date),
-        document_numbers=tuple(re.compile(p) for p in r.document_numbers),
     )
 
 
@@ -476,61 +463,6 @@ def _resolve_range(e: _Expression, year: int | None) -> tuple[datetime.date, dat
 _Masked = Callable[[int, int], "tuple[int, int] | None"]  # the not-date span overlapping [start, end)
 
 
-def _title_spans(match_text: str) -> list[tuple[int, int]]:
-    """《…》 spans closed on their own line; an unclosed 《 hides nothing."""
-    # One search per mark: sre skips to a lone literal far faster than to a character class.
-    opening = [(m.start(), "《") for m in re.finditer("《", match_text)]
-    closing = [(m.start(), "》") for m in re.finditer("》", match_text)]
-    marks = sorted(opening + closing)
-    spans: list[tuple[int, int]] = []
-    opened: list[int] = []
-    previous = 0
-    for at, mark in marks:
-        if match_text.find("\n", previous, at) >= 0:
-            opened.clear()  # a title does not run over a line break
-        previous = at
-        if mark == "《":
-            opened.append(at)
-        elif opened:
-            spans.append((opened.pop(), at + 1))  # nested titles merge with their parent later
-    return spans
-
-
-def _document_numbers(match_text: str, grammar: _Grammar) -> list[tuple[int, int]]:
-    """The spans of ``grammar.not_date.finditer(match_text)``, found sooner.
-
-    Alone, a pattern skips ahead on its first character; their alternation tries every
-    position. So the patterns one by one say where the next match starts, and the
-    alternation, which takes the first pattern matching there, what it is.
-    """
-    patterns = grammar.document_numbers
-    ahead = [p.search(match_text) for p in patterns]  # each pattern's first match from pos on
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    while True:
-        ahead = [m if m is None or m.start() >= pos else p.search(match_text, pos) for p, m in zip(patterns, ahead)]
-        starts = [m.start() for m in ahead if m is not None]
-        if not starts:
-            return spans
-        m = grammar.not_date.search(match_text, min(starts))
-        if m.end() == m.start():  # after an empty match finditer has rules of its own
-            return [m.span() for m in grammar.not_date.finditer(match_text)]
-        spans.append(m.span())
-        pos = m.end()
-
-
-def _masks(match_text: str, grammar: _Grammar) -> list[tuple[int, int]]:
-    spans = _title_spans(match_text) + _document_numbers(match_text, grammar)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    return merged
-
-
 def _masked(masks: list[tuple[int, int]], starts: list[int], start: int, end: int) -> tuple[int, int] | None:
     """The first mask overlapping [start, end), if any."""
     i = bisect.bisect_right(starts, start) - 1
@@ -632,10 +564,9 @@ def _compatible(head: _Point, tail: _Point) -> bool:
     return kind(head) == kind(tail) or tail.has_year
 
 
-def _scan(text: str, match_text: str) -> list[_Expression]:
+def _scan(match_text: str, masks: list[tuple[int, int]]) -> list[_Expression]:
     grammar = _grammar()
     r = grammar.rules
-    masks = _masks(match_text, grammar)
     mask_starts = [s for s, _ in masks]
 
     def masked(start: int, end: int) -> tuple[int, int] | None:
@@ -694,6 +625,7 @@ def find_dates(
     text: str,
     *,
     match_text: str | None = None,
+    masks: Masks | None = None,
     reference_year: int | None = None,
     not_after: datetime.date | None = None,
 ) -> list[FoundDate]:
@@ -703,19 +635,19 @@ def find_dates(
     without one; ``not_after`` (the published or signed date) moves an inferred date that
     would fall after it into the year before.
     """
-    return scan_dates(text, match_text=match_text).dates(reference_year=reference_year, not_after=not_after)
+    return scan_dates(text, match_text=match_text, masks=masks).dates(reference_year=reference_year, not_after=not_after)
 
 
 def year_hints(text: str, *, match_text: str | None = None) -> tuple[int | None, int | None]:
     """(latest year among dates that write year and month, most often written year).
 
-    Titles in 《…》 and document numbers are skipped, as everywhere in this module. Ties for the
+    Masks hidden from dates (titles in 《…》, document numbers) are skipped, as everywhere here. Ties for the
     most frequent year go to the later year.
     """
     return scan_dates(text, match_text=match_text).year_hints()
 
 
-def scan_dates(text: str, *, match_text: str | None = None) -> DateScan:
+def scan_dates(text: str, *, match_text: str | None = None, masks: Masks | None = None) -> DateScan:
     """The date expressions of ``text``, found once and resolved as often as needed.
 
     >>> scan = scan_dates("2023年3月印发,5月底前完成。")
@@ -728,7 +660,9 @@ def scan_dates(text: str, *, match_text: str | None = None) -> DateScan:
         match_text = text
     if len(match_text) != len(text):
         raise ValueError("match_text must have the same length as text")
-    return DateScan(text, tuple(_scan(text, match_text)))
+    if masks is None:
+        masks = find_masks(match_text)
+    return DateScan(text, tuple(_scan(match_text, masks.hidden_from("dates"))))
 
 
 @dataclass(frozen=True)

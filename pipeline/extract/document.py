@@ -17,6 +17,7 @@ from pipeline.extract.gazetteer import locate
 from pipeline.extract.indicators import find_indicators
 from pipeline.extract.metadata import classify, read_header, read_inspection
 from pipeline.extract.policy_refs import find_policy_refs
+from pipeline.mask import find_masks
 from pipeline.models import Extraction
 from pipeline.normalize import CanonicalText, DecodedDocument
 from pipeline.segment import Outline, segment
@@ -91,6 +92,8 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
         raw_start, raw_end = canon.raw_span(start, end)
         return {"doc_id": doc_id, "text": text[start:end], "char_start": start, "char_end": end, "raw_char_start": raw_start, "raw_char_end": raw_end}
 
+    masks = find_masks(canon.match)
+    lap("mask")
     doc_type = classify(canon.match, 0)
     outline = segment(text, doc_type, match_text=canon.match)
     lap("segment")
@@ -98,16 +101,16 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
 
     published = _date_at(text, header.published_span)
     signed = _date_at(text, header.signed_span)
-    date_scan = scan_dates(text, match_text=canon.match)  # one scan: the reference year only changes resolution
+    date_scan = scan_dates(text, match_text=canon.match, masks=masks)  # one scan: the reference year only changes resolution
     latest_year_month, common_year = date_scan.year_hints()
     reference_year = (signed or published).year if (signed or published) else (latest_year_month or common_year)
     not_after = max(d for d in (published, signed) if d) if (published or signed) else None
     found_dates = date_scan.dates(reference_year=reference_year, not_after=not_after)
     lap("dates")
-    refs = find_policy_refs(text, match_text=canon.match)
+    refs = find_policy_refs(text, match_text=canon.match, masks=masks)
     lap("policy_refs")
     excluded = [(d.start, d.end) for d in found_dates] + [(r.start, r.end) for r in refs]
-    found_indicators = find_indicators(text, match_text=canon.match, excluded=sorted(excluded))
+    found_indicators = find_indicators(text, match_text=canon.match, masks=masks, excluded=sorted(excluded))
     lap("indicators")
 
     inspection = read_inspection(text, (0, outline.body_start), match_text=canon.match) if doc_type.endswith("rectification") else None
