@@ -200,3 +200,30 @@ def test_you_at_the_end_of_a_text_joins_nothing() -> None:
     nothing, and must not end the reading of the whole document."""
     assert [f.text for f in find_indicators("三又三分之一亩")] == ["三又三分之一亩"]
     assert find_indicators("增长3又") == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("进口额2.3亿美元。", [("2.3亿美元", 2.3, 230000000.0, None)]),  # exact: no 229999999.99999997
+    ("出口额-3.1%。", [("-3.1%", -3.1, -3.1, None)]),
+    ("出口额负增长3.1%。", [("负增长3.1%", 3.1, 3.1, "decrease")]),
+    ("捐款壹万贰仟叁佰元整。", [("壹万贰仟叁佰元整", 12300.0, 12300.0, None)]),
+    ("金额人民币叁仟伍佰圆整", [("叁仟伍佰圆整", 3500.0, 3500.0, None)]),
+    ("费用3元5角2分", [("3元5角2分", 3.52, 3.52, None)]),
+    ("收费2元2分钟", [("2元", 2.0, 2.0, None), ("2分钟", 2.0, 2.0, None)]),
+    ("共12元整改资金", [("12元", 12.0, 12.0, None)]),
+    ("收入3,.83万元", []),  # a damaged separator: no partial figure
+    ("开展第一、二、三轮巡察", []),  # ordinals, not counts
+    ("前两轮巡察", []),
+    ("俩个项目", [("俩个", 2.0, 2.0, None)]),
+])
+def test_the_long_tail_of_numerals(text, expected):
+    got = [(f.text, f.value, f.value_normalized, f.change) for f in find_indicators(text)]
+    assert got == expected
+
+
+def test_value_normalized_is_the_printed_digits_times_the_multiplier():
+    from decimal import Decimal
+    for digits in ("2.3", "196.14", "5.52", "141.48", "0.07", "8758.2", "326.41"):
+        for multiplier, word in ((1e4, "万"), (1e8, "亿")):
+            (f,) = find_indicators(f"金额{digits}{word}元。")
+            assert f.value_normalized == float(Decimal(digits) * Decimal(int(multiplier)))

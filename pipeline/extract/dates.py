@@ -22,6 +22,7 @@ from typing import Callable
 
 from pydantic import field_validator
 
+from pipeline.extract.numerals import digit_string, whole_number
 from pipeline.mask import Masks, find_masks
 from pipeline.rules import RuleFile, alt, load
 
@@ -93,7 +94,7 @@ class DateRules(RuleFile):
 
 # --- grammar --------------------------------------------------------------------
 
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0, "O": 0, "两": 2}
+_CN_NUMERALS = "零一二三四五六七八九〇○O两"  # the characters of written-out numbers in dates
 _NOT_AFTER_DIGIT = r"(?<![\d.])"
 _NOT_AFTER_CN = r"(?<![十百千万亿两〇○零一二三四五六七八九])"
 _YEAR = r"(?:19|20)\d{2}"
@@ -156,7 +157,7 @@ def _prefilter(r: DateRules) -> str:
         if at is None:
             raise ValueError(f"date word {word} writes none of {anchors}, so the prefilter would skip it")
         reach = max(reach, at)
-    numerals = "0123456789" + "".join(_CN_DIGITS) + "十"
+    numerals = "0123456789" + _CN_NUMERALS + "十"
     first = _chars(numerals, "第", *(w[0] for w in words), *r.quarter_numerals)
     inner = _chars(numerals, "第、 ", *words, *r.quarter_numerals, *r.range_connectors)
     return rf"(?={first})(?:(?={inner}{{0,{reach}}}[{anchors}])|(?={_YEAR}[-/.]))"
@@ -261,20 +262,6 @@ class _Point:
         return self.m is not None or self.quarters is not None or self.half is not None or self.yend
 
 
-def _cn_number(s: str) -> int:
-    """一 → 1, 十二 → 12, 二十六 → 26, 三十一 → 31; digits pass through."""
-    if s.isdigit():
-        return int(s)
-    if "十" not in s:
-        return _CN_DIGITS[s]
-    tens, _, units = s.partition("十")
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
-
-
-def _cn_year(s: str) -> int:
-    return int("".join(str(_CN_DIGITS[c]) for c in s))
-
-
 def _valid_day(year: int, month: int, day: int) -> bool:
     return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
 
@@ -308,7 +295,7 @@ def _broken_digits(digits: str) -> _Point | None:
 def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
     g = m.groupdict()
     if g.get("t_d"):
-        return _Point(d=_cn_number(g["t_d"]))
+        return _Point(d=whole_number(g["t_d"]))
     if g.get("t_xun"):
         return _Point(xun=r.xun[g["t_xun"]])
     if g.get("t_bkmd"):
@@ -323,16 +310,16 @@ def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
         return _Point(year=int(g["bky"]), m=md[0], d=md[1], broken=True) if md else None
     if g["lost"]:
         return _Point(year=int(g["lost"]), broken=True)
-    year = int(g["y"]) if g["y"] else _cn_year(g["cny"]) if g["cny"] else None
+    year = int(g["y"]) if g["y"] else digit_string(g["cny"]) if g["cny"] else None
     year0 = int(g["y0"]) if g["y0"] else None
     if year0 is not None and year is not None and year0 >= year:
         return None
     years = {"year": year, "year0": year0, "rel": r.relative_years[g["rel"]] if g["rel"] else None}
     if g["m"]:
-        m0 = _cn_number(g["m0"]) if g["m0"] else int(g["m0l"]) if g["m0l"] else None
-        month = _cn_number(g["m"])
-        d0 = _cn_number(g["d0"]) if g["d0"] else int(g["d0l"]) if g["d0l"] else None
-        d = _cn_number(g["d"]) if g["d"] else None
+        m0 = whole_number(g["m0"]) if g["m0"] else int(g["m0l"]) if g["m0l"] else None
+        month = whole_number(g["m"])
+        d0 = whole_number(g["d0"]) if g["d0"] else int(g["d0l"]) if g["d0l"] else None
+        d = whole_number(g["d"]) if g["d"] else None
         if m0 is not None and m0 == month:
             return None
         if d0 is not None and d is not None and d0 >= d:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from decimal import Decimal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,7 +22,7 @@ from typing import Literal
 
 from pipeline import rules
 from pipeline.extract.dates import find_dates
-from pipeline.extract.numerals import Number, UnitEntry, scan_numbers, unit_rules
+from pipeline.extract.numerals import Number, UnitEntry, is_numeral, scan_numbers, unit_rules, whole_number
 from pipeline.mask import Masks, find_masks
 from pipeline.rules import RuleFile, alt
 
@@ -253,11 +254,46 @@ def _read(m: str, n: Number) -> _Reading:
     r = _Reading(n, n.start, n.end, n.mantissa, n.multiplier)
     if n.start > 0 and m[n.start - 1] == "第":
         _read_rank(m, r)
+    elif _continues_ordinals(m, n.start):
+        r.drop = True  # the 二 and 三 of 第一、二、三轮 are ordinals too
     else:
         _read_unit(m, r)
+        if r.unit == "CNY" and r.multiplier == 1:
+            _read_jiao_fen(m, r)
     if r.unit is not None and not r.drop:
         _guard(m, r)
     return r
+
+
+_ORDINAL_REACH = 16  # characters an enumeration of ordinals is followed back
+
+
+def _continues_ordinals(m: str, start: int) -> bool:
+    """Is the number at ``start`` the next item of a list of ordinals (第一、二、三)?"""
+    if start == 0 or m[start - 1] != "、":
+        return False
+    k = start - 1
+    floor = max(start - _ORDINAL_REACH, 0)
+    while k > floor and (m[k - 1] == "、" or is_numeral(m[k - 1])):
+        k -= 1
+    return k > 0 and m[k - 1] == "第" and k < start - 1
+
+
+_JIAO_FEN = re.compile(r"(?:(?P<jiao>[0-9零一二三四五六七八九壹贰叁肆伍陆柒捌玖两])角)?(?:(?P<fen>[0-9零一二三四五六七八九壹贰叁肆伍陆柒捌玖两])分(?!钟|之))?")
+
+
+def _read_jiao_fen(m: str, r: _Reading) -> None:
+    """3元5角2分: the tenths (角) and hundredths (分) after 元 belong to the amount."""
+    if not r.unit_surface.endswith(("元", "圆")):
+        return
+    tail = _JIAO_FEN.match(m, r.end)
+    if tail is None or tail.end() == r.end:
+        return
+    value = Decimal(repr(r.value))
+    for group, scale in (("jiao", Decimal("0.1")), ("fen", Decimal("0.01"))):
+        if tail.group(group):
+            value += whole_number(tail.group(group)) * scale
+    r.value, r.end = float(value), tail.end()
 
 
 def _read_rank(m: str, r: _Reading) -> None:
@@ -486,10 +522,16 @@ def _trailing_words() -> tuple[str, ...]:
     return tuple(sorted(set(r.subject.trailing) | set(combined) | set(r.subject.verbs), key=len, reverse=True))
 
 
+def exact_product(value: float, multiplier: float) -> float:
+    """``value × multiplier`` in decimal from the digits they print as, rounded once:
+    2.3 × 1e8 is 230000000, where binary floating point gives 229999999.99999997."""
+    return float(Decimal(repr(value)) * Decimal(repr(multiplier)))
+
+
 def _row(text: str, r: _Reading, subject: str | None) -> FoundIndicator:
     return FoundIndicator(
         start=r.start, end=r.end, text=text[r.start:r.end],
-        value=r.value, multiplier=r.multiplier, value_normalized=r.value * r.multiplier,
+        value=r.value, multiplier=r.multiplier, value_normalized=exact_product(r.value, r.multiplier),
         unit=r.unit or "", kind=r.kind or "", qualifier=r.qualifier,
         change=r.change, comparison=r.comparison, subject=subject,
     )
