@@ -46,6 +46,16 @@ class FoundDate:
     anchors: bool  # True when the expression states both year and month (can anchor year inference)
 
 
+class LeadingPeriods(RuleFile):
+    """前三季度, 前十一个月, 首季度, 首月: the first quarters or months of a year."""
+
+    before: str
+    first: str
+    measure: str
+    quarters: tuple[int, int]  # the counts allowed, first and last
+    months: tuple[int, int]
+
+
 class DateRules(RuleFile):
     """The vocabulary of ``dates.yaml``."""
 
@@ -55,7 +65,7 @@ class DateRules(RuleFile):
     year_end: tuple[str, ...]
     quarter_numerals: dict[str, int]
     quarter_word: str
-    leading_quarters: dict[str, int]
+    leading_periods: LeadingPeriods
     halves: dict[str, tuple[int, int]]
     relative_years: dict[str, int]
     relative_year_not_preceded_by: dict[str, tuple[str, ...]]
@@ -85,7 +95,7 @@ class DateRules(RuleFile):
                 raise ValueError(f"half {word}: months must satisfy 1 <= first <= last <= 12")
         return halves
 
-    @field_validator("quarter_numerals", "leading_quarters")
+    @field_validator("quarter_numerals")
     @classmethod
     def _quarters(cls, quarters: dict[str, int]) -> dict[str, int]:
         if any(not 1 <= q <= 4 for q in quarters.values()):
@@ -150,7 +160,8 @@ def _prefilter(r: DateRules) -> str:
     are shorter.
     """
     anchors = "年月日" + r.quarter_word[0]
-    words = [*r.relative_years, *r.leading_quarters, *r.halves, *r.year_end]
+    lead = r.leading_periods
+    words = [*r.relative_years, *r.halves, *r.year_end, lead.before + lead.measure + r.quarter_word, lead.first + "月"]
     reach = len("2019 ") + max(map(len, r.range_connectors)) + len(" 2022 ")
     for word in words:
         at = next((i for i, c in enumerate(word) if c in anchors), None)
@@ -175,6 +186,7 @@ def _point_pattern(r: DateRules, conn: str) -> str:
         {_NOT_AFTER_DIGIT}(?P<iso_y>{_YEAR})(?P<sep>[-/.])(?P<iso_m>1[0-2]|0?[1-9])
         (?P=sep)(?P<iso_d>3[01]|[12]\d|0?[1-9])(?![\d])(?!\.\d)
     )
+  | {_dotted_pattern()}                                 # 1999.08
   | (?<!\d)(?P<bk>{_YEAR}\d{{3,4}})[ ]?日                # 20211228日, 2021915日: 年/月 lost
   | (?<!\d)(?P<bky>{_YEAR})[ ]?年[ ]?(?<!\d)(?P<bkmd>\d{{3,4}})[ ]?[日号]   # 2021年915日
   | (?<!\d)(?P<lost>{_YEAR})[ ]?年[ ]?月                 # 2023年月下旬: the month number lost
@@ -198,7 +210,7 @@ def _point_pattern(r: DateRules, conn: str) -> str:
           | (?P<mend>{end})
         )?
         (?(yearpart)|(?(mcn)(?<![月])))       # 一月 alone is a slogan (一月一链), 三月五日 a date
-      | (?P<lq>{alt(r.leading_quarters)})                  # 前三季度
+      | {_leading_pattern(r)}                              # 前三季度, 前十一个月, 首月
       | 第?(?:(?P<q0>{quarter_n})(?:{re.escape(r.quarter_word)})?{conn}第?)?   # 一至三季度
         (?P<q>{quarter_n}){re.escape(r.quarter_word)}(?P<qend>{end})?
       | (?P<half>{alt(r.halves)})                          # 上半年
@@ -209,12 +221,24 @@ def _point_pattern(r: DateRules, conn: str) -> str:
     """
 
 
+def _leading_pattern(r: DateRules) -> str:
+    lead = r.leading_periods
+    count = rf"(?:{re.escape(lead.before)}(?P<lp_n>\d{{1,2}}|[一二三四五六七八九十两]{{1,3}}){re.escape(lead.measure)}?|(?P<lp_first>{re.escape(lead.first)}))"
+    return rf"(?P<lp>{count}(?:(?P<lp_q>{re.escape(r.quarter_word)})|月(?!份)))"
+
+
+def _dotted_pattern() -> str:
+    """1999.08: a year and a two-digit month (2023.10万元 is a figure, so no unit may follow)."""
+    return rf"(?P<dot>{_NOT_AFTER_DIGIT}(?P<dot_y>{_YEAR})\.(?P<dot_m>0[1-9]|1[0-2])(?![\d.])(?![ ]?(?:[万亿千百十元%倍]|个)))"
+
+
 def _tail_pattern(r: DateRules, point: str) -> str:
     return rf"""
       (?P<t_d>{_DAY})[ ]?[日号]                # 16日至28日: the day alone
     | (?P<t_xun>{_guarded(r.xun, after=r.xun_not_followed_by)})   # 上旬至中旬: the xun alone
     | (?<!\d)(?P<t_bkmd>\d{{3,4}})[ ]?日       # 2024717日至830日: broken month-day
     | {point}
+    | {_NOT_AFTER_DIGIT}(?P<t_year>{_YEAR})(?![\d.年/-])   # 2008.03-2009: a bare year after a dotted month
     """
 
 
@@ -252,6 +276,8 @@ class _Point:
     half: tuple[int, int] | None = None
     yend: bool = False
     broken: bool = False
+    dotted: bool = False  # 1999.08: may close a range with a bare year (1999.08-2002)
+    leading: bool = False  # 前十一个月, 首月
 
     @property
     def has_year(self) -> bool:
@@ -301,6 +327,10 @@ def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
     if g.get("t_bkmd"):
         md = _split_month_day(g["t_bkmd"])
         return _Point(m=md[0], d=md[1], broken=True) if md else None
+    if g.get("t_year"):
+        return _Point(year=int(g["t_year"]), dotted=True)
+    if g["dot"]:
+        return _Point(year=int(g["dot_y"]), m=int(g["dot_m"]), dotted=True)
     if g["iso"]:
         return _Point(year=int(g["iso_y"]), m=int(g["iso_m"]), d=int(g["iso_d"]))
     if g["bk"]:
@@ -326,8 +356,8 @@ def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
             return None
         xun = r.xun[g["xun"]] if g["xun"] else None
         return _Point(**years, m0=m0, m=month, d0=d0, d=d, xun=xun, mend=bool(g["mend"]))
-    if g["lq"]:
-        return _Point(**years, quarters=(1, r.leading_quarters[g["lq"]]))
+    if g["lp"]:
+        return _leading(g, years, r.leading_periods)
     if g["q"]:
         q0 = r.quarter_numerals[g["q0"]] if g["q0"] else None
         q = r.quarter_numerals[g["q"]]
@@ -337,6 +367,17 @@ def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
     if g["half"]:
         return _Point(**years, half=r.halves[g["half"]])
     return _Point(**years, yend=bool(g["yend"]))
+
+
+def _leading(g: dict, years: dict, lead: LeadingPeriods) -> _Point | None:
+    n = 1 if g["lp_first"] else whole_number(g["lp_n"])
+    quarter = bool(g["lp_q"])
+    lo, hi = lead.quarters if quarter else lead.months
+    if n is None or not (g["lp_first"] or lo <= n <= hi):
+        return None
+    if quarter:
+        return _Point(**years, quarters=(1, n))
+    return _Point(**years, m0=1 if n > 1 else None, m=n, leading=True)
 
 
 # --- resolution -------------------------------------------------------------------
@@ -484,6 +525,8 @@ def _word_before(match_text: str, pos: int, words: tuple[str, ...], floor: int) 
 
 def _rejected(point: _Point, m: re.Match[str], match_text: str, floor: int, r: DateRules) -> bool:
     """Matches the grammar allows but the language does not mean as dates."""
+    if point.leading and not point.has_year and m.start() > 0 and _is_word_character(match_text[m.start() - 1]):
+        return True  # 到期前3个月: a month before something, not the first months of a year
     if m.group("rel") and not point.has_body:
         # 比上年增长, 较去年同期: a comparison base, not a date
         if _word_before(match_text, m.start(), r.comparison_before, floor):
@@ -491,6 +534,10 @@ def _rejected(point: _Point, m: re.Match[str], match_text: str, floor: int, r: D
         if _word_after(match_text, m.end(), r.comparison_after, {}):
             return True
     return False
+
+
+def _is_word_character(c: str) -> bool:
+    return c.isalnum()
 
 
 def _plan_name_year(e: _Expression, match_text: str, r: DateRules) -> bool:
@@ -522,6 +569,8 @@ def _parse_tail(match_text: str, head: _Point, head_end: int, grammar: _Grammar,
     if tail is None or _rejected(tail, m, match_text, conn.end(), r):
         return None
     if m.group("t_bkmd") and not head.broken:
+        return None
+    if m.group("t_year") and not head.dotted:
         return None
     if not _compatible(head, tail):
         return None

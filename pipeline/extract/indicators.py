@@ -399,6 +399,8 @@ def _guard(m: str, r: _Reading) -> None:
         r.drop = True
     elif r.kind == "count" and n.chinese and surface in ("一", "壹"):
         r.drop = True  # 一个问题, 一批: the indefinite article
+    elif n.value == 0.5 and surface == "半" and r.kind != "duration":
+        r.drop = True  # 半个月 is a duration; 半个世纪 or 半个身子 no figure
     elif r.unit in ("year", "month") and n.value < 0:
         r.drop = True
 

@@ -88,6 +88,7 @@ _MINUS = "负負"
 _AND = "又"  # 三又三分之一
 _OVER = "分之"  # 三分之一
 _ASCII_DIGITS = "0123456789"
+_HALF = "半"  # 半个月: a half, before the measure word 个 only (上半年, 半数 are no numbers)
 _ARABIC = re.compile(
     r"""
     (?: \d{1,3} (?: ,\d{3} )+ (?!\d)   # thousands separators: 1,127  1,050,000
@@ -128,7 +129,7 @@ class _Tables:
 def _tables() -> _Tables:
     rules_ = unit_rules()
     multipliers = {c: m for m in rules_.multipliers for c in m.chars}
-    start_chars = set(_DIGITS) | set(_ZERO) | set(multipliers) | set(_MINUS) | set(_ASCII_DIGITS) | {"-"}
+    start_chars = set(_DIGITS) | set(_ZERO) | set(multipliers) | set(_MINUS) | set(_ASCII_DIGITS) | {"-", _HALF}
     starts = re.compile("[" + "".join(re.escape(c) for c in sorted(start_chars)) + "]")
     not_numerals = re.compile(alt(rules_.not_numerals) + "|" + _DAMAGED)
     return _Tables(multipliers, starts, not_numerals, _plain_pattern(multipliers))
@@ -297,6 +298,8 @@ def _number_at(text: str, i: int) -> Number | None:
     negative = False
     j = i
     c = text[i]
+    if c == _HALF:
+        return Number(i, i + 1, 0.5, 0.5, 1.0, True, False, False) if text.startswith("个", i + 1) else None
     if c in _MINUS or c == "-":
         if c == "-" and not _is_sign(text, i):
             return None
