@@ -26,7 +26,7 @@ from pipeline.extract.numerals import digit_string, whole_number
 from pipeline.mask import Masks, find_masks
 from pipeline.rules import RuleFile, alt, load
 
-__all__ = ["FoundDate", "DateRules", "DateScan", "find_dates", "scan_dates", "year_hints"]
+__all__ = ["FoundDate", "DateRules", "date_rules", "DateScan", "find_dates", "scan_dates", "year_hints"]
 
 GRANULARITIES = ("day", "xun", "month", "quarter", "half_year", "year")  # finest first
 
@@ -71,6 +71,7 @@ class DateRules(RuleFile):
     relative_year_not_preceded_by: dict[str, tuple[str, ...]]
     comparison_before: tuple[str, ...]
     comparison_after: tuple[str, ...]
+    base_before: tuple[str, ...]
     as_of: tuple[str, ...]
     open_end: tuple[str, ...]
     open_end_not_followed_by: dict[str, tuple[str, ...]]
@@ -242,9 +243,13 @@ def _tail_pattern(r: DateRules, point: str) -> str:
     """
 
 
+def date_rules() -> DateRules:
+    return load("dates", DateRules)
+
+
 @cache
 def _grammar() -> _Grammar:
-    r = load("dates", DateRules)
+    r = date_rules()
     conn = alt(r.range_connectors)
     point = _point_pattern(r, conn)
     return _Grammar(

@@ -12,7 +12,7 @@ import re
 import time
 from typing import Sequence
 
-from pipeline.extract.dates import FoundDate, find_dates, scan_dates
+from pipeline.extract.dates import FoundDate, date_rules, find_dates, scan_dates
 from pipeline.extract.gazetteer import locate
 from pipeline.extract.indicators import find_indicators
 from pipeline.extract.metadata import classify, read_header, read_inspection
@@ -23,6 +23,7 @@ from pipeline.normalize import CanonicalText, DecodedDocument
 from pipeline.segment import Outline, segment
 
 _CLAUSE_BREAK = re.compile(r"[,。;:!?\n]")
+_SENTENCE_BREAK = re.compile(r"[。;!?\n]")
 
 
 def row_id(doc_id: str, table: str, start: int, end: int) -> str:
@@ -172,8 +173,8 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
         }
         for d in found_dates
     ]
-    date_starts = [d["char_start"] for d in dates]
-    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)] if found_indicators else []
+    date_words = date_rules()
+    periods = Periods(canon.match, dates if found_indicators else [], date_words.base_before, date_words.comparison_after)
     indicators = [
         {
             **placed("i", "indicator_id", i.start, i.end),
@@ -186,7 +187,7 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
             "change": i.change,
             "comparison": i.comparison,
             "subject": i.subject,
-            "date_id": _clause_date(text, breaks, i.start, i.end, dates, date_starts),
+            "date_id": periods.measured(i.start, i.end),
         }
         for i in found_indicators
     ]
@@ -291,22 +292,46 @@ def _date_roles(text: str, dates: list[FoundDate], header, inspection, outline: 
     return roles
 
 
-CLAUSE_REACH = 200  # characters a clause is looked for on each side of a figure
+CLAUSE_REACH = 200  # characters a sentence is looked for on each side of a figure
 
 
-def _clause_date(text: str, breaks: list[int], start: int, end: int, dates: list[dict], starts: list[int]) -> str | None:
-    """The date standing in the same clause as a figure (the nearest one before it, else after).
+class Periods:
+    """The period a figure measures: the date nearest before it in its sentence (截至2024年底,全市
+    累计投资30亿元,同比增长5% links both figures to 2024年底), else the first after it in its clause;
+    never a comparison base (较2023年增长43%, 与上年同期相比) nor a date inside the figure itself.
 
-    ``breaks`` are the positions of the clause-breaking characters of ``text``; ``dates`` are
-    sorted by char_start (``starts``). Each figure costs a few binary searches, so a document
-    of any length stays linear."""
-    k = bisect.bisect_left(breaks, start) - 1
-    left = max(breaks[k] + 1 if k >= 0 else 0, start - CLAUSE_REACH, 0)
-    k = bisect.bisect_left(breaks, end)
-    right = min(breaks[k] if k < len(breaks) else len(text), end + CLAUSE_REACH, len(text))
-    inside = [d for d in dates[bisect.bisect_left(starts, left) : bisect.bisect_right(starts, right)] if d["char_end"] <= right]
-    before = [d for d in inside if d["char_end"] <= start]
-    if before:
-        return before[-1]["date_id"]
-    after = [d for d in inside if d["char_start"] >= end]
-    return after[0]["date_id"] if after else None
+    Breaks are found once per document and each figure costs a few binary searches, so a
+    document of any length stays linear."""
+
+    def __init__(self, match_text: str, dates: list[dict], comparison_before: tuple[str, ...], comparison_after: tuple[str, ...]):
+        self.text = match_text
+        self.sentence_breaks = [m.start() for m in _SENTENCE_BREAK.finditer(match_text)] if dates else []
+        self.clause_breaks = [m.start() for m in _CLAUSE_BREAK.finditer(match_text)] if dates else []
+        self.dates = [d for d in dates if not _is_base(match_text, d["char_start"], d["char_end"], comparison_before, comparison_after)]
+        self.starts = [d["char_start"] for d in self.dates]
+
+    def measured(self, start: int, end: int) -> str | None:
+        left = self._before(self.sentence_breaks, start)
+        k = bisect.bisect_right(self.starts, start) - 1
+        while k >= 0 and self.dates[k]["char_end"] > start:
+            k -= 1  # a date inside the figure (较2023年同期增长5%) is its comparison base
+        if k >= 0 and self.dates[k]["char_start"] >= left:
+            return self.dates[k]["date_id"]
+        right = self._after(self.clause_breaks, end)
+        k = bisect.bisect_left(self.starts, end)
+        if k < len(self.dates) and self.dates[k]["char_end"] <= right:
+            return self.dates[k]["date_id"]
+        return None
+
+    def _before(self, breaks: list[int], pos: int) -> int:
+        k = bisect.bisect_left(breaks, pos) - 1
+        return max(breaks[k] + 1 if k >= 0 else 0, pos - CLAUSE_REACH)
+
+    def _after(self, breaks: list[int], pos: int) -> int:
+        k = bisect.bisect_left(breaks, pos)
+        return min(breaks[k] if k < len(breaks) else len(self.text), pos + CLAUSE_REACH)
+
+
+def _is_base(text: str, start: int, end: int, before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+    """较2023年, 比上年, 与去年同期相比: a date that a figure is compared with."""
+    return any(text.startswith(w, start - len(w)) for w in before) or any(text.startswith(w, end) for w in after)
