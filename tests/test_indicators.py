@@ -227,3 +227,18 @@ def test_value_normalized_is_the_printed_digits_times_the_multiplier():
         for multiplier, word in ((1e4, "万"), (1e8, "亿")):
             (f,) = find_indicators(f"金额{digits}{word}元。")
             assert f.value_normalized == float(Decimal(digits) * Decimal(int(multiplier)))
+
+
+@pytest.mark.parametrize("text,subjects", [
+    ("全市共有1127家小升规企业。", ["小升规企业"]),  # a count before its noun measures the noun
+    ("印发9份实用管用的政策文件。", ["政策文件"]),  # the head after the last 的
+    ("已推出483个“一件事”主题套餐。", ["“一件事”主题套餐"]),  # a quoted name inside the noun
+    ("实现主营业务收入598.27亿元,同比增长4.70%。", ["主营业务收入", "主营业务收入"]),  # shared in a sentence
+    ("审批时间由原来的54个工作日压缩至37个工作日。", ["审批时间", "审批时间"]),
+    ("分别一次性给予50万元、30万元、20万元建站补助。", ["建站补助", "建站补助", "建站补助"]),  # the noun after a list
+    ("累计新增服务群众人数占比37.4%。", ["累计新增服务群众人数占比"]),  # 占比 is one word
+    ("“工业上楼”开工面积107.85万平方米。", ["“工业上楼”开工面积"]),  # a masked name may be part of it
+    ("完成投资30亿元。增长5%。", ["投资", None]),  # never across a sentence
+])
+def test_subject_is_the_noun_phrase_measured(text, subjects):
+    assert [f.subject for f in find_indicators(text)] == subjects
