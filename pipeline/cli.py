@@ -328,7 +328,9 @@ class _progress:
 def main() -> None:
     args = sys.argv[1:] or ["--help"]
     try:
-        app(args, standalone_mode=False)
+        code = app(args, standalone_mode=False)  # without standalone mode, click returns an Exit's code
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

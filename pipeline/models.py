@@ -19,10 +19,21 @@ Year = Annotated[int, Field(json_schema_extra={"arrow": "int32"})]
 DocType = Literal["inspection_rectification", "audit_rectification", "proposal_reply", "other"]
 SectionRole = Literal["responsibility", "rectification", "plan", "reply", "other"]
 Granularity = Literal["day", "xun", "month", "quarter", "half_year", "year"]
-DateRole = Literal["published", "signed", "inspection", "feedback", "mention"]
+DateRole = Literal["published", "signed", "inspection", "feedback", "deadline", "mention"]
 Qualifier = Literal["exact", "approx", "at_least", "at_most"]
 Change = Literal["increase", "decrease"]
 Comparison = Literal["yoy", "mom"]
+ProblemStatus = Literal["completed", "partly_completed", "in_progress", "long_term"]
+OutcomeKind = Literal[
+    "problems_reported", "problems_completed", "problems_partly_completed", "problems_in_progress", "problems_long_term",
+    "completion_rate", "tasks_planned", "tasks_completed", "clues_transferred", "cases_opened", "people_handled",
+    "rules_made", "funds_recovered",
+]  # fmt: skip
+OutcomeAction = Literal[
+    "党纪处分", "政务处分", "组织处理", "诫勉", "批评教育", "提醒谈话", "谈话函询", "责令检查", "通报批评", "立案审查调查",
+    "移送司法机关", "问责", "追缴", "清退", "追回", "收回", "挽回损失", "整改金额",
+]  # fmt: skip
+OutcomeUnit = Literal["个", "项", "件", "人", "%", "CNY"]
 RejectReason = Literal["empty", "binary", "undecodable", "too_large", "duplicate", "error"]
 
 
@@ -79,6 +90,7 @@ class Document(Row):
     n_dates: Count = Field(description="Rows of this document in dates.")
     n_indicators: Count = Field(description="Rows of this document in indicators.")
     n_policy_refs: Count = Field(description="Rows of this document in policy_refs.")
+    n_outcomes: Count = Field(description="Rows of this document in outcomes.")
     text: str = Field(description="Canonical text; every offset of every table points into it.")
 
 
@@ -106,6 +118,9 @@ class Problem(Span):
     title: Optional[str] = Field(description="Heading text after the number.")
     problem: Optional[str] = Field(description="The title without its wrapper (关于 … 问题的整改, quotes).")
     inferred: bool = Field(description="True when the heading is missing in the source.")
+    status: Optional[ProblemStatus] = Field(description="What the item says of its own rectification: completed, partly_completed, in_progress, long_term.")
+    status_char_start: Optional[Offset] = Field(description="Start of the status phrase in documents.text; null with the status.")
+    status_char_end: Optional[Offset] = Field(description="End of the status phrase, exclusive; null with the status.")
 
 
 class Measure(Span):
@@ -167,6 +182,19 @@ class PolicyRef(Span):
     alias: Optional[str] = Field(description="Short name given after 以下简称.")
 
 
+class Outcome(Span):
+    """A result of the rectification as the document states it: problems fixed, people handled, rules made."""
+
+    outcome_id: str = Field(description="Stable id: document, table and span.")
+    problem_id: Optional[str] = Field(description="Enclosing problem, if any.")
+    measure_id: Optional[str] = Field(description="Enclosing measure, if any.")
+    kind: OutcomeKind = Field(description="What the figure counts, e.g. problems_completed, people_handled, funds_recovered.")
+    action: Optional[OutcomeAction] = Field(description="people_handled: the disciplinary action; funds_recovered: how the money came back; else null.")
+    value: float = Field(description="The number: people, problems, items, percent, or CNY (万/亿 applied).")
+    unit: OutcomeUnit = Field(description="个 (problems), 项, 件, 人, % or CNY; fixed by the kind.")
+    indicator_id: Optional[str] = Field(description="The indicators row of the same figure.")
+
+
 class Reject(Row):
     """An input file that yields no document row."""
 
@@ -185,6 +213,7 @@ TABLES: dict[str, type[Row]] = {
     "dates": DateMention,
     "indicators": Indicator,
     "policy_refs": PolicyRef,
+    "outcomes": Outcome,
     "rejects": Reject,
 }
 
@@ -196,6 +225,7 @@ ID_FIELD: dict[str, str] = {
     "dates": "date_id",
     "indicators": "indicator_id",
     "policy_refs": "ref_id",
+    "outcomes": "outcome_id",
 }
 
 
@@ -211,6 +241,7 @@ class Extraction(BaseModel):
     dates: list[DateMention]
     indicators: list[Indicator]
     policy_refs: list[PolicyRef]
+    outcomes: list[Outcome]
 
     def table(self, name: str) -> list[Row]:
         return [self.document] if name == "documents" else list(getattr(self, name))

@@ -38,15 +38,18 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "ZG013": ("error", "value", "value_normalized differs from value × multiplier"),
     "ZG014": ("error", "order", "rows of a table are not grouped in the order of documents"),
     "ZG015": ("error", "manifest", "a file differs from the digest in manifest.json: a build was interrupted while moving files; rerun it"),
+    "ZG016": ("error", "outcome_sum", "problems completed, partly completed, in progress and long-term of one statement add up to more than the problems it reports"),
     "ZG101": ("warning", "problem_gap", "problem numbers of a document skip a number"),
     "ZG102": ("warning", "problem_repeat", "a problem number occurs twice in a document"),
     "ZG103": ("warning", "no_problems", "a rectification document has no problems"),
     "ZG104": ("warning", "inferred_problem", "a problem's heading is missing: its enumeration restarted"),
+    "ZG105": ("warning", "completion_rate", "a stated completion rate is more than 1 percentage point from completed ÷ reported of its statement"),
+    "ZG106": ("warning", "problems_reported", "the problems a notice reports differ from the problems it itemises"),
 }
 
-COUNTS = {"n_sections": "sections", "n_problems": "problems", "n_measures": "measures", "n_dates": "dates", "n_indicators": "indicators", "n_policy_refs": "policy_refs"}
-CHILD_TABLES = ("sections", "problems", "measures", "dates", "indicators", "policy_refs")
-REFERENCES = {"problem_id": "problems", "measure_id": "measures", "section_id": "sections", "parent_id": "sections", "date_id": "dates"}
+COUNTS = {"n_sections": "sections", "n_problems": "problems", "n_measures": "measures", "n_dates": "dates", "n_indicators": "indicators", "n_policy_refs": "policy_refs", "n_outcomes": "outcomes"}
+CHILD_TABLES = ("sections", "problems", "measures", "dates", "indicators", "policy_refs", "outcomes")
+REFERENCES = {"problem_id": "problems", "measure_id": "measures", "section_id": "sections", "parent_id": "sections", "date_id": "dates", "indicator_id": "indicators"}
 MAX_PER_CODE = 200  # findings kept per code; the count says how many there were
 
 
@@ -131,6 +134,7 @@ def check_document(document: dict, tables: dict[str, list[dict]]) -> list[Findin
     out += _check_dates(document, tables.get("dates", []))
     out += _check_values(tables.get("indicators", []))
     out += _check_problems(document, tables.get("problems", []))
+    out += check_outcomes(document, tables.get("outcomes", []))
     for column, table in COUNTS.items():
         if document.get(column) != len(tables.get(table, [])):
             out.append(finding("ZG011", "documents", doc_id, f"{column}={document.get(column)} but {table} has {len(tables.get(table, []))} rows"))
@@ -182,6 +186,57 @@ def _check_problems(document: dict, problems: list[dict]) -> list[Finding]:
     if not problems and document["doc_type"] in ("inspection_rectification", "audit_rectification"):
         out.append(finding("ZG103", "documents", doc_id, f"{document['source']} is a {document['doc_type']} document with no problems"))
     return out
+
+
+OUTCOME_PARTS = ("problems_completed", "problems_partly_completed", "problems_in_progress", "problems_long_term")
+STATEMENT_ENDS = "。!?\n"
+RATE_TOLERANCE = 1.0  # percentage points
+
+
+def check_outcomes(document: dict, outcomes: list[dict]) -> list[Finding]:
+    """SPEC 9 on outcomes: the parts of a statement within its whole, a stated rate against its
+    counts, and the problems a notice reports against those it itemises.
+
+    A statement is a sentence of the text (up to 。, !, ? or a line break)."""
+    text = document["text"]
+    statements: dict[int, list[dict]] = {}
+    for row in outcomes:
+        start = max(text.rfind(c, 0, row["char_start"]) for c in STATEMENT_ENDS) + 1
+        statements.setdefault(start, []).append(row)
+    out = []
+    for rows in statements.values():
+        out += _check_statement(document["doc_id"], rows)
+    return out + _check_reported(document, outcomes)
+
+
+def _check_statement(doc_id: str, rows: list[dict]) -> list[Finding]:
+    out = []
+    first = {}
+    for row in rows:
+        first.setdefault(row["kind"], row)
+    reported = first.get("problems_reported")
+    if reported is None:
+        return out
+    parts = sum(first[k]["value"] for k in OUTCOME_PARTS if k in first)
+    if parts > reported["value"]:
+        named = ", ".join(f"{k} {first[k]['value']:g}" for k in OUTCOME_PARTS if k in first)
+        out.append(finding("ZG016", "outcomes", reported["outcome_id"], f"{named} add up to {parts:g}, above {reported['value']:g} problems reported"))
+    rate, completed = first.get("completion_rate"), first.get("problems_completed")
+    if rate is not None and completed is not None and reported["value"] > 0:
+        computed = 100 * completed["value"] / reported["value"]
+        if abs(computed - rate["value"]) > RATE_TOLERANCE:
+            out.append(finding("ZG105", "outcomes", rate["outcome_id"], f"stated {rate['value']:g}% but {completed['value']:g} of {reported['value']:g} is {computed:.2f}% (document {doc_id})"))
+    return out
+
+
+def _check_reported(document: dict, outcomes: list[dict]) -> list[Finding]:
+    """The notice's own count of problems: the first problems_reported outside its itemised problems."""
+    if not document["n_problems"]:
+        return []
+    whole = next((o for o in outcomes if o["kind"] == "problems_reported" and o["problem_id"] is None), None)
+    if whole is None or whole["value"] == document["n_problems"]:
+        return []
+    return [finding("ZG106", "outcomes", whole["outcome_id"], f"document {document['doc_id']} reports {whole['value']:g} problems ({whole['text']!r}) but itemises {document['n_problems']}")]
 
 
 # --- a built dataset ------------------------------------------------------------------

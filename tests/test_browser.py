@@ -16,7 +16,7 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-KIND_TABLE = {"problem": "problems", "measure": "measures", "date": "dates", "indicator": "indicators", "policy_ref": "policy_refs"}
+KIND_TABLE = {"problem": "problems", "measure": "measures", "date": "dates", "indicator": "indicators", "policy_ref": "policy_refs", "outcome": "outcomes"}
 
 # make test-browser sets ZHENGGAI_REQUIRE_BROWSER: there a missing browser fails instead of skipping
 REQUIRED = os.environ.get("ZHENGGAI_REQUIRE_BROWSER") == "1"
@@ -61,7 +61,9 @@ def test_index_lists_every_document_with_charts(site, dataset, browser, shots):
     links = browser.find_elements(By.CSS_SELECTOR, "a.doc-link")
     assert len(links) == pl.read_parquet(dataset / "documents.parquet").height
     charts = browser.find_elements(By.CSS_SELECTOR, "figure.chart svg")
-    assert len(charts) == 3 and all(c.size["height"] > 50 for c in charts)
+    assert len(charts) == 4 and all(c.size["height"] > 50 for c in charts)
+    research = browser.find_elements(By.CSS_SELECTOR, "table.research tbody tr")
+    assert len(research) == pl.read_parquet(dataset / "documents.parquet").height
     shot = shots / "index.png"
     browser.save_screenshot(str(shot))
     print(f"screenshot: {shot}")
@@ -86,6 +88,20 @@ def test_document_page_highlights_every_row(site, dataset, browser, shots):
     assert "→" in panel.find_element(By.CSS_SELECTOR, ".summary").text
     assert "value_normalized" in panel.text
     shot = shots / f"document-{doc_id}.png"
+    browser.save_screenshot(str(shot))
+    print(f"screenshot: {shot}")
+
+
+def test_an_outcome_says_its_kind_on_hover(site, dataset, browser, shots):
+    from selenium.webdriver.common.by import By
+
+    outcome = pl.read_parquet(dataset / "outcomes.parquet").row(0, named=True)
+    browser.get((site / f"{outcome['doc_id']}.html").as_uri())
+    mark = browser.find_element(By.ID, f"r-{outcome['outcome_id']}")
+    assert outcome["kind"] in mark.get_attribute("title")
+    assert mark.value_of_css_property("background-color") != browser.find_element(By.CSS_SELECTOR, ".hl.k-indicator").value_of_css_property("background-color")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", mark)
+    shot = shots / f"outcome-{outcome['doc_id']}.png"
     browser.save_screenshot(str(shot))
     print(f"screenshot: {shot}")
 

@@ -59,9 +59,21 @@ def test_extract_from_stdin():
     result = zhenggai("extract", "-", stdin=text)
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert set(payload) == {"document", "sections", "problems", "measures", "dates", "indicators", "policy_refs"}
+    assert set(payload) == {"document", "sections", "problems", "measures", "dates", "indicators", "policy_refs", "outcomes"}
     assert payload["dates"][0]["date_start"] == "2024-12-31"
     assert {i["value_normalized"] for i in payload["indicators"]} >= {27400000.0, 16.0}
+
+
+def test_extract_prints_outcomes_on_their_indicators():
+    text = "巡察反馈25个问题,已完成整改19个,诫勉谈话3人,追回资金66.57万元。"
+    result = zhenggai("extract", "-", stdin=text)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    got = [(o["kind"], o["value"], o["unit"], o["action"]) for o in payload["outcomes"]]
+    assert got == [("problems_reported", 25.0, "个", None), ("problems_completed", 19.0, "个", None), ("people_handled", 3.0, "人", "诫勉"), ("funds_recovered", 665700.0, "CNY", "追回")]
+    indicators = {i["indicator_id"]: i for i in payload["indicators"]}
+    assert all(indicators[o["indicator_id"]]["char_end"] <= o["char_end"] for o in payload["outcomes"])
+    assert payload["document"]["n_outcomes"] == 4
 
 
 def test_run_and_validate(tmp_path):

@@ -32,7 +32,8 @@ def test_a_page_per_document_and_an_index(site, dataset):
     assert pages == {"index.html", *(f"{d}.html" for d in documents["doc_id"])}
     index = (site / "index.html").read_text("utf-8")
     assert index.count('class="doc-link"') == documents.height
-    assert index.count("<svg") == 3
+    assert index.count("<svg") == 4
+    assert index.count('class="documents research"') == 1  # the research view: outcomes per document
 
 
 @pytest.mark.parametrize("kind", list(KIND_TABLE))
@@ -67,6 +68,30 @@ def test_summaries_say_what_a_row_means():
     date = next(d for d in result.dates if d.text == "1-10月")
     assert summarize("date", date.model_dump()) == "1-10月 → 2024-01-01 … 2024-10-31, year inferred"
     assert number(4.7) == "4.7" and number(267240000000.0) == "267 240 000 000"
+
+
+def test_outcomes_say_kind_and_action_on_hover():
+    result = extract_text("巡察反馈问题25个,已完成整改19个,诫勉谈话3人。")
+    people = next(o for o in result.outcomes if o.kind == "people_handled")
+    assert summarize("outcome", people.model_dump()) == "诫勉谈话3人 → people_handled 3 人, action 诫勉"
+    completed = next(o for o in result.outcomes if o.kind == "problems_completed")
+    assert summarize("outcome", completed.model_dump()) == "已完成整改19个 → problems_completed 19 个"
+
+
+def test_the_research_view_shows_each_notices_figures(tmp_path):
+    from pipeline.build import run
+
+    notices = tmp_path / "in"
+    notices.mkdir()
+    (notices / "a.txt").write_text("关于巡察整改进展情况的通报\n巡察反馈问题20个,已完成整改15个,正在整改5个,整改完成率75%。给予党纪处分2人,诫勉谈话3人,诫勉1人。\n", encoding="utf-8")
+    run([notices], tmp_path / "out")
+    build_site(tmp_path / "out", tmp_path / "site")
+    index = (tmp_path / "site" / "index.html").read_text("utf-8")
+    research = re.search(r'<table class="documents research">(.*?)</table>', index, re.S).group(1)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', research)
+    assert cells[:6] == ["20", "15", "", "5", "", "75"]
+    assert "诫勉 4 · 党纪处分 2" in research
+    assert 'id="chart-completion"' in index
 
 
 def test_findings_are_shown_where_they_occur(site, dataset):

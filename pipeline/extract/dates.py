@@ -16,6 +16,7 @@ import calendar
 import datetime
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Callable
@@ -79,6 +80,10 @@ class DateRules(RuleFile):
     range_opener: tuple[str, ...]
     range_closer: tuple[str, ...]
     plan_paren_suffixes: tuple[str, ...]
+    deadline_after: tuple[str, ...]
+    deadline_after_not_followed_by: dict[str, tuple[str, ...]]
+    deadline_before: tuple[str, ...]
+    target_before: tuple[str, ...]
 
     @field_validator("xun")
     @classmethod
@@ -729,8 +734,9 @@ class DateScan:
                 anchor_year = row.date_end.year
         return rows
 
-    def year_hints(self) -> tuple[int | None, int | None]:
-        """``year_hints`` of the scanned text."""
+    def year_hints(self, not_latest: Collection[int] = ()) -> tuple[int | None, int | None]:
+        """``year_hints`` of the scanned text; expressions starting in ``not_latest`` (deadlines
+        and targets: ``2025年6月30日前完成``, ``到2027年``) never give the latest year."""
         latest: int | None = None
         written: Counter[int] = Counter()
         for e in self.expressions:
@@ -741,7 +747,7 @@ class DateScan:
                 continue
             years = {resolved[0].year, resolved[1].year}
             written.update(years)
-            if e.states_month:
+            if e.states_month and e.start not in not_latest:
                 latest = max(years | ({latest} if latest is not None else set()))
         most = max(written.items(), key=lambda kv: (kv[1], kv[0]))[0] if written else None
         return latest, most

@@ -13,9 +13,11 @@ import time
 from typing import Sequence
 
 from pipeline.extract.dates import FoundDate, date_rules, find_dates, scan_dates
+from pipeline.extract.deadlines import find_aims
 from pipeline.extract.gazetteer import locate
 from pipeline.extract.indicators import find_indicators
 from pipeline.extract.metadata import classify, read_header, read_inspection
+from pipeline.extract.outcomes import find_outcomes, find_status
 from pipeline.extract.policy_refs import find_policy_refs
 from pipeline.mask import find_masks
 from pipeline.models import Extraction
@@ -103,7 +105,8 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
     published = _date_at(text, header.published_span)
     signed = _date_at(text, header.signed_span)
     date_scan = scan_dates(text, match_text=canon.match, masks=masks)  # one scan: the reference year only changes resolution
-    latest_year_month, common_year = date_scan.year_hints()
+    aims = find_aims(canon.match, ((e.start, e.end) for e in date_scan.expressions))
+    latest_year_month, common_year = date_scan.year_hints(not_latest=aims.deadlines | aims.targets)
     reference_year = (signed or published).year if (signed or published) else (latest_year_month or common_year)
     not_after = max(d for d in (published, signed) if d) if (published or signed) else None
     found_dates = date_scan.dates(reference_year=reference_year, not_after=not_after)
@@ -116,6 +119,9 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
 
     inspection = read_inspection(text, (0, outline.body_start), match_text=canon.match) if doc_type.endswith("rectification") else None
     roles = _date_roles(canon.match, found_dates, header, inspection, outline)
+    for d in found_dates:
+        if d.start in aims.deadlines or d.start in aims.targets:
+            roles.setdefault(d.start, "deadline")
     lap("metadata")
 
     sections = _sections(outline, doc_id, span)
@@ -130,6 +136,7 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
             "title": p.title,
             "problem": p.problem,
             "inferred": p.inferred,
+            **_status_fields(canon.match, p.start, p.end),
         }
         for p in outline.problems
     ]
@@ -200,6 +207,8 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
         }
         for r in refs
     ]
+    outcomes = _outcomes(canon.match, found_indicators, indicators, placed)
+    lap("outcomes")
     by_role = {d["role"]: d for d in reversed(dates)}
     place = locate(header.issuer, header.title)
     document = {
@@ -232,6 +241,7 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
         "n_dates": len(dates),
         "n_indicators": len(indicators),
         "n_policy_refs": len(policy_refs),
+        "n_outcomes": len(outcomes),
         "text": text,
     }
     lap("rows")
@@ -243,7 +253,30 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
         "dates": dates,
         "indicators": indicators,
         "policy_refs": policy_refs,
+        "outcomes": outcomes,
     }
+
+
+def _status_fields(match_text: str, start: int, end: int) -> dict:
+    found = find_status(match_text, start, end)
+    if found is None:
+        return {"status": None, "status_char_start": None, "status_char_end": None}
+    return {"status": found.status, "status_char_start": found.start, "status_char_end": found.end}
+
+
+def _outcomes(match_text: str, found_indicators, indicators: list[dict], placed) -> list[dict]:
+    """Outcome rows: figures of the indicators table that state what the rectification achieved."""
+    return [
+        {
+            **placed("o", "outcome_id", o.start, o.end),
+            "kind": o.kind,
+            "action": o.action,
+            "value": o.value,
+            "unit": o.unit,
+            "indicator_id": indicators[o.indicator]["indicator_id"],
+        }
+        for o in find_outcomes(match_text, found_indicators)
+    ]
 
 
 def _sections(outline: Outline, doc_id: str, span) -> list[dict]:

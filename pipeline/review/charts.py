@@ -106,3 +106,21 @@ def dates_timeline(labels: list[str], spans: list[tuple[int, dt.date, dt.date, s
     if roles:
         fig.legend(loc="outside lower center", frameon=False, fontsize=8, ncols=len(roles))
     return _svg(fig, "chart-dates")
+
+
+def completion_rates(labels: list[str], stated: list[float | None], computed: list[float | None]) -> str:
+    """Per document: the completion rate the notice states, and completed ÷ reported of its figures."""
+    fig = _figure(6.4, 0.45 * max(len(labels), 1) + 1.2)
+    ax = fig.subplots()
+    y = list(range(len(labels)))
+    for offset, values, colour, label in ((0.2, stated, "#1b9e77", "stated"), (-0.2, computed, "#7570b3", "completed ÷ reported")):
+        shown = [(v, x) for v, x in zip(y, values) if x is not None]
+        ax.barh([v + offset for v, _ in shown], [x for _, x in shown], height=0.4, color=colour, label=label)
+        for v, x in shown:
+            ax.annotate(f"{x:.1f}", (x, v + offset), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 110)
+    ax.invert_yaxis()
+    ax.set_xlabel("completion rate (%)")
+    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    return _svg(fig, "chart-completion")

@@ -11,10 +11,10 @@ import html
 from dataclasses import dataclass
 
 # outer kinds first: at equal spans the problem encloses the measure, the measure the date
-KINDS = ("problem", "measure", "policy_ref", "indicator", "date")
-KIND_TABLE = {"problem": "problems", "measure": "measures", "policy_ref": "policy_refs", "indicator": "indicators", "date": "dates"}
+KINDS = ("problem", "measure", "policy_ref", "outcome", "indicator", "date")
+KIND_TABLE = {"problem": "problems", "measure": "measures", "policy_ref": "policy_refs", "outcome": "outcomes", "indicator": "indicators", "date": "dates"}
 TABLE_KIND = {table: kind for kind, table in KIND_TABLE.items()}
-LABELS = {"problem": "问题 problem", "measure": "措施 measure", "date": "日期 date", "indicator": "指标 indicator", "policy_ref": "文件 policy ref"}
+LABELS = {"problem": "问题 problem", "measure": "措施 measure", "date": "日期 date", "indicator": "指标 indicator", "policy_ref": "文件 policy ref", "outcome": "成效 outcome"}
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def _attr(value: str) -> str:
 
 def summarize(kind: str, row: dict) -> str:
     """One line that says what the row means, e.g. ``2740万元 → 27 400 000 CNY``."""
-    return {"problem": _problem, "measure": _measure, "date": _date, "indicator": _indicator, "policy_ref": _policy_ref}[kind](row)
+    return {"problem": _problem, "measure": _measure, "date": _date, "indicator": _indicator, "policy_ref": _policy_ref, "outcome": _outcome}[kind](row)
 
 
 def number(value: float) -> str:
@@ -96,7 +96,14 @@ def number(value: float) -> str:
 def _problem(row: dict) -> str:
     head = f"问题 {row['number']}" if row["number"] is not None else "问题 (inferred: heading missing)"
     what = row["problem"] or row["title"] or ""
-    return f"{head}: {what}" + (f" · {row['category']}" if row["category"] else "")
+    status = f" · status {row['status']}" if row.get("status") else ""
+    return f"{head}: {what}" + (f" · {row['category']}" if row["category"] else "") + status
+
+
+def _outcome(row: dict) -> str:
+    """``诫勉谈话3人 → people_handled 3 人, action 诫勉``."""
+    summary = f"{row['text']} → {row['kind']} {number(row['value'])} {row['unit']}"
+    return summary + (f", action {row['action']}" if row["action"] else "")
 
 
 def _measure(row: dict) -> str:

@@ -16,11 +16,12 @@ import polars as pl
 from pipeline.models import ID_FIELD, TABLES
 from pipeline.review import charts
 from pipeline.review.markup import KIND_TABLE, KINDS, LABELS, Mark, clip, highlight, summarize
+from pipeline.review.research import research_table, summarize_outcomes
 from pipeline.validate import Finding, validate
 from pipeline.write import table_files
 
 ASSETS = ("review.css", "review.js")
-DOC_COUNTS = ("n_sections", "n_problems", "n_measures", "n_dates", "n_indicators", "n_policy_refs")
+DOC_COUNTS = ("n_sections", "n_problems", "n_measures", "n_dates", "n_indicators", "n_policy_refs", "n_outcomes")
 
 
 class SiteError(Exception):
@@ -190,7 +191,10 @@ def index_page(documents: list[dict], tables: dict[str, list[dict]], findings: l
         for row in tables["dates"]
         if row["date_start"] is not None and row["doc_id"] in position
     ]
+    outcomes = _group(tables["outcomes"])
+    summaries = [summarize_outcomes(outcomes.get(d["doc_id"], [])) for d in documents]
     figures = [
+        ("Completion rates: stated and computed", charts.completion_rates(labels, [s.figures.get("completion_rate") for s in summaries], [s.computed_rate() for s in summaries])),
         ("Problems and measures per document", charts.problems_per_document(labels, [d["n_problems"] for d in documents], [d["n_measures"] for d in documents])),
         ("Indicators by kind and unit", charts.indicators_by_kind([(k, u, n) for (k, u), n in kind_unit.items()])),
         ("Dates on a timeline", charts.dates_timeline(labels, spans)),
@@ -203,6 +207,9 @@ def index_page(documents: list[dict], tables: dict[str, list[dict]], findings: l
 <h2>Documents</h2>
 {_documents_table(documents, located)}
 {_rejects_table(tables['rejects'])}
+<h2>What the rectification achieved</h2>
+<p class="meta">The figures each notice states (the first statement of each kind); people handled are added up by action.</p>
+{research_table([(label, page_name(d)) for label, d in zip(labels, documents)], summaries)}
 <h2>Charts</h2>
 <div class="charts">{''.join(f'<figure class="chart"><figcaption>{html.escape(t)}</figcaption>{svg}</figure>' for t, svg in figures)}</div>
 </main>""",
