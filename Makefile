@@ -14,6 +14,7 @@ help:
 	@echo "make schemas   regenerate schemas/ from the row models"
 	@echo "make bench     speed and memory on a synthetic corpus (N=20000 documents by default)"
 	@echo "make bench-memory  peak memory at N/10 and N documents (MEMORY_N=100000 by default)"
+	@echo "make bench-warc    a 1 GB WARC.gz streamed: records/s and peak memory (WARC_MB, WARC_PAGES)"
 
 # A virtualenv with the pinned dependencies (requirements.lock pins every transitive package too).
 $(STAMP): pyproject.toml requirements.lock
@@ -41,12 +42,14 @@ schemas: $(STAMP)
 review: dataset
 	$(BIN)/zhenggai review output --out output/review
 
-# The review site in headless Chromium (Debian's chromium and chromedriver, installed when missing).
+# The review site in headless Chromium (Debian's chromium and chromedriver, installed when missing),
+# and the corpus printed to PDF by it read back like the text.
 .PHONY: test-browser
 test-browser: $(STAMP)
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh | grep -q . || \
 	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-wqy-zenhei; }
 	ZHENGGAI_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -s tests/test_browser.py
+	ZHENGGAI_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q tests/test_variants.py -k pdf
 
 # The R loading snippet of the dataset README, run for real (R and jsonlite from Debian, installed
 # when missing; R's arrow package is not packaged for Debian, so its snippet runs only where it is installed).
@@ -68,7 +71,7 @@ bench-memory: $(STAMP)
 
 # Hostile input and HTML: the property tests run far longer, time against input size per stage,
 # and the measurement behind the choice of the HTML main-text extractor.
-.PHONY: fuzz bench-linear bench-html
+.PHONY: fuzz bench-linear bench-html bench-warc bench-inputs
 FUZZ_EXAMPLES ?= 20000
 fuzz: $(STAMP)
 	ZHENGGAI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
@@ -78,6 +81,17 @@ bench-linear: $(STAMP)
 
 bench-html: $(STAMP)
 	$(BIN)/python benchmarks/html_extractors.py
+
+# The measurement behind the PDF and WARC libraries (other candidates are scored when installed).
+bench-inputs: $(STAMP)
+	$(BIN)/python benchmarks/input_libraries.py
+
+# A WARC.gz of WARC_MB megabytes through the reader, and builds of WARC_PAGES and 3 × WARC_PAGES pages:
+# records/s and the peak memory of the build, which must not grow with the file.
+WARC_MB ?= 1024
+WARC_PAGES ?= 300
+bench-warc: $(STAMP)
+	$(BIN)/python benchmarks/warc_stream.py --mb $(WARC_MB) --pages $(WARC_PAGES)
 
 clean:
 	rm -rf output/*.parquet output/*.jsonl output/manifest.json output/.staging-*

@@ -13,11 +13,14 @@ as it is.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import pickle
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +32,8 @@ from pydantic_core import to_json
 from pipeline import __version__, rules
 from pipeline.describe import write_description
 from pipeline.extract.document import Rows, StageClock, extract_document, extract_rows
+from pipeline.inputs import Provenance
+from pipeline.inputs.containers import container_kind, read_container
 from pipeline.models import TABLES, Extraction, Reject
 from pipeline.normalize import DEFAULT_MAX_BYTES, DecodedDocument, InputRejected, canonicalize, decode, doc_id_of
 from pipeline.schema import arrow_schema
@@ -38,6 +43,7 @@ from pipeline.write import Staging, file_digest, remove_stale_staging, table_fil
 CACHE_DIR = ".cache"
 DIGESTS_FILE = "digests.json"  # in CACHE_DIR: digests of inputs and outputs with their sizes and times
 TASK_DOCS = 8  # documents per task sent to a worker
+CHUNK_BYTES = 4 * 1024 * 1024  # of page bytes carried by a chunk of container records
 WINDOW_PER_WORKER = 4  # tasks in flight per worker: bounds memory, keeps workers busy
 
 
@@ -55,6 +61,7 @@ class Task:
     path: str
     key: str  # cache key: content, path, rules, version, limit
     data: bytes | Reject | None = None
+    provenance: Provenance | None = None  # what a container or the user says of the page
 
 
 @dataclass
@@ -111,6 +118,7 @@ class RunSummary:
     n_errors: int = 0
     n_warnings: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)  # container records that are no page, by kind
 
 
 # --- one document --------------------------------------------------------------------
@@ -128,14 +136,16 @@ def extract_text(text: str, source: str = "<text>") -> Extraction:
     return extract_document(decoded, canonicalize(text))
 
 
-def extract_bytes(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock | None = None) -> Extraction:
+def extract_bytes(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock | None = None,
+                  provenance: Provenance | None = None) -> Extraction:
     """Decode, then extract, as validated models; raises InputRejected for input that is no document."""
-    return Extraction.from_rows(rows_of_bytes(data, source, max_bytes=max_bytes, clock=clock))
+    return Extraction.from_rows(rows_of_bytes(data, source, max_bytes=max_bytes, clock=clock, provenance=provenance))
 
 
-def rows_of_bytes(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock | None = None) -> Rows:
+def rows_of_bytes(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock | None = None,
+                  provenance: Provenance | None = None) -> Rows:
     """Decode, then extract, as the row dicts the dataset is written from."""
-    decoded = decode(data, source, max_bytes=max_bytes)
+    decoded = decode(data, source, max_bytes=max_bytes, provenance=provenance)
     canon = canonicalize(decoded.raw_text)
     if clock:
         clock.lap("normalize")
@@ -166,7 +176,7 @@ def process(task: Task, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock
     if isinstance(data, Reject):
         return data
     try:
-        return rows_of_bytes(data, task.source, max_bytes=max_bytes, clock=clock)
+        return rows_of_bytes(data, task.source, max_bytes=max_bytes, clock=clock, provenance=task.provenance)
     except InputRejected as exc:
         return Reject(source=task.source, doc_id=doc_id_of(data), size_bytes=len(data), reason=exc.reason, message=exc.message)
     except RecursionError:
@@ -334,7 +344,7 @@ def _digest(path: Path, max_bytes: int) -> str:
     """Content hash for the cache key; files that cannot be read or are too large key on their size."""
     try:
         size = path.stat().st_size
-        if size > max_bytes or not path.is_file():
+        if (size > max_bytes and container_kind(path) is None) or not path.is_file():
             return f"size:{size}"
         return file_digest(path)
     except OSError as exc:
@@ -344,16 +354,33 @@ def _digest(path: Path, max_bytes: int) -> str:
 # --- engines ---------------------------------------------------------------------------
 
 
-def _chunks(tasks: list[Task]) -> list[list[Task]]:
-    return [tasks[i : i + TASK_DOCS] for i in range(0, len(tasks), TASK_DOCS)]
+def _chunks(tasks: Iterable[Task]) -> Iterator[list[Task]]:
+    """Tasks in chunks of TASK_DOCS, or fewer when the pages a container's tasks carry reach
+    CHUNK_BYTES (so the chunks in flight hold little even when a crawl is full of large PDFs);
+    taken from the iterator only as they are needed."""
+    chunk: list[Task] = []
+    size = 0
+    for task in tasks:
+        chunk.append(task)
+        size += len(task.data) if isinstance(task.data, bytes) else 0
+        if len(chunk) >= TASK_DOCS or size >= CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
 
 
-def _local_results(tasks: list[Task], max_bytes: int, cache_dir: str | None, jobs: int) -> Iterator[ChunkResult]:
+def _local_results(tasks: Iterable[Task], max_bytes: int, cache_dir: str | None, jobs: int) -> Iterator[ChunkResult]:
     chunks = _chunks(tasks)
-    if jobs <= 1 or len(chunks) <= 1:
-        for chunk in chunks:
+    first = next(chunks, None)
+    second = next(chunks, None)
+    if first is None:
+        return
+    if jobs <= 1 or second is None:
+        for chunk in itertools.chain([first], [second] if second else [], chunks):
             yield process_tasks(chunk, max_bytes, cache_dir)
         return
+    chunks = itertools.chain([first, second], chunks)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
         submit = lambda chunk: pool.submit(process_tasks, chunk, max_bytes, cache_dir).result  # noqa: E731
         yield from _in_order(submit, chunks, jobs * WINDOW_PER_WORKER)
@@ -370,7 +397,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _in_order(submit: Callable[[list[Task]], Callable[[], ChunkResult]], chunks: list[list[Task]], window: int) -> Iterator[ChunkResult]:
+def _in_order(submit: Callable[[list[Task]], Callable[[], ChunkResult]], chunks: Iterable[list[Task]], window: int) -> Iterator[ChunkResult]:
     """Keep at most ``window`` chunks in flight; yield their results in input order.
 
     ``submit`` starts a chunk and returns what to call for its result (waiting if need be)."""
@@ -383,7 +410,7 @@ def _in_order(submit: Callable[[list[Task]], Callable[[], ChunkResult]], chunks:
         yield pending.pop(0)()
 
 
-def _dask_results(tasks: list[Task], max_bytes: int, scheduler: str | None, jobs: int) -> Iterator[ChunkResult]:
+def _dask_results(tasks: Iterable[Task], max_bytes: int, scheduler: str | None, jobs: int) -> Iterator[ChunkResult]:
     """The same per-chunk function on a Dask cluster; the client ships each file's bytes (or
     its reject, when it cannot be read), so workers need no shared file system."""
     try:
@@ -395,7 +422,7 @@ def _dask_results(tasks: list[Task], max_bytes: int, scheduler: str | None, jobs
         window = max(2, sum(client.nthreads().values())) * WINDOW_PER_WORKER
 
         def submit(chunk: list[Task]) -> Callable[[], ChunkResult]:
-            shipped = [Task(t.source, t.path, t.key, _read(t, max_bytes)) for t in chunk]
+            shipped = [Task(t.source, t.path, t.key, _read(t, max_bytes), t.provenance) for t in chunk]
             return client.submit(process_tasks, shipped, max_bytes, None, pure=False).result
 
         yield from _in_order(submit, _chunks(tasks), window)
@@ -417,6 +444,8 @@ def run(
     incremental: bool = True,
     progress: Callable[[int], None] | None = None,
     collected: list[InputFile] | None = None,
+    reference_date: dt.date | None = None,
+    record_fields: dict[str, str] | None = None,
 ) -> RunSummary:
     """Build a dataset from files and folders into ``out_dir``; the previous one is replaced only on success.
 
@@ -427,10 +456,13 @@ def run(
     items = collected if collected is not None else collect_inputs(Path(p) for p in inputs)
     known = _KnownDigests(out_dir / CACHE_DIR / DIGESTS_FILE, reuse=incremental)  # --full reads all, records all
     digests = [known.digest(f"input:{os.path.abspath(item.path)}:{max_bytes}", item.path, lambda item=item: _digest(item.path, max_bytes)) for item in items]
-    tasks = [Task(item.source, str(item.path), cache_key(item.source, d, max_bytes)) for item, d in zip(items, digests)]
+    given = Provenance(reference_date=reference_date) if reference_date else None
+    files = _file_tasks(items, digests, max_bytes, given, record_fields)
     summary = RunSummary(out_dir)
     summary.seconds["hash"] = time.perf_counter() - started
-    build_key = _build_key(tasks)
+    build_key = _build_key(files)
+    skipped: Counter = Counter()
+    tasks = _expand(files, max_bytes, given, record_fields or {}, skipped)
     if incremental and _up_to_date(out_dir, build_key, known):
         known.save()
         remove_stale_staging(out_dir)
@@ -453,10 +485,11 @@ def run(
         else:
             raise ValueError(f"unknown engine {engine!r} (local or dask)")
         manifest_inputs = _write_results(results, staging, summary, progress)
+        summary.skipped = dict(sorted(skipped.items()))
         summary.rows = {table: staging.writer(table).rows for table in TABLES}
         names = ["manifest.json", *write_description(staging.path, summary.rows)]
         staging.close_tables()
-        written = manifest(manifest_inputs, summary.rows, build_key, staging, names)
+        written = manifest(manifest_inputs, summary.rows, build_key, staging, names, summary.skipped)
         staging.write_json("manifest.json", written)
         staging.commit(names)
     except BaseException:
@@ -534,6 +567,31 @@ def _append_piecewise(chunk: ChunkResult, duplicates: dict[int, str], staging: S
             staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", *dump_rows(reject))]).tables["rejects"])
 
 
+def _file_tasks(items: list[InputFile], digests: list[str], max_bytes: int, given: Provenance | None, fields: dict[str, str] | None) -> list[Task]:
+    """One task per input file; the options that change its rows are part of its key."""
+    options = f"{given.reference_date if given else ''}\x1f{sorted((fields or {}).items())}"
+    return [Task(item.source, str(item.path), cache_key(item.source, d + options, max_bytes), provenance=given) for item, d in zip(items, digests)]
+
+
+def _expand(files: list[Task], max_bytes: int, given: Provenance | None, fields: dict[str, str], skipped: Counter) -> Iterator[Task]:
+    """Each input file as a task, and each record of a container file as one (read as the
+    tasks are taken, so a container of any size streams)."""
+    for file in files:
+        if container_kind(file.path) is None:
+            yield file
+            continue
+        for entry in read_container(Path(file.path), file.source, fields=fields, max_bytes=max_bytes, skipped=skipped):
+            provenance = entry.provenance
+            if given and provenance.reference_date is None:
+                provenance = Provenance(provenance.url, provenance.fetched_at, given.reference_date, provenance.title)
+            if entry.data is None:
+                data: bytes | Reject = Reject(source=entry.source, doc_id=None, size_bytes=None, reason=entry.reason, message=entry.message)
+                digest = entry.message or ""
+            else:
+                data, digest = entry.data, hashlib.sha256(entry.data).hexdigest()
+            yield Task(entry.source, file.path, cache_key(entry.source, digest + provenance.key(), max_bytes), data, provenance)
+
+
 def _build_key(tasks: list[Task]) -> str:
     digest = hashlib.sha256()
     for task in tasks:
@@ -553,7 +611,8 @@ def _up_to_date(out_dir: Path, build_key: str, known: _KnownDigests) -> bool:
         return False
 
 
-def manifest(inputs: list[dict], rows: dict[str, int], build_key: str, staging: Staging, names: list[str]) -> dict:
+def manifest(inputs: list[dict], rows: dict[str, int], build_key: str, staging: Staging, names: list[str],
+             skipped: dict[str, int] | None = None) -> dict:
     files = [n for t in TABLES for n in table_files(t)] + [n for n in names if n != "manifest.json"]
     return {
         "zhenggai_version": __version__,
@@ -561,5 +620,6 @@ def manifest(inputs: list[dict], rows: dict[str, int], build_key: str, staging: 
         "build_key": build_key,
         "inputs": inputs,
         "row_counts": rows,
+        "skipped_records": skipped or {},
         "files": staging.digests(files),
     }

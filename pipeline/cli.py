@@ -47,6 +47,8 @@ def run(
     incremental: bool = typer.Option(True, "--incremental/--full", help="Reuse the rows of unchanged files from the last build (kept in OUT/.cache)."),
     validate_after: bool = typer.Option(True, "--validate/--no-validate", help="Also re-read the written files and validate them (every document is checked while it is built either way)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+    reference_date: Optional[str] = typer.Option(None, "--reference-date", help="Date (YYYY-MM-DD) whose year resolves dates written without a year in pages that name none (a record's own date field comes first)."),
+    record_fields: Optional[str] = typer.Option(None, "--record-fields", help="Columns of JSON Lines, CSV and Parquet records, e.g. text=content,url=link (roles: text, url, date, fetched_at, title; default: common names)."),
     timings: Optional[Path] = typer.Option(None, "--timings", hidden=True, help="Write stage seconds and counts as JSON (for the benchmark)."),
 ) -> None:
     """Build the dataset: every input file ends in documents or in rejects, with a reason."""
@@ -60,11 +62,16 @@ def run(
     if engine not in ("local", "dask"):
         raise UserError(f"unknown engine {engine!r}: use local or dask")
     _check_writable(out)
+    given_date = _reference_date(reference_date)
+    fields = _record_fields(record_fields)
     files = collect_inputs(inputs)
     try:
-        with _progress(len(files), quiet) as advance:
+        from pipeline.inputs.containers import container_kind
+
+        pages = None if any(container_kind(f.path) for f in files) else len(files)  # a container's pages are counted as read
+        with _progress(pages, quiet) as advance:
             summary = build(inputs, out, max_bytes=max_bytes, jobs=jobs or None, engine=engine, scheduler=scheduler,
-                            incremental=incremental, progress=advance, collected=files)
+                            incremental=incremental, progress=advance, collected=files, reference_date=given_date, record_fields=fields)
     except RuntimeError as exc:
         raise UserError(str(exc))
     except OSError as exc:
@@ -77,6 +84,9 @@ def run(
             reused = f", {summary.reused} reused from the last build" if summary.reused else ""
             typer.echo(f"{summary.documents} documents, {summary.rejects} rejected{f' ({reasons})' if reasons else ''}{reused} → {out}", err=True)
             typer.echo("rows: " + ", ".join(f"{t} {n}" for t, n in summary.rows.items()), err=True)
+            if summary.skipped:
+                kinds = ", ".join(f"{n} {k}" for k, n in summary.skipped.items())
+                typer.echo(f"container records that are no page, skipped: {sum(summary.skipped.values())} ({kinds})", err=True)
             typer.echo(f"checked while building: {summary.n_errors} errors, {summary.n_warnings} warnings", err=True)
     if timings:
         stages = {k: v for k, v in summary.seconds.items() if k not in ("total", "hash")}
@@ -86,6 +96,34 @@ def run(
         _report(out, as_json=False, show=20, quiet=quiet)
     elif summary.n_errors:
         raise typer.Exit(1)
+
+
+def _reference_date(value: str | None):
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError(f"--reference-date {value!r} is not a date: write it as YYYY-MM-DD")
+
+
+def _record_fields(value: str | None) -> dict[str, str]:
+    from pipeline.inputs.containers import ROLES
+
+    fields: dict[str, str] = {}
+    for part in (value or "").split(","):
+        if not part.strip():
+            continue
+        role, sep, column = part.partition("=")
+        role, column = role.strip(), column.strip()
+        if not sep or not column:
+            raise UserError(f"--record-fields: {part.strip()!r} is not ROLE=COLUMN (e.g. text=content,url=link)")
+        if role not in ROLES:
+            raise UserError(f"--record-fields: unknown role {role!r}; roles are {', '.join(ROLES)}")
+        fields[role] = column
+    return fields
 
 
 @app.command()
@@ -147,6 +185,10 @@ def extract(
     from pipeline.normalize import InputRejected
     from pipeline.build import extract_bytes
 
+    from pipeline.inputs.containers import container_kind
+
+    if source != "-" and container_kind(source):
+        raise UserError(f"{source} holds many pages: build a dataset from it with zhenggai run {source}")
     data = sys.stdin.buffer.read() if source == "-" else _read(Path(source))
     try:
         result = extract_bytes(data, "<stdin>" if source == "-" else source)
@@ -306,12 +348,12 @@ def _check_writable(folder: Path) -> None:
 class _progress:
     """A progress bar on standard error for runs of more than one document, when it is a terminal."""
 
-    def __init__(self, total: int, quiet: bool):
+    def __init__(self, total: int | None, quiet: bool):
         self.total, self.quiet = total, quiet
         self.bar = None
 
     def __enter__(self):
-        if self.quiet or self.total < 2 or not sys.stderr.isatty():
+        if self.quiet or (self.total is not None and self.total < 2) or not sys.stderr.isatty():
             return lambda n: None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 

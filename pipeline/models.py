@@ -34,7 +34,7 @@ OutcomeAction = Literal[
     "移送司法机关", "问责", "追缴", "清退", "追回", "收回", "挽回损失", "整改金额",
 ]  # fmt: skip
 OutcomeUnit = Literal["个", "项", "件", "人", "%", "CNY"]
-RejectReason = Literal["empty", "binary", "undecodable", "too_large", "duplicate", "error"]
+RejectReason = Literal["empty", "binary", "undecodable", "too_large", "duplicate", "unsupported_format", "no_text", "error"]
 
 
 class Row(BaseModel):
@@ -62,7 +62,9 @@ class Document(Row):
     """One row per input file that could be read."""
 
     doc_id: str = Field(description="First 16 hex digits of the sha256 of the input bytes.")
-    source: str = Field(description="Input path as given, relative to the input root.")
+    source: str = Field(description="Input path as given, relative to the input root; for a record of a container (WARC, JSON Lines, CSV, Parquet) the path, # and the record's 1-based number.")
+    url: Optional[str] = Field(description="The page's address: WARC target URI, the record's url field, else the HTML canonical link or og:url.")
+    fetched_at: Optional[str] = Field(description="When the page was captured (WARC-Date, a record's fetched_at field), ISO 8601.")
     encoding: str = Field(description="Encoding the input was decoded from.")
     doc_type: DocType = Field(description="Genre of the notice.")
     title: Optional[str] = Field(description="The document's title line; null when the page has none.")
@@ -196,12 +198,12 @@ class Outcome(Span):
 
 
 class Reject(Row):
-    """An input file that yields no document row."""
+    """An input file, or record of a container file, that yields no document row."""
 
-    source: str = Field(description="Input path as given, relative to the input root.")
+    source: str = Field(description="Input path as given, relative to the input root; path#N for a record of a container.")
     doc_id: Optional[str] = Field(description="sha256 prefix of the bytes, when they could be read.")
     size_bytes: Optional[Annotated[int, Field(ge=0)]] = Field(description="Size of the file, when known.")
-    reason: RejectReason = Field(description="empty, binary, undecodable, too_large, duplicate (same bytes as an earlier file) or error.")
+    reason: RejectReason = Field(description="empty, binary, undecodable, too_large, duplicate (same bytes as an earlier file), unsupported_format (a binary format zhenggai does not read, named in the message), no_text (a PDF without a text layer) or error.")
     message: str = Field(description="What was wrong, in words.")
 
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -43,6 +44,9 @@ class DecodedDocument:
     size_bytes: int
     encoding: str
     raw_text: str
+    url: str | None = None  # the page's address (SPEC 1): given with the input, else the page's canonical link
+    fetched_at: str | None = None
+    reference_date: dt.date | None = None  # the user's or the record's date for years the page does not write
 
 
 @dataclass(frozen=True)
@@ -67,20 +71,32 @@ _HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
 _HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<p[\s>]|<!--)", re.IGNORECASE)
 
 
-def decode(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedDocument:
-    """Decode the bytes of one input file; raise InputRejected when it is no text."""
+def decode(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, provenance=None) -> DecodedDocument:
+    """Decode the bytes of one input file; raise InputRejected when it is no text.
+
+    ``provenance`` (``pipeline.inputs.Provenance``) is what the input's container said of it."""
+    from pipeline.inputs.payload import document_text
+
     if len(data) > max_bytes:
         raise InputRejected("too_large", f"{len(data)} bytes, more than the limit of {max_bytes}")
     if not data.strip():
         raise InputRejected("empty", "the file is empty" if not data else "the file holds only white space")
-    is_html = _looks_like_html(data, source)
-    text, encoding = _decode_text(data, _declared_charset(data) if is_html else None)
-    if is_html:
-        text = page_text(text).text
-        encoding += "+html"
+    url = provenance.url if provenance else None
+    binary = document_text(data, source)
+    if binary:
+        text, encoding = binary
+    else:
+        is_html = _looks_like_html(data, source)
+        text, encoding = _decode_text(data, _declared_charset(data) if is_html else None)
+        if is_html:
+            page = page_text(text)
+            text, url = page.text, url or page.url
+            encoding += "+html"
     if not text.strip():
         raise InputRejected("empty", "no text remains after decoding")
-    return DecodedDocument(source=source, doc_id=doc_id_of(data), size_bytes=len(data), encoding=encoding, raw_text=text)
+    return DecodedDocument(source=source, doc_id=doc_id_of(data), size_bytes=len(data), encoding=encoding, raw_text=text, url=url,
+                           fetched_at=provenance.fetched_at if provenance else None,
+                           reference_date=provenance.reference_date if provenance else None)
 
 
 def _decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:

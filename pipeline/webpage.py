@@ -46,6 +46,7 @@ class PageText:
     title: str | None
     published: str | None  # the date as the page writes it
     extractor: str  # "readability", or "visible" when the page text had to be taken whole
+    url: str | None = None  # <link rel="canonical">, else the og:url meta tag
 
 
 class _PageScan(HTMLParser):
@@ -62,6 +63,7 @@ class _PageScan(HTMLParser):
         self.title_parts: list[str] = []
         self.h1_parts: list[str] | None = None
         self.h1: str | None = None
+        self.canonical: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag == "meta":
@@ -69,6 +71,11 @@ class _PageScan(HTMLParser):
             key = (named.get("name") or named.get("property") or named.get("itemprop") or "").lower()
             if key and named.get("content") and key not in self.meta:
                 self.meta[key] = named["content"].strip()
+            return
+        if tag == "link" and self.canonical is None:
+            named = dict(attrs)
+            if "canonical" in (named.get("rel") or "").lower().split() and (named.get("href") or "").strip():
+                self.canonical = named["href"].strip()
             return
         if tag in self._HIDDEN:
             self.hidden.append(tag)
@@ -149,7 +156,8 @@ def page_text(markup: str, *, max_main_chars: int = 4_000_000) -> PageText:
     if date_line and date_line not in main[:2000]:
         head.append(date_line)
     text = "\n".join(head) + ("\n\n" if head and main else "") + main
-    return PageText(text=text, title=title, published=published, extractor=extractor)
+    url = scan.canonical or scan.meta.get("og:url") or None
+    return PageText(text=text, title=title, published=published, extractor=extractor, url=url)
 
 
 def _title(scan: _PageScan) -> str | None:

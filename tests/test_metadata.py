@@ -101,6 +101,87 @@ def test_gazetteer(issuer, province, city, district, adcode):
     assert (place.province, place.city, place.district, place.adcode) == (province, city, district, adcode)
 
 
+# --- page headers: labelled titles, breadcrumbs, furniture after a value, outlets, headlines ---
+
+from pipeline.build import extract_text  # noqa: E402
+from pipeline.extract.metadata import metadata_rules  # noqa: E402
+
+BODY = "根据市委统一部署,市委第一巡察组对本单位开展了常规巡察,现将整改进展情况通报如下。\n一、整改任务落实情况\n1.学习不深入的问题\n一是组织专题学习12次。"
+
+
+def _doc(text: str):
+    return extract_text(text).document
+
+
+@pytest.mark.parametrize("label", metadata_rules().title_labels)
+def test_a_labelled_title_is_the_title(label):
+    spaced = " ".join(label)
+    text = f"| 索引号:123/2019-1 | 发文单位:某市人民政府办公室 |\n| {spaced}: 某市人民政府办公室关于做好巡察整改工作的通知 | |\n{BODY}"
+    assert _doc(text).title == "某市人民政府办公室关于做好巡察整改工作的通知"
+
+
+@pytest.mark.parametrize("mark", metadata_rules().breadcrumb_marks)
+def test_a_breadcrumb_is_never_the_title(mark):
+    text = f"首页 {mark} 通知公告\n某局关于巡察整改进展情况的通报\n{BODY}"
+    assert _doc(text).title == "某局关于巡察整改进展情况的通报"
+
+
+@pytest.mark.parametrize("stop", metadata_rules().field_furniture + metadata_rules().field_labels)
+def test_furniture_never_stays_in_the_issuer(stop):
+    text = f"{BODY}\n信息来源:某市审计局{stop}12 打印本页"
+    assert _doc(text).issuer == "某市审计局"
+
+
+@pytest.mark.parametrize("furniture", metadata_rules().field_furniture)
+def test_furniture_never_stays_in_a_labelled_title(furniture):
+    text = f"标 题:某局关于调整办公时间的通知 {furniture}大 中 小 打印本页\n{BODY}"
+    assert _doc(text).title == "某局关于调整办公时间的通知"
+
+
+@pytest.mark.parametrize("ending", metadata_rules().outlet_endings)
+def test_an_outlet_is_no_issuer(ending):
+    assert _doc(f"{BODY}\n来源:某某{ending}").issuer is None
+
+
+@pytest.mark.parametrize("suffix", metadata_rules().org_suffixes)
+def test_the_issuer_of_a_reply_to_a_named_proposal(suffix):
+    title = f"某市住房建设{suffix}对某某委员《关于加快老旧小区改造的提案》的答复"
+    assert _doc(f"{title}\n{BODY}").issuer == f"某市住房建设{suffix}"
+
+
+@pytest.mark.parametrize("post", metadata_rules().official_posts + metadata_rules().reporter_posts)
+def test_a_byline_is_no_title(post):
+    assert _doc(f"某市审计局{post} 张三丰\n{BODY}").title is None
+
+
+@pytest.mark.parametrize("post", metadata_rules().official_posts)
+def test_an_officials_byline_names_the_issuer(post):
+    assert _doc(f"某市审计局{post} 张三丰\n{BODY}").issuer == "某市审计局"
+
+
+@pytest.mark.parametrize("post", metadata_rules().reporter_posts)
+def test_a_reporters_byline_names_no_issuer(post):
+    assert _doc(f"某市日报社{post} 张三丰\n{BODY}").issuer is None
+
+
+@pytest.mark.parametrize("credit, issuer", [("(县委巡察办)", "县委巡察办"), ("(新疆维吾尔自治区纪委)", "新疆维吾尔自治区纪委"), ("(徐跃腾)", None), ("(曾祥丽)", None)])
+def test_a_closing_credit_names_the_issuer_when_it_is_an_organisation(credit, issuer):
+    assert _doc(f"{BODY}{credit}").issuer == issuer
+
+
+def test_the_organisation_before_the_year_of_a_title_is_the_issuer():
+    assert _doc(f"市交通委2017年度建议提案办理工作情况\n{BODY}").issuer == "市交通委"
+
+
+def test_a_headline_is_the_title_and_a_crosshead_is_not():
+    assert _doc(f"杭州富阳:对国企子公司开展延伸巡察\n日期:2023-01-13\n{BODY}").title == "杭州富阳:对国企子公司开展延伸巡察"
+    assert _doc(f"{BODY.splitlines()[0]}\n省委巡视组向省纪委\n移交509件问题线索\n{BODY}").title is None
+
+
+def test_the_date_on_the_source_line_is_the_publication_date():
+    document = _doc(f"某局2017年度建议提案办理工作情况\n来源:某局 2017-11-14\n{BODY}")
+    assert document.published_date == D(2017, 11, 14)
+
 
 SELF_REPORT_EXAMPLES = [
     "中共某某局党组关于巡察整改进展情况的通报",
@@ -128,3 +209,32 @@ def test_every_self_report_pattern_finds_the_voice_it_names(index):
 
     pattern = metadata_rules().self_report[index]
     assert re.search(pattern, SELF_REPORT_EXAMPLES[index], re.MULTILINE), pattern
+
+
+@pytest.mark.parametrize("label", metadata_rules().signed_labels)
+@pytest.mark.parametrize("form", ["{label}: | 2019-11-26 |", "{label} 2019-11-26 公开方式 主动公开", "| {label}:2019年11月26日 |"])
+def test_a_signed_label_in_the_information_table_gives_the_signed_date(label, form):
+    document = _doc(form.format(label=label) + "\n发布日期:2019-12-02\n" + BODY)
+    assert (document.signed_date, document.published_date) == (D(2019, 11, 26), D(2019, 12, 2))
+
+
+def test_a_signature_followed_by_an_annex_still_gives_the_signed_date():
+    document = _doc(f"{BODY}\n\n某县人民政府办公室\n\n2022年10月28日\n\n附件1\n\n某县专项行动方案\n一、总体要求\n(一)目标任务")
+    assert document.signed_date == D(2022, 10, 28)
+
+
+def test_the_date_under_an_officials_byline_is_the_signed_date():
+    assert _doc(f"某市某区审计局局长 张三丰\n2023年9月28日\n{BODY}").signed_date == D(2023, 9, 28)
+
+
+@pytest.mark.parametrize("label", metadata_rules().phone_labels)
+def test_a_labelled_hotline_is_a_phone(label):
+    assert _doc(f"{BODY}\n联系方式:{label}:12388").contact_phones == ["12388"]
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 0, 1), (1, 2, 0)])
+def test_contact_lines_in_any_order(order):
+    lines = ["监督电话:0755-12345678", "监督邮箱:jdjc@example.gov.cn", "举报电话:12388"]
+    document = _doc(BODY + "\n" + "\n".join(lines[i] for i in order))
+    assert sorted(document.contact_phones) == ["0755-12345678", "12388"]
+    assert document.contact_emails == ["jdjc@example.gov.cn"]

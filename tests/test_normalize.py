@@ -77,7 +77,7 @@ REJECTED = [
     (b"", "empty"),
     (b"   \n\t  ", "empty"),
     (b"\x00\x01\x02\x03" * 100, "binary"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "binary"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "unsupported_format"),
 ]
 
 

@@ -154,3 +154,112 @@ def to_html_page(data: bytes) -> tuple[str, bytes]:
 
 
 VARIANTS = {"gbk": to_gbk, "traditional": to_traditional, "fullwidth": to_fullwidth, "html": to_html_page}
+
+
+# --- containers and binary documents: one page per file, read back with its provenance ------
+
+URL = "https://www.example.gov.cn/zwgk/{stem}.html"
+
+
+def _record(data: bytes, stem: str) -> dict:
+    return {"url": URL.format(stem=stem), "content": _text(data), "crawled_at": "2025-04-01T08:00:00+08:00"}
+
+
+def to_jsonl(data: bytes, stem: str) -> tuple[str, bytes]:
+    """One JSON Lines record with the page's text under a common column name."""
+    import json
+
+    return ".jsonl", (json.dumps(_record(data, stem), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def to_csv(data: bytes, stem: str) -> tuple[str, bytes]:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["url", "content", "crawled_at"])
+    writer.writeheader()
+    writer.writerow(_record(data, stem))
+    return ".csv", out.getvalue().encode("utf-8")
+
+
+def to_parquet(data: bytes, stem: str) -> tuple[str, bytes]:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist([_record(data, stem)]), out)
+    return ".parquet", out.getvalue()
+
+
+def warc_record(kind: str, url: str, block: bytes, *, content_type: str = "application/http; msgtype=response") -> bytes:
+    """One WARC record, gzip-compressed on its own as crawlers write them (FastWARC)."""
+    import gzip
+    import io
+
+    from fastwarc.warc import WarcRecord, WarcRecordType
+
+    record = WarcRecord()
+    record.init_headers(getattr(WarcRecordType, kind), content_length=len(block))
+    record.headers["WARC-Target-URI"] = url
+    record.headers["WARC-Date"] = "2025-04-01T00:00:00Z"
+    record.headers["Content-Type"] = content_type
+    record.set_bytes_content(block)
+    out = io.BytesIO()
+    record.write(out)
+    return gzip.compress(out.getvalue(), compresslevel=6, mtime=0)
+
+
+def http_response(body: bytes, status: str = "200 OK", media: str = "text/html; charset=utf-8") -> bytes:
+    return f"HTTP/1.1 {status}\r\nContent-Type: {media}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+def to_warc(data: bytes, stem: str) -> tuple[str, bytes]:
+    """The government-site page as the HTML response of a crawl, after its request record."""
+    url = URL.format(stem=stem)
+    page = to_html_page(data)[1]
+    request = warc_record("request", url, f"GET /zwgk/{stem}.html HTTP/1.1\r\nHost: www.example.gov.cn\r\n\r\n".encode(), content_type="application/http; msgtype=request")
+    return ".warc.gz", request + warc_record("response", url, http_response(page))
+
+
+def to_docx(data: bytes, stem: str) -> tuple[str, bytes]:
+    """The text saved from Word: one paragraph per line."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for line in _text(data).split("\n"):
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return ".docx", out.getvalue()
+
+
+def chromium() -> str | None:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def to_pdf(data: bytes, stem: str) -> tuple[str, bytes]:
+    """The text printed to PDF by headless Chromium, with its running header and footer
+    (date and title at the top, address and page number at the bottom)."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    lines = "".join(f"<p>{html.escape(line)}</p>" for line in _text(data).split("\n"))
+    page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{stem}</title></head><body>{lines}</body></html>'
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / f"{stem}.html", Path(folder) / f"{stem}.pdf"
+        source.write_text(page, encoding="utf-8")
+        subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={target}", source.as_uri()],
+                       check=True, capture_output=True, timeout=120)
+        return ".pdf", target.read_bytes()
+
+
+PAGE_VARIANTS = {"jsonl": to_jsonl, "csv": to_csv, "parquet": to_parquet, "warc": to_warc, "docx": to_docx, "pdf": to_pdf}
+CONTAINERS = {"jsonl", "csv", "parquet", "warc"}

@@ -107,7 +107,8 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
     date_scan = scan_dates(text, match_text=canon.match, masks=masks)  # one scan: the reference year only changes resolution
     aims = find_aims(canon.match, ((e.start, e.end) for e in date_scan.expressions))
     latest_year_month, common_year = date_scan.year_hints(not_latest=aims.deadlines | aims.targets)
-    reference_year = (signed or published).year if (signed or published) else (latest_year_month or common_year)
+    given = decoded.reference_date  # the record's date, else the user's --reference-date
+    reference_year = (signed or published).year if (signed or published) else (given.year if given else (latest_year_month or common_year))
     not_after = max(d for d in (published, signed) if d) if (published or signed) else None
     found_dates = date_scan.dates(reference_year=reference_year, not_after=not_after)
     lap("dates")
@@ -214,6 +215,8 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
     document = {
         "doc_id": doc_id,
         "source": decoded.source,
+        "url": decoded.url,
+        "fetched_at": decoded.fetched_at,
         "encoding": decoded.encoding,
         "doc_type": doc_type,
         "title": header.title,

@@ -23,7 +23,7 @@ SMALL_EXPECTED: dict[str, str | None] = {
     "bad_bom.txt": None,
     "empty.txt": "empty",
     "furniture_only.html": "empty",
-    "image.png": "binary",
+    "image.png": "unsupported_format",
     "latin1_words.txt": None,
     "mostly_nul.txt": "binary",
     "nul_bytes.txt": None,
