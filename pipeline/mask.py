@@ -55,8 +55,8 @@ class MaskRule(RuleFile):
         if self.pattern is not None:
             if not self.first:
                 raise ValueError(f"{self.name}: a pattern declares its first characters")
-            if _BACK_REFERENCE.search(self.pattern):
-                raise ValueError(f"{self.name}: no back references (the scanner renumbers groups)")
+            if _BACK_REFERENCE.search(self.pattern) or "(?P<" in self.pattern:
+                raise ValueError(f"{self.name}: no back references or named groups (the scanner names each rule)")
             if re.compile(self.pattern).match(""):
                 raise ValueError(f"{self.name}: pattern matches the empty string: {self.pattern!r}")
         first = re.compile(f"[{self.first_characters}]")
@@ -201,42 +201,49 @@ class RuleScan:
         """``rules_``: (pattern, first characters, offset, name) in order of precedence."""
         self.patterns = tuple(p for p, _, _, _ in rules_)
         self.names = tuple(n for _, _, _, n in rules_)
-        self.joined = re.compile("|".join(f"({p})" for p in self.patterns))
-        self._groups = []  # the group of each rule in ``joined``
-        group = 1
-        for p in self.patterns:
-            self._groups.append(group)
-            group += 1 + re.compile(p).groups
-        self._declared = tuple((p, first, offset) for p, first, offset, _ in rules_)
+        # Each rule is a named group r<k>: it closes after any group inside it, so ``lastgroup``
+        # names the rule that matched.
+        self.joined = re.compile("|".join(f"(?P<r{k}>{p})" for k, p in enumerate(self.patterns)))
+        self._declared = tuple((k, first, offset) for k, (_, first, offset, _) in enumerate(rules_))
 
     @cached_property
     def lanes(self) -> list[tuple[re.Pattern[str], int]]:
-        by_offset: dict[int, tuple[list[str], list[str]]] = {}  # offset → characters, rules
-        for pattern, first, offset in self._declared:
+        by_offset: dict[int, tuple[list[str], list[int]]] = {}  # offset → characters, rules
+        for k, first, offset in self._declared:
             classes, rules_ = by_offset.setdefault(offset, ([], []))
             classes.append(first)
-            rules_.append(pattern)
-        return [(re.compile(f"[{''.join(classes)}](?<=(?=({'|'.join(f'(?:{p})' for p in rules_)}))(?s:.{{{k + 1}}}))"), k)
-                for k, (classes, rules_) in sorted(by_offset.items())]
+            rules_.append(k)
+        lanes = []
+        for offset, (classes, rules_) in sorted(by_offset.items()):
+            alternation = "|".join(f"(?P<r{k}>{self.patterns[k]})" for k in rules_)
+            lanes.append((re.compile(f"[{''.join(classes)}](?<=(?={alternation})(?s:.{{{offset + 1}}}))"), offset))
+        return lanes
 
-    def _next(self, lane: int, text: str, pos: int) -> tuple[int, int]:
+    def _next(self, lane: int, text: str, pos: int) -> tuple[int, int, str]:
         pattern, offset = self.lanes[lane]
         x = pattern.search(text, pos + offset)
-        return (_NOWHERE, _NOWHERE) if x is None else x.span(1)
+        if x is None:
+            return _NOWHERE, _NOWHERE, ""
+        rule = x.lastgroup
+        return x.start(rule), x.end(rule), self.names[int(rule[1:])]
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
-        """``[(*x.span(), name of the rule that matched) for x in self.joined.finditer(text)]``."""
+        """``[(*x.span(), name of the rule that matched) for x in self.joined.finditer(text)]``,
+        without empty matches."""
         heads = [self._next(k, text, 0) for k in range(len(self.lanes))]
         found: list[tuple[int, int, str]] = []
         while True:
-            start = min(s for s, _ in heads)
+            head = min(heads)
+            start = head[0]
             if start == _NOWHERE:
                 return found
-            x = self.joined.match(text, start)  # the rule that wins at this start
-            rule = next(k for k, g in enumerate(self._groups) if x.start(g) >= 0)
-            end = x.end()
+            if sum(1 for h in heads if h[0] == start) > 1:  # lanes tie: the joined rules say which wins
+                x = self.joined.match(text, start)
+                end, name = x.end(), self.names[int(x.lastgroup[1:])]
+            else:
+                end, name = head[1], head[2]
             if end == start:  # a rule matched nothing here: no span, and the scan moves on
                 end += 1
             else:
-                found.append((start, end, self.names[rule]))
+                found.append((start, end, name))
             heads = [h if h[0] >= end else self._next(k, text, end) for k, h in enumerate(heads)]

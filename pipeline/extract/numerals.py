@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from pydantic import field_validator
@@ -99,7 +99,7 @@ _ARABIC = re.compile(
 )
 _DIGIT_RUN = re.compile(r"[\d,.]+")
 # Two separators in a row (3,.83万元): a damaged figure, of which no part is read.
-_DAMAGED = r"(?<![\d,.])(?=[\d,.]*?[,.][,.])[\d,.]*\d[\d,.]*"  # the whole run; each run is looked into once
+_DAMAGE = re.compile(r"[,.][,.]")  # two separators in a row
 MAX_DIGITS = 15  # longer digit runs are serials and ids, not quantities
 
 
@@ -131,8 +131,7 @@ def _tables() -> _Tables:
     multipliers = {c: m for m in rules_.multipliers for c in m.chars}
     start_chars = set(_DIGITS) | set(_ZERO) | set(multipliers) | set(_MINUS) | set(_ASCII_DIGITS) | {"-", _HALF}
     starts = re.compile("[" + "".join(re.escape(c) for c in sorted(start_chars)) + "]")
-    not_numerals = re.compile(alt(rules_.not_numerals) + "|" + _DAMAGED)
-    return _Tables(multipliers, starts, not_numerals, _plain_pattern(multipliers))
+    return _Tables(multipliers, starts, re.compile(alt(rules_.not_numerals)), _plain_pattern(multipliers))
 
 
 def _plain_pattern(multipliers: dict[str, Multiplier]) -> re.Pattern[str]:
@@ -429,6 +428,9 @@ def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None) -> l
     end)`` is true (the scan still goes on after its end, as if it were kept)."""
     tables = _tables()
     blocked = [(m.start(), m.end()) for m in tables.not_numerals.finditer(text)]
+    damaged = _damaged_runs(text)
+    if damaged:
+        blocked = sorted(blocked + damaged)
     found: list[Number] = []
     b = 0
     pos = 0
@@ -456,6 +458,7 @@ def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None) -> l
     return found
 
 
+@lru_cache(maxsize=4096)
 def whole_number(s: str) -> int | None:
     """The non-negative integer ``s`` writes in full (一 → 1, 二十六 → 26, 12 → 12, 两 → 2), else None.
 
@@ -475,6 +478,27 @@ def digit_string(s: str) -> int | None:
     """A number written digit by digit, as years are (二〇二四 → 2024, 二○二三 → 2023), else None."""
     digits = [_STRING_DIGITS.get(c) for c in s]
     return int("".join(digits)) if s and None not in digits else None
+
+
+def _damaged_runs(text: str) -> list[tuple[int, int]]:
+    """Runs of digits and separators with two separators in a row next to a digit (3,.83): a
+    damaged figure, of which no part is read. Each run is walked once."""
+    runs: list[tuple[int, int]] = []
+    for hit in _DAMAGE.finditer(text):
+        a, b = hit.start(), hit.end()
+        if runs and a < runs[-1][1]:
+            continue
+        if not ((a > 0 and text[a - 1] in _ASCII_DIGITS) or (b < len(text) and text[b] in _ASCII_DIGITS)):
+            continue
+        while a > 0 and text[a - 1] in _RUN_CHARS:
+            a -= 1
+        while b < len(text) and text[b] in _RUN_CHARS:
+            b += 1
+        runs.append((a, b))
+    return runs
+
+
+_RUN_CHARS = frozenset(_ASCII_DIGITS + ",.")
 
 
 def find_numbers(text: str) -> list[tuple[int, int, float]]:
