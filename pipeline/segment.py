@@ -27,7 +27,7 @@ from functools import cache
 
 from pipeline import rules
 from pipeline.extract.numerals import whole_number
-from pipeline.normalize import fold_traditional
+from pipeline.fold import fold_traditional
 
 CN_NUMERAL = "[一二三四五六七八九十]{1,3}"
 SENTENCE_END = "。!?"

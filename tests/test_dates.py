@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from pipeline import rules
 from pipeline.extract.dates import DateRules, FoundDate, find_dates, year_hints
-from pipeline.normalize import fold_traditional
+from pipeline.fold import fold_traditional
 
 CASES_FILE = Path(__file__).parent / "cases" / "dates.jsonl"
 CASES = [json.loads(line) for line in CASES_FILE.read_text("utf-8").splitlines() if line.strip()]

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.mask import Masks, find_masks, innermost, titles
-from pipeline.normalize import fold_traditional
+from pipeline.fold import fold_traditional
 
 _PAREN_AFTER = re.compile(r"[ \t]*\(([^()\n]{1,80})\)")
 _ISSUER = re.compile(r"[\u4e00-\u9fff]{1,16}$")  # 鄂发 of 鄂发〔2023〕5号
