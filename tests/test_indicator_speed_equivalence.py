@@ -222,7 +222,7 @@ def test_words_at_every_position_on_any_text(text):
 def _scan_numbers_reference(text: str) -> list[num.Number]:
     """scan_numbers without its shortcut: every number read by _number_at."""
     tables = num._tables()
-    blocked = [(m.start(), m.end()) for m in tables.not_numerals.finditer(text)]
+    blocked = sorted([(m.start(), m.end()) for m in tables.not_numerals.finditer(text)] + num._damaged_runs(text))
     found, b, pos = [], 0, 0
     while (m := tables.starts.search(text, pos)) is not None:
         i = m.start()
