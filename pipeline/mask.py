@@ -237,13 +237,24 @@ class RuleScan:
             start = head[0]
             if start == _NOWHERE:
                 return found
-            if sum(1 for h in heads if h[0] == start) > 1:  # lanes tie: the joined rules say which wins
+            lead = heads.index(head)
+            rival = min((h[0] for k, h in enumerate(heads) if k != lead), default=_NOWHERE)
+            if rival == start:  # lanes tie: the joined rules say which wins
                 x = self.joined.match(text, start)
-                end, name = x.end(), self.names[int(x.lastgroup[1:])]
-            else:
-                end, name = head[1], head[2]
-            if end == start:  # a rule matched nothing here: no span, and the scan moves on
-                end += 1
-            else:
-                found.append((start, end, name))
+                end = self._take((start, x.end(), self.names[int(x.lastgroup[1:])]), found)
+            else:  # the leading lane alone, until another lane's match comes first
+                while True:
+                    end = self._take(head, found)
+                    head = self._next(lead, text, end)
+                    if head[0] >= rival or end > rival:
+                        break
+                heads[lead] = head
             heads = [h if h[0] >= end else self._next(k, text, end) for k, h in enumerate(heads)]
+
+    @staticmethod
+    def _take(span: tuple[int, int, str], found: list[tuple[int, int, str]]) -> int:
+        """Keep a non-empty span; where the scan goes on (an empty match moves one character)."""
+        if span[1] == span[0]:
+            return span[0] + 1
+        found.append(span)
+        return span[1]
