@@ -9,6 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 help:
 	@echo "make dataset   build the dataset from corpus/ into output/ (sets up .venv first)"
 	@echo "make test      run the test suite, with the accuracy gate on the gold annotations"
+	@echo "make test-faults  kill, crowd, fill and poison the output folder; print the figures"
 	@echo "make validate  check output/ against the spec"
 	@echo "make eval      score output/ against tests/gold"
 	@echo "make schemas   regenerate schemas/ from the row models"
@@ -27,6 +28,14 @@ dataset: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Faults the output folder must survive, with more kills than make test runs: a rebuild killed at
+# FAULT_KILLS instants, two runs at once, a full disk (a small tmpfs when mounting is allowed),
+# corrupt and hostile cache entries. The figures are printed.
+FAULT_KILLS ?= 60
+.PHONY: test-faults
+test-faults: $(STAMP)
+	ZHENGGAI_FAULT_KILLS=$(FAULT_KILLS) $(BIN)/python -m pytest -q -s tests/test_fault_injection.py tests/test_faults.py
 
 validate: $(STAMP)
 	$(BIN)/zhenggai validate output
@@ -93,5 +102,9 @@ WARC_PAGES ?= 300
 bench-warc: $(STAMP)
 	$(BIN)/python benchmarks/warc_stream.py --mb $(WARC_MB) --pages $(WARC_PAGES)
 
+# A build's files in output/ are links into its generation (README: "Inputs and the output folder");
+# the committed output/README.md comes back from git.
 clean:
-	rm -rf output/*.parquet output/*.jsonl output/manifest.json output/.staging-*
+	find output -maxdepth 1 -type l -delete
+	rm -rf output/*.parquet output/*.jsonl output/manifest.json output/.generation-* output/.staging-*
+	git checkout -q -- output/README.md 2>/dev/null || true

@@ -18,18 +18,17 @@ import hashlib
 import itertools
 import json
 import os
-import pickle
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 import pyarrow as pa
 from pydantic_core import to_json
 
-from pipeline import __version__, rules
+from pipeline import __version__, cache, confine, publish, rules
 from pipeline.describe import write_description
 from pipeline.extract.document import Rows, StageClock, extract_document, extract_rows
 from pipeline.inputs import Provenance
@@ -38,7 +37,7 @@ from pipeline.models import TABLES, Extraction, Reject
 from pipeline.normalize import DEFAULT_MAX_BYTES, DecodedDocument, InputRejected, canonicalize, decode, doc_id_of
 from pipeline.schema import arrow_schema
 from pipeline.validate import Finding, check_document, finding
-from pipeline.write import Staging, file_digest, remove_stale_staging, table_files
+from pipeline.write import Staging, file_digest, table_files
 
 CACHE_DIR = ".cache"
 DIGESTS_FILE = "digests.json"  # in CACHE_DIR: digests of inputs and outputs with their sizes and times
@@ -51,6 +50,7 @@ WINDOW_PER_WORKER = 4  # tasks in flight per worker: bounds memory, keeps worker
 class InputFile:
     path: Path
     source: str  # as the user gave it, with / separators
+    outside: bool = False  # a link leading out of its input folder: rejected unread
 
 
 @dataclass(frozen=True)
@@ -237,40 +237,21 @@ def process_tasks(tasks: Sequence[Task], max_bytes: int, cache_dir: str | None) 
 # --- the cache of rows ---------------------------------------------------------------
 
 
-def _cache_path(cache_dir: str, key: str) -> Path:
-    return Path(cache_dir) / key[:2] / f"{key}.pickle.zst"
-
-
 def _cache_get(cache_dir: str | None, key: str) -> DocRows | None:
-    if not cache_dir:
+    entry = cache.load(cache_dir, key)
+    if entry is None:
         return None
     try:
-        packed = _cache_path(cache_dir, key).read_bytes()
-        size = int.from_bytes(packed[:8], "little")
-        result = pickle.loads(pa.decompress(packed[8:], decompressed_size=size, codec="zstd", asbytes=True))
-    except (OSError, ValueError, pa.ArrowException, pickle.PickleError, EOFError, AttributeError, ImportError):
+        meta = entry.meta
+        findings = [Finding(**f) for f in meta["findings"]]
+        return DocRows(meta["source"], meta["doc_id"], meta["reason"], entry.rows, entry.lines, findings, {}, cached=True)
+    except (KeyError, TypeError):
         return None
-    if not isinstance(result, DocRows):
-        return None
-    result.cached, result.seconds = True, {}
-    return result
 
 
 def _cache_put(cache_dir: str | None, key: str, result: DocRows) -> None:
-    """The rows of one input, pickled and zstd-compressed (a tenth of the size: the text of a
-    notice recurs in many rows)."""
-    if not cache_dir:
-        return
-    path = _cache_path(cache_dir, key)
-    data = pickle.dumps(result, protocol=5)
-    packed = len(data).to_bytes(8, "little") + pa.compress(data, codec="zstd", asbytes=True)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(packed)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    meta = {"source": result.source, "doc_id": result.doc_id, "reason": result.reason, "findings": [asdict(f) for f in result.findings]}
+    cache.store(cache_dir, key, cache.Entry(meta, result.rows, result.lines))
 
 
 def cache_key(source: str, digest: str, max_bytes: int) -> str:
@@ -281,27 +262,42 @@ def cache_key(source: str, digest: str, max_bytes: int) -> str:
 # --- inputs ----------------------------------------------------------------------------
 
 
-def collect_inputs(paths: Iterable[Path]) -> list[InputFile]:
-    """Files named directly, and every file below named folders (links to folders are not followed)."""
+def collect_inputs(paths: Iterable[Path], *, exclude: Path | None = None, follow_outside: bool = False) -> list[InputFile]:
+    """Files named directly, and every file below named folders (links to folders are not followed).
+
+    Nothing inside ``exclude`` (the output folder) is listed; a link in a folder whose target lies
+    outside that folder is marked ``outside`` unless ``follow_outside``."""
     found: dict[str, InputFile] = {}
+    excluded = exclude.resolve() if exclude is not None else None
     for given in paths:
         if given.is_dir():
-            for root, dirs, files in os.walk(given, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        path = Path(root) / name
-                        found.setdefault(path.as_posix(), InputFile(path, path.as_posix()))
+            for path in _walk(given, excluded):
+                outside = not follow_outside and confine.leaves_root(path, given)
+                found.setdefault(path.as_posix(), InputFile(path, confine.source_name(path), outside))
         elif given.exists() or given.is_symlink():
-            found.setdefault(given.as_posix(), InputFile(given, given.as_posix()))
+            if excluded is None or not confine.inside(given.parent.resolve(), excluded):
+                found.setdefault(given.as_posix(), InputFile(given, confine.source_name(given)))
         else:
             raise FileNotFoundError(str(given))
     return sorted(found.values(), key=lambda f: f.source)
 
 
+def _walk(folder: Path, excluded: Path | None) -> Iterator[Path]:
+    """Every file below ``folder`` in sorted order, hidden names and the ``excluded`` folder left out."""
+    resolved = folder.resolve()
+    if excluded is not None and confine.inside(resolved, excluded):
+        return
+    skip = folder / excluded.relative_to(resolved) if excluded is not None and confine.inside(excluded, resolved) else None
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and Path(root, d) != skip)
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(root) / name
+
+
 class _KnownDigests:
-    """sha256 digests remembered with each file's size and modification time, so that a rerun
-    reads only files that changed (as make and git do). A file whose recorded modification
+    """sha256 digests remembered with each file's size, modification time, inode and change
+    time, so that a rerun reads only files that changed (as git does). A file whose recorded modification
     time lies within ``RACY_NS`` of when the record was made is read again: it may have
     changed again within the file system's clock tick."""
 
@@ -321,10 +317,12 @@ class _KnownDigests:
             stat = path.stat()
         except OSError:
             return compute()
-        signature = [stat.st_size, stat.st_mtime_ns]
+        # inode and ctime too, as git does: an edit whose modification time was put back still
+        # changes the ctime, which no user call can set.
+        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
         old = self.known.get(key)
-        if old and old[:2] == signature and stat.st_mtime_ns < self.recorded_ns - self.RACY_NS:
-            digest = old[2]
+        if old and old[:-1] == signature and stat.st_mtime_ns < self.recorded_ns - self.RACY_NS:
+            digest = old[-1]
         else:
             digest = compute()
         self.seen[key] = [*signature, digest]
@@ -332,12 +330,11 @@ class _KnownDigests:
 
     def save(self) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp = cache.temporary(self.path.parent, self.path.name)
             tmp.write_text(json.dumps({"recorded_ns": time.time_ns(), "files": self.seen}), encoding="utf-8")
             os.replace(tmp, self.path)
-        except OSError:
-            pass  # a record that cannot be written only costs time
+        except OSError:  # a record that cannot be written only costs time
+            cache.discard_temporary(self.path.parent, self.path.name)
 
 
 def _digest(path: Path, max_bytes: int) -> str:
@@ -381,18 +378,27 @@ def _local_results(tasks: Iterable[Task], max_bytes: int, cache_dir: str | None,
             yield process_tasks(chunk, max_bytes, cache_dir)
         return
     chunks = itertools.chain([first, second], chunks)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start)
+    try:
         submit = lambda chunk: pool.submit(process_tasks, chunk, max_bytes, cache_dir).result  # noqa: E731
         yield from _in_order(submit, chunks, jobs * WINDOW_PER_WORKER)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # a stopped build does not wait for queued chunks
 
 
-def _die_with_parent() -> None:
-    """Workers end when the build that started them is killed (Linux), instead of lingering."""
+def _worker_start() -> None:
+    """Workers leave Ctrl-C, SIGTERM and SIGHUP (sent to the whole process group by a terminal or
+    a job runner) to the build, which stops them in order; they end with it when it is killed
+    (Linux), instead of lingering."""
+    import signal
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
     try:
         import ctypes
-        import signal
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
@@ -446,18 +452,29 @@ def run(
     collected: list[InputFile] | None = None,
     reference_date: dt.date | None = None,
     record_fields: dict[str, str] | None = None,
+    wait: bool = True,
+    on_wait: Callable[[str], None] | None = None,
 ) -> RunSummary:
     """Build a dataset from files and folders into ``out_dir``; the previous one is replaced only on success.
 
-    ``collected`` is ``collect_inputs(inputs)`` when the caller has listed the files already."""
+    ``collected`` is ``collect_inputs(inputs)`` when the caller has listed the files already. One
+    run writes to ``out_dir`` at a time: a second one waits for it (or, without ``wait``, raises
+    ``publish.LockHeld``)."""
     out_dir = Path(out_dir)
-    jobs = jobs or os.cpu_count() or 1
+    items = collected if collected is not None else collect_inputs((Path(p) for p in inputs), exclude=out_dir)
+    with publish.OutputLock(out_dir, wait=wait, on_wait=on_wait):
+        return _run_locked(items, out_dir, max_bytes=max_bytes, jobs=jobs or os.cpu_count() or 1, engine=engine, scheduler=scheduler,
+                           incremental=incremental, progress=progress, reference_date=reference_date, record_fields=record_fields)
+
+
+def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: int, engine: str, scheduler: str | None,
+                incremental: bool, progress: Callable[[int], None] | None, reference_date: dt.date | None,
+                record_fields: dict[str, str] | None) -> RunSummary:
     started = time.perf_counter()
-    items = collected if collected is not None else collect_inputs(Path(p) for p in inputs)
+    cache.remove_temporary(out_dir / CACHE_DIR)
     known = _KnownDigests(out_dir / CACHE_DIR / DIGESTS_FILE, reuse=incremental)  # --full reads all, records all
-    digests = [known.digest(f"input:{os.path.abspath(item.path)}:{max_bytes}", item.path, lambda item=item: _digest(item.path, max_bytes)) for item in items]
     given = Provenance(reference_date=reference_date) if reference_date else None
-    files = _file_tasks(items, digests, max_bytes, given, record_fields)
+    files = _file_tasks(items, known, max_bytes, given, record_fields)
     summary = RunSummary(out_dir)
     summary.seconds["hash"] = time.perf_counter() - started
     build_key = _build_key(files)
@@ -465,7 +482,7 @@ def run(
     tasks = _expand(files, max_bytes, given, record_fields or {}, skipped)
     if incremental and _up_to_date(out_dir, build_key, known):
         known.save()
-        remove_stale_staging(out_dir)
+        publish.remove_leftovers(out_dir)
         previous = json.loads((out_dir / "manifest.json").read_text("utf-8"))
         summary.up_to_date = True
         summary.rows = previous["row_counts"]
@@ -567,17 +584,26 @@ def _append_piecewise(chunk: ChunkResult, duplicates: dict[int, str], staging: S
             staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", *dump_rows(reject))]).tables["rejects"])
 
 
-def _file_tasks(items: list[InputFile], digests: list[str], max_bytes: int, given: Provenance | None, fields: dict[str, str] | None) -> list[Task]:
-    """One task per input file; the options that change its rows are part of its key."""
+def _file_tasks(items: list[InputFile], known: _KnownDigests, max_bytes: int, given: Provenance | None, fields: dict[str, str] | None) -> list[Task]:
+    """One task per input file; the options that change its rows are part of its key. A link out
+    of its input folder is never read: its reject travels with its task."""
     options = f"{given.reference_date if given else ''}\x1f{sorted((fields or {}).items())}"
-    return [Task(item.source, str(item.path), cache_key(item.source, d + options, max_bytes), provenance=given) for item, d in zip(items, digests)]
+    tasks = []
+    for item in items:
+        if item.outside:
+            reject = Reject(source=item.source, doc_id=None, size_bytes=None, reason="outside_input", message="a link to a file outside the input folder")
+            tasks.append(Task(item.source, str(item.path), cache_key(item.source, "outside", max_bytes), reject))
+            continue
+        digest = known.digest(f"input:{os.path.abspath(item.path)}:{max_bytes}", item.path, lambda item=item: _digest(item.path, max_bytes))
+        tasks.append(Task(item.source, str(item.path), cache_key(item.source, digest + options, max_bytes), provenance=given))
+    return tasks
 
 
 def _expand(files: list[Task], max_bytes: int, given: Provenance | None, fields: dict[str, str], skipped: Counter) -> Iterator[Task]:
     """Each input file as a task, and each record of a container file as one (read as the
     tasks are taken, so a container of any size streams)."""
     for file in files:
-        if container_kind(file.path) is None:
+        if file.data is not None or container_kind(file.path) is None:  # a reject already, or one page
             yield file
             continue
         for entry in read_container(Path(file.path), file.source, fields=fields, max_bytes=max_bytes, skipped=skipped):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Optional
@@ -21,19 +23,38 @@ app = typer.Typer(
 )
 
 
+# Exit codes (README, "Exit codes"): what a script or a CI job can rely on.
+EXIT_OK = 0  # done, and no errors found
+EXIT_FINDINGS = 1  # done, and it found errors: validation findings, scores below their floors, stale schemas
+EXIT_USAGE = 2  # could not do it: bad usage, missing input, an output folder that cannot be written or is busy
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGTERM and SIGHUP: 128 + the signal number, as a shell reports them)
+
+
 class UserError(Exception):
     """A problem with what the user asked for: reported in one line, never as a traceback."""
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so that a build removes what it started."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _err(message: str) -> None:
     typer.echo(f"zhenggai: {message}", err=True)
 
 
-@app.callback()
-def _root(version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True)) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         typer.echo(f"zhenggai {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version)) -> None:
+    """Turn Chinese government rectification notices into research-grade tables (Parquet + JSON Lines)."""
 
 
 @app.command()
@@ -47,13 +68,16 @@ def run(
     incremental: bool = typer.Option(True, "--incremental/--full", help="Reuse the rows of unchanged files from the last build (kept in OUT/.cache)."),
     validate_after: bool = typer.Option(True, "--validate/--no-validate", help="Also re-read the written files and validate them (every document is checked while it is built either way)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+    allow_empty: bool = typer.Option(False, "--allow-empty", help="Build a dataset even when the inputs hold no file (otherwise an error)."),
+    follow_outside_links: bool = typer.Option(False, "--follow-outside-links", help="Read links whose target lies outside their input folder (otherwise rejected as outside_input)."),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="When another run is writing to --out: wait for it, or stop at once (exit 2)."),
     reference_date: Optional[str] = typer.Option(None, "--reference-date", help="Date (YYYY-MM-DD) whose year resolves dates written without a year in pages that name none (a record's own date field comes first)."),
     record_fields: Optional[str] = typer.Option(None, "--record-fields", help="Columns of JSON Lines, CSV and Parquet records, e.g. text=content,url=link (roles: text, url, date, fetched_at, title; default: common names)."),
     timings: Optional[Path] = typer.Option(None, "--timings", hidden=True, help="Write stage seconds and counts as JSON (for the benchmark)."),
 ) -> None:
     """Build the dataset: every input file ends in documents or in rejects, with a reason."""
-    from pipeline.build import collect_inputs
     from pipeline.build import run as build
+    from pipeline.publish import LockHeld
 
     inputs = inputs or [Path("corpus")]
     for given in inputs:
@@ -64,18 +88,21 @@ def run(
     _check_writable(out)
     given_date = _reference_date(reference_date)
     fields = _record_fields(record_fields)
-    files = collect_inputs(inputs)
+    files = _inputs(inputs, out, allow_empty=allow_empty, follow_outside_links=follow_outside_links)
     try:
         from pipeline.inputs.containers import container_kind
 
         pages = None if any(container_kind(f.path) for f in files) else len(files)  # a container's pages are counted as read
         with _progress(pages, quiet) as advance:
             summary = build(inputs, out, max_bytes=max_bytes, jobs=jobs or None, engine=engine, scheduler=scheduler,
-                            incremental=incremental, progress=advance, collected=files, reference_date=given_date, record_fields=fields)
+                            incremental=incremental, progress=advance, collected=files, reference_date=given_date, record_fields=fields,
+                            wait=wait, on_wait=_err)
+    except LockHeld as exc:
+        raise UserError(f"{exc}; rerun when it is done, or without --no-wait to wait for it")
     except RuntimeError as exc:
         raise UserError(str(exc))
     except OSError as exc:
-        raise UserError(f"cannot connect to the Dask scheduler {scheduler}: {exc}" if engine == "dask" else str(exc))
+        raise UserError(_os_error(exc, out, engine, scheduler))
     if not quiet:
         if summary.up_to_date:
             typer.echo(f"{out} is up to date: {summary.documents} documents, {summary.rejects} rejected, nothing changed", err=True)
@@ -95,7 +122,29 @@ def run(
     if validate_after:
         _report(out, as_json=False, show=20, quiet=quiet)
     elif summary.n_errors:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _inputs(inputs: list[Path], out: Path, *, allow_empty: bool, follow_outside_links: bool) -> list:
+    """The input files; never the output folder's own, and none at all only when asked for."""
+    from pipeline.build import collect_inputs
+    from pipeline.confine import inside
+
+    for given in inputs:
+        if inside(given.resolve(), out.resolve()):
+            raise UserError(f"input {given} is inside the output folder {out}")
+    files = collect_inputs(inputs, exclude=out, follow_outside=follow_outside_links)
+    if not files and not allow_empty:
+        raise UserError(f"no input files in {', '.join(str(p) for p in inputs)} (--allow-empty builds an empty dataset)")
+    return files
+
+
+def _os_error(exc: OSError, out: Path, engine: str, scheduler: str | None) -> str:
+    if exc.errno == errno.ENOSPC or "No space left" in str(exc):
+        return f"no space left on the device of {out}; the previous dataset is left as it was"
+    if engine == "dask" and not isinstance(exc, FileNotFoundError):
+        return f"cannot connect to the Dask scheduler {scheduler}: {exc}"
+    return " ".join(str(exc).split())
 
 
 def _reference_date(value: str | None):
@@ -153,7 +202,7 @@ def _report(dataset: Path, *, as_json: bool, show: int, quiet: bool) -> None:
             typer.echo(f"… and {total - show} more (--show N lists more, --json all kept)")
         typer.echo(f"validate: {report.n_errors} errors, {report.n_warnings} warnings in {dataset}")
     if report.n_errors:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 @app.command()
@@ -168,7 +217,8 @@ def schemas(
     if check:
         stale = [t for t, m in TABLES.items() if not (out / f"{t}.schema.json").exists() or (out / f"{t}.schema.json").read_text("utf-8") != json_schema_text(m)]
         if stale:
-            raise UserError(f"schemas out of date: {', '.join(stale)} (run: zhenggai schemas)")
+            _err(f"schemas out of date: {', '.join(stale)} (run: zhenggai schemas)")
+            raise typer.Exit(EXIT_FINDINGS)
         typer.echo(f"schemas up to date in {out}")
         return
     _check_writable(out)
@@ -235,7 +285,7 @@ def evaluate(
     for line in failures:
         typer.echo(f"below floor: {line}", err=True)
     if failures:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 @app.command()
@@ -336,9 +386,11 @@ def _read(path: Path) -> bytes:
 
 
 def _check_writable(folder: Path) -> None:
+    from pipeline.publish import TMP_SUFFIX  # a probe left by a killed run is removed by the next
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".zhenggai-write-test"
+        probe = folder / f".zhenggai-write-test{TMP_SUFFIX}"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
@@ -368,24 +420,42 @@ class _progress:
 
 
 def main() -> None:
-    args = sys.argv[1:] or ["--help"]
+    sys.exit(run_command(sys.argv[1:] or ["--help"]))
+
+
+def run_command(args: list[str]) -> int:
+    """Run one command line and return its exit code (see the EXIT_ constants)."""
+    stopping = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {signum: signal.signal(signum, _stop) for signum in stopping}
     try:
-        code = app(args, standalone_mode=False)  # without standalone mode, click returns an Exit's code
-        if isinstance(code, int) and code:
-            sys.exit(code)
+        return _run_command(args)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _run_command(args: list[str]) -> int:
+    try:
+        code = app(args, standalone_mode=False)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        _err("aborted")
-        sys.exit(130)
+        code = exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        code = EXIT_INTERRUPTED
+    except Stopped as exc:
+        _err(f"stopped by {signal.Signals(exc.signum).name}; an output folder keeps its last complete dataset")
+        return 128 + exc.signum
     except typer.TyperException as exc:  # usage errors: bad option, missing argument, bad value
         _err(" ".join(exc.format_message().split()))
-        sys.exit(getattr(exc, "exit_code", 2))
+        return EXIT_USAGE
     except UserError as exc:
-        _err(str(exc))
-        sys.exit(2)
-    except KeyboardInterrupt:
-        _err("interrupted; the previous dataset is left as it was")
-        sys.exit(130)
+        _err(" ".join(str(exc).split()))
+        return EXIT_USAGE
     except BrokenPipeError:
-        sys.exit(0)
+        return EXIT_OK
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into Exit(130), silently
+        _err("interrupted; an output folder keeps its last complete dataset")
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def _stop(signum: int, frame) -> None:
+    raise Stopped(signum)

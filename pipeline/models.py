@@ -34,7 +34,7 @@ OutcomeAction = Literal[
     "移送司法机关", "问责", "追缴", "清退", "追回", "收回", "挽回损失", "整改金额",
 ]  # fmt: skip
 OutcomeUnit = Literal["个", "项", "件", "人", "%", "CNY"]
-RejectReason = Literal["empty", "binary", "undecodable", "too_large", "duplicate", "unsupported_format", "no_text", "error"]
+RejectReason = Literal["empty", "binary", "undecodable", "too_large", "duplicate", "unsupported_format", "no_text", "outside_input", "error"]
 
 
 class Row(BaseModel):

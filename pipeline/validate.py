@@ -17,8 +17,10 @@ from typing import Iterator
 
 import pyarrow.parquet as pq
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import to_json
 
 from pipeline.models import ID_FIELD, TABLES
+from pipeline.publish import pinned
 from pipeline.schema import arrow_schema
 from pipeline.write import file_digest, table_files
 
@@ -37,8 +39,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "ZG012": ("error", "one_place", "an input file appears in both documents and rejects, or twice"),
     "ZG013": ("error", "value", "value_normalized differs from value × multiplier"),
     "ZG014": ("error", "order", "rows of a table are not grouped in the order of documents"),
-    "ZG015": ("error", "manifest", "a file differs from the digest in manifest.json: a build was interrupted while moving files; rerun it"),
+    "ZG015": ("error", "manifest", "a file differs from the digest in manifest.json: it was changed after the build; rerun it"),
     "ZG016": ("error", "outcome_sum", "problems completed, partly completed, in progress and long-term of one statement add up to more than the problems it reports"),
+    "ZG017": ("error", "manifest", "manifest.json is missing or unreadable, so no file can be checked against its digest"),
+    "ZG018": ("error", "formats", "a table's JSON Lines file does not hold the same rows as its Parquet file"),
     "ZG101": ("warning", "problem_gap", "problem numbers of a document skip a number"),
     "ZG102": ("warning", "problem_repeat", "a problem number occurs twice in a document"),
     "ZG103": ("warning", "no_problems", "a rectification document has no problems"),
@@ -245,8 +249,9 @@ BATCH_ROWS = 512
 
 
 def validate(out_dir: Path | str) -> Report:
-    """Check a built dataset by streaming its files document by document."""
-    out_dir = Path(out_dir)
+    """Check a built dataset by streaming its files document by document (all from one build,
+    even while a new one is being published)."""
+    out_dir = pinned(Path(out_dir))
     report = Report()
     files: dict[str, pq.ParquetFile] = {}
     for table, model in TABLES.items():
@@ -258,6 +263,7 @@ def validate(out_dir: Path | str) -> Report:
             continue
         report.rows[table] = files[table].metadata.num_rows
         report.extend(_check_schema(table, files[table].schema_arrow))
+        report.extend(_check_jsonl(out_dir, table, files[table]))
     report.extend(_check_manifest(out_dir))
     if "documents" not in files:
         return report
@@ -292,8 +298,10 @@ def validate(out_dir: Path | str) -> Report:
 def _check_manifest(out_dir: Path) -> list[Finding]:
     try:
         files = json.loads((out_dir / "manifest.json").read_text("utf-8"))["files"]
-    except (OSError, ValueError, KeyError):
-        return []  # a dataset without a manifest (e.g. assembled by hand) is checked on its rows alone
+        files = dict(files)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        reason = "missing" if isinstance(exc, FileNotFoundError) else "unreadable"
+        return [finding("ZG017", "manifest", None, f"manifest.json is {reason}: the files are checked on their rows alone")]
     out = []
     for name, digest in sorted(files.items()):
         try:
@@ -303,6 +311,34 @@ def _check_manifest(out_dir: Path) -> list[Finding]:
         if actual != digest:
             out.append(finding("ZG015", name.split(".")[0], None, f"{name} is not the file the manifest describes"))
     return out
+
+
+def _check_jsonl(out_dir: Path, table: str, parquet: pq.ParquetFile) -> list[Finding]:
+    """The JSON Lines file holds the Parquet file's rows, in the same order (the first difference is reported)."""
+    name = table_files(table)[1]
+    try:
+        fh = open(out_dir / name, "rb")
+    except OSError as exc:
+        return [finding("ZG018", table, None, f"{name}: {exc.strerror or exc}")]
+    with fh:
+        for n, row in enumerate(_rows(parquet), 1):
+            line = fh.readline()
+            if not _same_row(line, row):
+                what = "ends" if not line else "differs from the Parquet row"
+                return [finding("ZG018", table, row.get(ID_FIELD.get(table, "source")), f"{name} line {n} {what}")]
+        if any(line.strip() for line in fh):
+            return [finding("ZG018", table, None, f"{name} has more lines than the {parquet.metadata.num_rows} rows of its Parquet file")]
+    return []
+
+
+def _same_row(line: bytes, row: dict) -> bool:
+    written = to_json(row) + b"\n"
+    if line == written:  # as the writer wrote it
+        return True
+    try:
+        return bool(line) and json.loads(line) == json.loads(written)
+    except ValueError:
+        return False
 
 
 def _check_schema(table: str, actual) -> list[Finding]:

@@ -188,11 +188,17 @@ def _published(visible: str, meta: dict[str, str]) -> tuple[str | None, str | No
     return None, None
 
 
+# readability's tree and scores cost about 500 bytes a tag: a page of many small elements (a
+# table of 350 000 cells in 4 MB) would take 50 times its size, so such a page is read as its
+# visible text, which one streaming pass gives in about 15 times its size.
+MAX_MAIN_TAGS = 50_000
+
+
 def _main_text(markup: str, visible: str, max_main_chars: int) -> tuple[str, str]:
     # readability builds an lxml tree; on a page too large or too odd for it, or one where it
     # finds no main text, the visible text is the honest fallback (canonicalize still drops
     # the furniture lines it knows).
-    if len(markup) <= max_main_chars:
+    if len(markup) <= max_main_chars and markup.count("<") <= MAX_MAIN_TAGS:
         try:
             from readability import Document
 

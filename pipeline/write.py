@@ -1,29 +1,25 @@
 """Stage 5: rows → one Parquet (zstd) and one JSON Lines file per table, plus manifest.json.
 
-Everything is written into a staging folder beside the dataset and moved into place only
-when the whole build has succeeded, so a failed or killed run leaves the previous dataset
-as it was.  The final moves take milliseconds; the manifest, moved last, records the
-digest of every file, so a dataset interrupted during them is told apart by ``validate``
-(ZG015) and rebuilt by the next run.
+Everything is written into a new generation of the output folder and published only when
+the whole build has succeeded, by one atomic switch (``pipeline.publish``), so a failed or
+killed run leaves the previous dataset as it was.  The manifest records the digest of every
+file, so ``validate`` tells a file changed afterwards apart (ZG015).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import uuid
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline import publish
 from pipeline.models import TABLES
 from pipeline.schema import arrow_schema
 
-STAGING_PREFIX = ".staging-"
 ROW_GROUP_ROWS = 64 * 1024
 ROW_GROUP_BYTES = 8 * 1024 * 1024  # of JSON text: bounds the memory a writer holds
 
@@ -41,21 +37,14 @@ def table_files(table: str) -> tuple[str, str]:
     return f"{table}.parquet", f"{table}.jsonl"
 
 
-def remove_stale_staging(out_dir: Path) -> None:
-    """Staging folders left by a run that was killed."""
-    for stale in out_dir.glob(STAGING_PREFIX + "*"):
-        shutil.rmtree(stale, ignore_errors=True)
-
-
 class Staging:
-    """A folder beside the dataset that becomes it on ``commit``."""
+    """A new generation of the output folder that becomes the dataset on ``commit``."""
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
-        remove_stale_staging(out_dir)
-        self.path = out_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
-        self.path.mkdir()
+        publish.remove_leftovers(out_dir)
+        self.path = publish.new_generation(out_dir)
         self.writers: dict[str, TableWriter] = {}
 
     def writer(self, table: str) -> "TableWriter":
@@ -76,19 +65,23 @@ class Staging:
             self.writer(table).close()
 
     def commit(self, extra_files: Iterable[str] = ()) -> None:
-        """Move every file into the dataset folder, the manifest last."""
+        """Publish the generation: every table's files and ``extra_files`` (the manifest among them)."""
         self.close_tables()
-        names = [n for table in TABLES for n in table_files(table)] + [n for n in extra_files if n != "manifest.json"]
-        for name in names:
-            os.replace(self.path / name, self.out_dir / name)
-        if (self.path / "manifest.json").exists():
-            os.replace(self.path / "manifest.json", self.out_dir / "manifest.json")
-        shutil.rmtree(self.path, ignore_errors=True)
+        names = [n for table in TABLES for n in table_files(table)] + [n for n in extra_files if n not in table_files_all()]
+        publish.publish(self.out_dir, self.path, names)
 
     def abandon(self) -> None:
+        """Drop the generation; never raises for a writer that cannot close (a full disk)."""
         for writer in self.writers.values():
-            writer.close()
-        shutil.rmtree(self.path, ignore_errors=True)
+            try:
+                writer.close()
+            except (OSError, ValueError):
+                pass
+        publish.discard(self.out_dir, self.path)
+
+
+def table_files_all() -> set[str]:
+    return {n for table in TABLES for n in table_files(table)}
 
 
 class TableWriter:

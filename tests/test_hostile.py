@@ -70,7 +70,7 @@ def test_killed_run_leaves_the_previous_dataset(tmp_path):
     # Its own session, so that the kill takes its worker processes too, as a killed job would.
     second = _zhenggai("run", str(inputs), "--out", str(out), start_new_session=True)
     deadline = time.monotonic() + 120
-    while not list(out.glob(".staging-*")) and time.monotonic() < deadline and second.poll() is None:
+    while len(list(out.glob(".generation-*"))) < 2 and time.monotonic() < deadline and second.poll() is None:
         time.sleep(0.05)
     time.sleep(0.5)
     assert second.poll() is None, "the run ended before it could be killed"

@@ -12,6 +12,7 @@ import pytest
 from pipeline.build import run
 from pipeline.models import TABLES
 from pipeline.normalize import canonicalize, decode
+from pipeline.publish import leftovers
 from pipeline.validate import validate
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -23,7 +24,7 @@ def test_every_table_in_both_formats(dataset):
         assert (dataset / f"{table}.parquet").is_file()
         assert (dataset / f"{table}.jsonl").is_file()
     assert (dataset / "manifest.json").is_file()
-    assert not list(dataset.glob(".staging-*"))
+    assert not leftovers(dataset)
 
 
 def test_dataset_validates(dataset):
@@ -121,7 +122,7 @@ def test_a_failed_run_leaves_the_previous_dataset(dataset, tmp_path, monkeypatch
     with pytest.raises(RuntimeError):
         run([CORPUS], out, incremental=False)
     assert _digests(out) == before
-    assert not list(out.glob(".staging-*"))
+    assert not leftovers(out)
 
 
 def test_jobs_do_not_change_the_output(dataset, tmp_path):

@@ -274,5 +274,8 @@ def _jsonable(row: dict) -> dict:
 
 
 def _script_json(payload: dict) -> str:
-    # "</" would end the <script> element early
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    """JSON that cannot leave its <script> element, whatever the text: "</script" would end it and
+    "<!--<script" would make the parser look for two ends, so no "<", ">" or "&" is written
+    as itself (JSON reads the \\u escapes back as the same characters)."""
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
