@@ -25,7 +25,7 @@ from pipeline.normalize import CanonicalText, DecodedDocument
 from pipeline.segment import Outline, segment
 
 _CLAUSE_BREAK = re.compile(r"[,。;:!?\n]")
-_SENTENCE_BREAK = re.compile(r"[。;!?\n]")
+_SENTENCE_BREAKS = "。;!?\n"  # the clause breaks that end a sentence
 
 
 def row_id(doc_id: str, table: str, start: int, end: int) -> str:
@@ -341,8 +341,8 @@ class Periods:
 
     def __init__(self, match_text: str, dates: list[dict], comparison_before: tuple[str, ...], comparison_after: tuple[str, ...]):
         self.text = match_text
-        self.sentence_breaks = [m.start() for m in _SENTENCE_BREAK.finditer(match_text)] if dates else []
         self.clause_breaks = [m.start() for m in _CLAUSE_BREAK.finditer(match_text)] if dates else []
+        self.sentence_breaks = [k for k in self.clause_breaks if match_text[k] in _SENTENCE_BREAKS]
         self.dates = [d for d in dates if not _is_base(match_text, d["char_start"], d["char_end"], comparison_before, comparison_after)]
         self.starts = [d["char_start"] for d in self.dates]
 
