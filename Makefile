@@ -102,9 +102,7 @@ WARC_PAGES ?= 300
 bench-warc: $(STAMP)
 	$(BIN)/python benchmarks/warc_stream.py --mb $(WARC_MB) --pages $(WARC_PAGES)
 
-# A build's files in output/ are links into its generation (README: "Inputs and the output folder");
-# the committed output/README.md comes back from git.
+# A build's files in output/ are links into its generation (README: "Inputs and the output folder").
 clean:
 	find output -maxdepth 1 -type l -delete
 	rm -rf output/*.parquet output/*.jsonl output/manifest.json output/.generation-* output/.staging-*
-	git checkout -q -- output/README.md 2>/dev/null || true

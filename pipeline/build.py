@@ -255,7 +255,7 @@ def _cache_put(cache_dir: str | None, key: str, result: DocRows) -> None:
 
 
 def cache_key(source: str, digest: str, max_bytes: int) -> str:
-    basis = "\x00".join([source, digest, rules.rules_hash(), __version__, pa.__version__, str(max_bytes)])
+    basis = "\x00".join([source, digest, rules.code_hash(), __version__, pa.__version__, str(max_bytes)])
     return hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 

@@ -34,6 +34,12 @@ OutcomeAction = Literal[
     "移送司法机关", "问责", "追缴", "清退", "追回", "收回", "挽回损失", "整改金额",
 ]  # fmt: skip
 OutcomeUnit = Literal["个", "项", "件", "人", "%", "CNY"]
+OrgKind = Literal[
+    "party_organ", "discipline_inspection", "inspection_team", "government_department", "congress_cppcc",
+    "judicial", "public_institution", "state_owned_enterprise", "enterprise", "association", "other",
+]  # fmt: skip
+OrgLevel = Literal["central", "province", "city", "district", "township"]
+OrgRole = Literal["lead", "partner"]
 RejectReason = Literal["empty", "binary", "undecodable", "too_large", "duplicate", "unsupported_format", "no_text", "outside_input", "error"]
 
 
@@ -86,6 +92,11 @@ class Document(Row):
     contact_emails: list[str] = Field(description="Contact e-mail addresses, as written.")
     contact_address: Optional[str] = Field(description="Postal address for feedback, as written.")
     postcode: Optional[str] = Field(description="Postcode, as written.")
+    proposal_number: Optional[str] = Field(description="Proposal replies: the proposal's number, without 第 and 号 (20230425).")
+    proposer: Optional[str] = Field(description="Proposal replies: who made the proposal (李建辉).")
+    proposer_role: Optional[str] = Field(description="Proposal replies: 委员 (CPPCC member) or 代表 (congress deputy), as written.")
+    proposal_session: Optional[str] = Field(description="Proposal replies: the session it was made at (市八届政协二次会议).")
+    proposal_title: Optional[str] = Field(description="Proposal replies: the proposal's title, without 《》.")
     n_sections: Count = Field(description="Rows of this document in sections.")
     n_problems: Count = Field(description="Rows of this document in problems.")
     n_measures: Count = Field(description="Rows of this document in measures.")
@@ -93,6 +104,7 @@ class Document(Row):
     n_indicators: Count = Field(description="Rows of this document in indicators.")
     n_policy_refs: Count = Field(description="Rows of this document in policy_refs.")
     n_outcomes: Count = Field(description="Rows of this document in outcomes.")
+    n_organizations: Count = Field(description="Rows of this document in organizations.")
     text: str = Field(description="Canonical text; every offset of every table points into it.")
 
 
@@ -195,6 +207,19 @@ class Outcome(Span):
     value: float = Field(description="The number: people, problems, items, percent, or CNY (万/亿 applied).")
     unit: OutcomeUnit = Field(description="个 (problems), 项, 件, 人, % or CNY; fixed by the kind.")
     indicator_id: Optional[str] = Field(description="The indicators row of the same figure.")
+class Organization(Span):
+    """A mention of an organisation: party organ, department, team, court, body or enterprise."""
+
+    org_id: str = Field(description="Stable id: document, table and span.")
+    problem_id: Optional[str] = Field(description="Enclosing problem, if any.")
+    measure_id: Optional[str] = Field(description="Enclosing measure, if any.")
+    name: Optional[str] = Field(description="The mention with a leading bare level word replaced by the place it refers to (市发改委 → 广州市发改委); null for a function named alone.")
+    function: Optional[str] = Field(description="The department's function in full official form (发展和改革); null for bodies with no departmental function.")
+    kind: OrgKind = Field(description="party_organ, discipline_inspection, inspection_team, government_department, congress_cppcc, judicial, public_institution, state_owned_enterprise, enterprise, association or other.")
+    level: Optional[OrgLevel] = Field(description="central, province, city, district (区/县/县级市) or township; null when the name says none.")
+    place: Optional[str] = Field(description="Where it sits, as a full administrative name (广州市); the issuer's place for a bare level word.")
+    adcode: Optional[str] = Field(description="Six-digit administrative division code of place.")
+    role: Optional[OrgRole] = Field(description="lead (牵头, 负责, 主办) or partner (会同, 配合, 联合, 协办), from the words around it; else null.")
 
 
 class Reject(Row):
@@ -216,6 +241,7 @@ TABLES: dict[str, type[Row]] = {
     "indicators": Indicator,
     "policy_refs": PolicyRef,
     "outcomes": Outcome,
+    "organizations": Organization,
     "rejects": Reject,
 }
 
@@ -228,6 +254,7 @@ ID_FIELD: dict[str, str] = {
     "indicators": "indicator_id",
     "policy_refs": "ref_id",
     "outcomes": "outcome_id",
+    "organizations": "org_id",
 }
 
 
@@ -244,6 +271,7 @@ class Extraction(BaseModel):
     indicators: list[Indicator]
     policy_refs: list[PolicyRef]
     outcomes: list[Outcome]
+    organizations: list[Organization]
 
     def table(self, name: str) -> list[Row]:
         return [self.document] if name == "documents" else list(getattr(self, name))

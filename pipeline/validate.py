@@ -51,8 +51,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "ZG106": ("warning", "problems_reported", "the problems a notice reports differ from the problems it itemises"),
 }
 
-COUNTS = {"n_sections": "sections", "n_problems": "problems", "n_measures": "measures", "n_dates": "dates", "n_indicators": "indicators", "n_policy_refs": "policy_refs", "n_outcomes": "outcomes"}
-CHILD_TABLES = ("sections", "problems", "measures", "dates", "indicators", "policy_refs", "outcomes")
+COUNTS = {"n_sections": "sections", "n_problems": "problems", "n_measures": "measures", "n_dates": "dates", "n_indicators": "indicators", "n_policy_refs": "policy_refs", "n_outcomes": "outcomes", "n_organizations": "organizations"}
+CHILD_TABLES = ("sections", "problems", "measures", "dates", "indicators", "policy_refs", "outcomes", "organizations")
 REFERENCES = {"problem_id": "problems", "measure_id": "measures", "section_id": "sections", "parent_id": "sections", "date_id": "dates", "indicator_id": "indicators"}
 MAX_PER_CODE = 200  # findings kept per code; the count says how many there were
 

@@ -16,7 +16,7 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-KIND_TABLE = {"problem": "problems", "measure": "measures", "date": "dates", "indicator": "indicators", "policy_ref": "policy_refs", "outcome": "outcomes"}
+KIND_TABLE = {"problem": "problems", "measure": "measures", "date": "dates", "indicator": "indicators", "policy_ref": "policy_refs", "outcome": "outcomes", "organization": "organizations"}
 
 # make test-browser sets ZHENGGAI_REQUIRE_BROWSER: there a missing browser fails instead of skipping
 REQUIRED = os.environ.get("ZHENGGAI_REQUIRE_BROWSER") == "1"
@@ -61,7 +61,7 @@ def test_index_lists_every_document_with_charts(site, dataset, browser, shots):
     links = browser.find_elements(By.CSS_SELECTOR, "a.doc-link")
     assert len(links) == pl.read_parquet(dataset / "documents.parquet").height
     charts = browser.find_elements(By.CSS_SELECTOR, "figure.chart svg")
-    assert len(charts) == 4 and all(c.size["height"] > 50 for c in charts)
+    assert len(charts) == 5 and all(c.size["height"] > 50 for c in charts)
     research = browser.find_elements(By.CSS_SELECTOR, "table.research tbody tr")
     assert len(research) == pl.read_parquet(dataset / "documents.parquet").height
     shot = shots / "index.png"
@@ -87,6 +87,9 @@ def test_document_page_highlights_every_row(site, dataset, browser, shots):
     assert panel.get_attribute("data-shown") == indicator.get_attribute("data-id")
     assert "→" in panel.find_element(By.CSS_SELECTOR, ".summary").text
     assert "value_normalized" in panel.text
+    organization = browser.find_elements(By.CSS_SELECTOR, ".hl.k-organization")[0]
+    assert organization.get_attribute("data-kind") == "organization"
+    assert " · " in organization.get_attribute("title") and "level" in organization.get_attribute("title")
     shot = shots / f"document-{doc_id}.png"
     browser.save_screenshot(str(shot))
     print(f"screenshot: {shot}")

@@ -59,7 +59,7 @@ def test_extract_from_stdin():
     result = zhenggai("extract", "-", stdin=text)
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert set(payload) == {"document", "sections", "problems", "measures", "dates", "indicators", "policy_refs", "outcomes"}
+    assert set(payload) == {"document", "sections", "problems", "measures", "dates", "indicators", "policy_refs", "outcomes", "organizations"}
     assert payload["dates"][0]["date_start"] == "2024-12-31"
     assert {i["value_normalized"] for i in payload["indicators"]} >= {27400000.0, 16.0}
 

@@ -32,8 +32,8 @@ def _rows(dataset: Path) -> dict[str, int]:
 
 
 def test_committed_readme_is_what_the_build_writes(described):
-    committed = (ROOT / "output" / "README.md").read_text("utf-8")
-    assert committed == (described / "README.md").read_text("utf-8"), "output/README.md is out of date: run `make dataset`"
+    committed = (ROOT / "docs" / "DATASET.md").read_text("utf-8")
+    assert committed == (described / "README.md").read_text("utf-8"), "docs/DATASET.md is out of date: copy output/README.md after `make dataset`"
 
 
 def test_description_is_deterministic_and_has_no_paths(described, tmp_path):

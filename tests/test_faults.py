@@ -430,3 +430,20 @@ def test_a_file_system_without_links_still_gets_a_dataset(tmp_path, monkeypatch)
     monkeypatch.undo()
     run([CORPUS], tmp_path / "linked", jobs=1)
     assert snapshot(out) == snapshot(tmp_path / "linked")
+
+
+def test_the_row_cache_is_keyed_on_the_code_that_made_the_rows(tmp_path):
+    """Rows made by an edited extractor are never served from the cache of the old one."""
+    from pipeline.rules import tree_hash
+
+    package = tmp_path / "pipeline"
+    (package / "extract").mkdir(parents=True)
+    (package / "__pycache__").mkdir()
+    (package / "extract" / "dates.py").write_text("A = 1\n", "utf-8")
+    (package / "rules.yaml").write_text("a: 1\n", "utf-8")
+    before = tree_hash(package)
+    (package / "__pycache__" / "dates.cpython.pyc").write_bytes(b"\0")
+    (package / "notes.txt").write_text("not code", "utf-8")
+    assert tree_hash(package) == before
+    (package / "extract" / "dates.py").write_text("A = 2\n", "utf-8")
+    assert tree_hash(package) != before

@@ -91,7 +91,7 @@ def test_metadata_and_citations_never_raise(raw):
 def test_every_row_selects_its_text(raw):
     extraction = extract_text(raw)
     text = extraction.document.text
-    for table in ("sections", "problems", "measures", "dates", "indicators", "policy_refs", "outcomes"):
+    for table in ("sections", "problems", "measures", "dates", "indicators", "policy_refs", "outcomes", "organizations"):
         for row in getattr(extraction, table):
             assert text[row.char_start : row.char_end] == row.text
             assert 0 <= row.raw_char_start <= row.raw_char_end <= len(raw)

@@ -32,7 +32,7 @@ def test_a_page_per_document_and_an_index(site, dataset):
     assert pages == {"index.html", *(f"{d}.html" for d in documents["doc_id"])}
     index = (site / "index.html").read_text("utf-8")
     assert index.count('class="doc-link"') == documents.height
-    assert index.count("<svg") == 4
+    assert index.count("<svg") == 5  # completion, problems, indicators, dates, functions
     assert index.count('class="documents research"') == 1  # the research view: outcomes per document
 
 
@@ -132,3 +132,19 @@ def test_bad_input_is_one_line(args, tmp_path):
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("zhenggai: "), result.stderr
+
+
+def test_an_organisation_says_its_function_kind_and_level_on_hover(site, dataset):
+    orgs = pl.read_parquet(dataset / "organizations.parquet").filter(pl.col("function").is_not_null() & pl.col("level").is_not_null())
+    row = orgs.row(0, named=True)
+    page = (site / f"{row['doc_id']}.html").read_text("utf-8")
+    element = re.search(rf'<span class="hl k-organization[^"]*" id="r-{re.escape(row["org_id"])}"[^>]*title="([^"]*)"', page)
+    title = html.unescape(element.group(1))
+    assert f"function {row['function']}" in title and row["kind"] in title and f"level {row['level']}" in title
+
+
+def test_the_index_charts_the_functions_named_most_often(site, dataset):
+    index = (site / "index.html").read_text("utf-8")
+    top = pl.read_parquet(dataset / "organizations.parquet")["function"].drop_nulls().value_counts(sort=True)[0, 0]
+    chart = re.search(r'<svg[^>]*id="chart-functions".*?</svg>', index, re.S) or re.search(r"chart-functions.*?</svg>", index, re.S)
+    assert chart and top in chart.group(0)

@@ -28,6 +28,7 @@ COMPARED = {
     "indicators": ("text", "value", "multiplier", "value_normalized", "unit", "kind", "qualifier", "change", "comparison", "subject"),
     "policy_refs": ("title", "doc_number", "alias"),
     "outcomes": ("text", "kind", "action", "value", "unit"),
+    "organizations": ("text", "name", "function", "kind", "level", "place", "role"),
 }
 
 

