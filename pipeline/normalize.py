@@ -21,18 +21,11 @@ from charset_normalizer import from_bytes
 
 from pipeline import rules
 from pipeline.offsets import OffsetChain, OffsetMap, apply_edits, regex_edits
+from pipeline.fold import fold_traditional
+from pipeline.rejected import InputRejected
 from pipeline.webpage import page_text
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
-
-
-class InputRejected(Exception):
-    """An input that cannot become a document; ``reason`` is a rejects.reason value."""
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -282,24 +275,6 @@ def canonicalize(raw_text: str) -> CanonicalText:
         apply(edits)
         folded, _ = apply_edits(folded, edits)
     return CanonicalText(text=text, match=folded, chain=OffsetChain(tuple(maps)))
-
-
-@cache
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def fold_traditional(text: str) -> str:
-    """Traditional characters folded to simplified, one character for one, so offsets stay valid."""
-    if text.isascii():
-        return text
-    folded = _t2s().convert(text)
-    if len(folded) == len(text):
-        return folded
-    # Phrase conversions may change the length: fall back to character by character.
-    return "".join(c if len(s := _t2s().convert(c)) != 1 else s for c in text)
 
 
 def normalize(raw_text: str) -> str:

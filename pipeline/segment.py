@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline import rules
-from pipeline.normalize import fold_traditional
+from pipeline.extract.numerals import whole_number
+from pipeline.fold import fold_traditional
 
-CN_DIGIT_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
 CN_NUMERAL = "[一二三四五六七八九十]{1,3}"
 SENTENCE_END = "。!?"
 _SENTENCE_END_BEFORE_TEXT = re.compile(f"[{SENTENCE_END}](?=.*\\S)")  # within one line
@@ -52,20 +52,6 @@ class Outline_(rules.RuleFile):
 @cache
 def outline_rules() -> Outline_:
     return rules.load("outline", Outline_)
-
-
-def small_cn_int(numeral: str) -> int | None:
-    """一 → 1, 十二 → 12, 二十三 → 23 (the numbers that enumerate an outline)."""
-    if not numeral:
-        return None
-    if "十" not in numeral:
-        return CN_DIGIT_VALUE.get(numeral) if len(numeral) == 1 else None
-    tens, _, ones = numeral.partition("十")
-    high = CN_DIGIT_VALUE.get(tens, -1) if tens else 1
-    low = CN_DIGIT_VALUE.get(ones, -1) if ones else 0
-    if high < 1 or low < 0:
-        return None
-    return high * 10 + low
 
 
 @dataclass
@@ -218,9 +204,9 @@ def _line_units(text: str, begin: int, stop: int) -> list[Unit]:
     units = []
     for m in _LINE_MARKERS.finditer(text, begin, stop):
         if m.group("cn"):
-            units.append(Unit(1, "cn", m.group("cn"), small_cn_int(m.group("cn_n")), m.start("cn"), m.end()))
+            units.append(Unit(1, "cn", m.group("cn"), whole_number(m.group("cn_n")), m.start("cn"), m.end()))
         elif m.group("paren"):
-            units.append(Unit(2, "paren", m.group("paren"), small_cn_int(m.group("paren_n")), m.start("paren"), m.end()))
+            units.append(Unit(2, "paren", m.group("paren"), whole_number(m.group("paren_n")), m.start("paren"), m.end()))
         elif m.group("damaged"):
             units.append(Unit(2, "paren", ")", None, m.start("damaged"), m.end()))
         else:
@@ -236,7 +222,7 @@ def _level4_runs(text: str, begin: int, stop: int) -> list[Unit]:
         kind = next(k for k in ("shi", "pnum", "circled") if m.group(k))
         marker = m.group(kind)
         if kind == "shi":
-            number = small_cn_int(m.group("shi_n"))
+            number = whole_number(m.group("shi_n"))
         elif kind == "pnum":
             number = int(m.group("pnum_n"))
         else:

@@ -38,6 +38,7 @@ from functools import cache
 from html.parser import HTMLParser
 
 from pipeline import rules
+from pipeline.fold import fold_traditional  # 發佈時間 is 发布时间
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,6 @@ def _title(scan: _PageScan) -> str | None:
 
 def _published(visible: str, meta: dict[str, str]) -> tuple[str | None, str | None]:
     """The page's own date line as written, else a line made from a date meta tag."""
-    from pipeline.normalize import fold_traditional  # 發佈時間 is 发布时间
 
     m = _date_line().search(fold_traditional(visible))
     if m:

@@ -19,7 +19,8 @@ from pipeline.build import extract_bytes, extract_text, run
 from pipeline.extract.metadata import read_header, read_inspection
 from pipeline.extract.policy_refs import find_policy_refs
 from pipeline.models import TABLES
-from pipeline.normalize import InputRejected, canonicalize, decode, fold_traditional
+from pipeline.fold import fold_traditional
+from pipeline.normalize import InputRejected, canonicalize, decode
 from pipeline.segment import segment
 from pipeline.webpage import page_text
 

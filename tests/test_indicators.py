@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from pipeline.mask import mask_rules
 from pipeline.extract.indicators import IndicatorRules, find_indicators, indicator_rules
 from pipeline.extract.numerals import UnitRules, unit_rules
 
@@ -143,11 +144,11 @@ def test_every_comparison_word(word, kind):
     assert (f.text, f.comparison, f.change) == (f"{word}增长4.5%", kind, "increase")
 
 
-@pytest.mark.parametrize("entry", indicator_rules().not_indicators, ids=lambda e: e.name)
-def test_every_not_indicator_pattern_is_exercised(entry):
+@pytest.mark.parametrize("entry", mask_rules().rules, ids=lambda e: e.what)
+def test_every_mask_rule_is_exercised(entry):
     import re
     texts = " ".join(c["text"] for c in _jsonl("not_indicators.jsonl"))
-    assert re.search(entry.pattern, texts), f"no case in not_indicators.jsonl for {entry.name}"
+    assert re.search(entry.regex, texts), f"no case in not_indicators.jsonl for {entry.what}"
 
 
 def test_rule_files_reject_unknown_keys():
@@ -199,3 +200,45 @@ def test_you_at_the_end_of_a_text_joins_nothing() -> None:
     nothing, and must not end the reading of the whole document."""
     assert [f.text for f in find_indicators("三又三分之一亩")] == ["三又三分之一亩"]
     assert find_indicators("增长3又") == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("进口额2.3亿美元。", [("2.3亿美元", 2.3, 230000000.0, None)]),  # exact: no 229999999.99999997
+    ("出口额-3.1%。", [("-3.1%", -3.1, -3.1, None)]),
+    ("出口额负增长3.1%。", [("负增长3.1%", 3.1, 3.1, "decrease")]),
+    ("捐款壹万贰仟叁佰元整。", [("壹万贰仟叁佰元整", 12300.0, 12300.0, None)]),
+    ("金额人民币叁仟伍佰圆整", [("叁仟伍佰圆整", 3500.0, 3500.0, None)]),
+    ("费用3元5角2分", [("3元5角2分", 3.52, 3.52, None)]),
+    ("收费2元2分钟", [("2元", 2.0, 2.0, None), ("2分钟", 2.0, 2.0, None)]),
+    ("共12元整改资金", [("12元", 12.0, 12.0, None)]),
+    ("收入3,.83万元", []),  # a damaged separator: no partial figure
+    ("开展第一、二、三轮巡察", []),  # ordinals, not counts
+    ("前两轮巡察", []),
+    ("俩个项目", [("俩个", 2.0, 2.0, None)]),
+])
+def test_the_long_tail_of_numerals(text, expected):
+    got = [(f.text, f.value, f.value_normalized, f.change) for f in find_indicators(text)]
+    assert got == expected
+
+
+def test_value_normalized_is_the_printed_digits_times_the_multiplier():
+    from decimal import Decimal
+    for digits in ("2.3", "196.14", "5.52", "141.48", "0.07", "8758.2", "326.41"):
+        for multiplier, word in ((1e4, "万"), (1e8, "亿")):
+            (f,) = find_indicators(f"金额{digits}{word}元。")
+            assert f.value_normalized == float(Decimal(digits) * Decimal(int(multiplier)))
+
+
+@pytest.mark.parametrize("text,subjects", [
+    ("全市共有1127家小升规企业。", ["小升规企业"]),  # a count before its noun measures the noun
+    ("印发9份实用管用的政策文件。", ["政策文件"]),  # the head after the last 的
+    ("已推出483个“一件事”主题套餐。", ["“一件事”主题套餐"]),  # a quoted name inside the noun
+    ("实现主营业务收入598.27亿元,同比增长4.70%。", ["主营业务收入", "主营业务收入"]),  # shared in a sentence
+    ("审批时间由原来的54个工作日压缩至37个工作日。", ["审批时间", "审批时间"]),
+    ("分别一次性给予50万元、30万元、20万元建站补助。", ["建站补助", "建站补助", "建站补助"]),  # the noun after a list
+    ("累计新增服务群众人数占比37.4%。", ["累计新增服务群众人数占比"]),  # 占比 is one word
+    ("“工业上楼”开工面积107.85万平方米。", ["“工业上楼”开工面积"]),  # a masked name may be part of it
+    ("完成投资30亿元。增长5%。", ["投资", None]),  # never across a sentence
+])
+def test_subject_is_the_noun_phrase_measured(text, subjects):
+    assert [f.subject for f in find_indicators(text)] == subjects

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.normalize import InputRejected, canonicalize, decode, fold_traditional
+from pipeline.fold import fold_traditional
+from pipeline.normalize import InputRejected, canonicalize, decode
 
 CANONICAL_CASES = [
     # (raw text, canonical text)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract.numerals import find_numbers, parse_number, scan_numbers
+from pipeline.extract.numerals import digit_string, find_numbers, parse_number, scan_numbers, whole_number
 
 PARSE_CASES = [
     ("1127", 1127), ("1,127", 1127), ("821.37", 821.37), ("2,345.6", 2345.6), ("4.70", 4.7),
@@ -98,3 +98,28 @@ def test_linear_time(text):
     t0 = time.perf_counter()
     find_numbers(text)
     assert time.perf_counter() - t0 < 5
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("出口额-3.1%", [-3.1]),  # a sign after a word
+    ("为-2个百分点", [-2.0]),
+    ("3天-5天", [3.0, 5.0]),  # a range, not a sign
+    ("A-3", [3.0]),  # a code
+    ("收入3,.83万元", []),  # a damaged separator: no part of the figure
+    ("1,,5", []),
+    ("15,5,20个", [15.0, 5.0, 20.0]),  # a list is no damage
+])
+def test_signs_and_damaged_separators(text, expected):
+    assert [v for _, _, v in find_numbers(text)] == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("三十一", 31), ("十", 10), ("两", 2), ("壹佰", 100), ("05", 5), ("一二", None), ("1.5", None), ("-3", None),
+])
+def test_whole_number(text, expected):
+    assert whole_number(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [("二〇二四", 2024), ("二○二三", 2023), ("一九九九", 1999), ("二十", None), ("", None)])
+def test_digit_string(text, expected):
+    assert digit_string(text) == expected

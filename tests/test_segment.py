@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.segment import problem_statement, segment, small_cn_int
+from pipeline.extract.numerals import whole_number
+from pipeline.segment import problem_statement, segment
 
 DOC_TYPES = {"000": "inspection_rectification", "001": "inspection_rectification", "002": "inspection_rectification", "003": "proposal_reply", "004": "inspection_rectification"}
 
@@ -147,4 +148,4 @@ def test_problem_statement(title, expected):
 
 @pytest.mark.parametrize("numeral, value", [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23), ("两", 2), ("甲", None)])
 def test_small_numerals(numeral, value):
-    assert small_cn_int(numeral) == value
+    assert whole_number(numeral) == value

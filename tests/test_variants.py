@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.build import extract_bytes
-from pipeline.normalize import canonicalize, decode, fold_traditional
+from pipeline.fold import fold_traditional
+from pipeline.normalize import canonicalize, decode
 from variants import VARIANTS
 
 CORPUS = sorted((Path(__file__).resolve().parent.parent / "corpus").glob("*.txt"))

@@ -23,9 +23,11 @@ from typing import Callable
 
 from pydantic import field_validator
 
+from pipeline.extract.numerals import digit_string, whole_number
+from pipeline.mask import Masks, find_masks
 from pipeline.rules import RuleFile, alt, load
 
-__all__ = ["FoundDate", "DateRules", "DateScan", "find_dates", "scan_dates", "year_hints"]
+__all__ = ["FoundDate", "DateRules", "date_rules", "DateScan", "find_dates", "scan_dates", "year_hints"]
 
 GRANULARITIES = ("day", "xun", "month", "quarter", "half_year", "year")  # finest first
 
@@ -45,6 +47,16 @@ class FoundDate:
     anchors: bool  # True when the expression states both year and month (can anchor year inference)
 
 
+class LeadingPeriods(RuleFile):
+    """前三季度, 前十一个月, 首季度, 首月: the first quarters or months of a year."""
+
+    before: str
+    first: str
+    measure: str
+    quarters: tuple[int, int]  # the counts allowed, first and last
+    months: tuple[int, int]
+
+
 class DateRules(RuleFile):
     """The vocabulary of ``dates.yaml``."""
 
@@ -54,12 +66,13 @@ class DateRules(RuleFile):
     year_end: tuple[str, ...]
     quarter_numerals: dict[str, int]
     quarter_word: str
-    leading_quarters: dict[str, int]
+    leading_periods: LeadingPeriods
     halves: dict[str, tuple[int, int]]
     relative_years: dict[str, int]
     relative_year_not_preceded_by: dict[str, tuple[str, ...]]
     comparison_before: tuple[str, ...]
     comparison_after: tuple[str, ...]
+    base_before: tuple[str, ...]
     as_of: tuple[str, ...]
     open_end: tuple[str, ...]
     open_end_not_followed_by: dict[str, tuple[str, ...]]
@@ -67,7 +80,6 @@ class DateRules(RuleFile):
     range_opener: tuple[str, ...]
     range_closer: tuple[str, ...]
     plan_paren_suffixes: tuple[str, ...]
-    document_numbers: tuple[str, ...]
     deadline_after: tuple[str, ...]
     deadline_after_not_followed_by: dict[str, tuple[str, ...]]
     deadline_before: tuple[str, ...]
@@ -89,24 +101,16 @@ class DateRules(RuleFile):
                 raise ValueError(f"half {word}: months must satisfy 1 <= first <= last <= 12")
         return halves
 
-    @field_validator("quarter_numerals", "leading_quarters")
+    @field_validator("quarter_numerals")
     @classmethod
     def _quarters(cls, quarters: dict[str, int]) -> dict[str, int]:
         if any(not 1 <= q <= 4 for q in quarters.values()):
             raise ValueError("quarters run from 1 to 4")
         return quarters
 
-    @field_validator("document_numbers")
-    @classmethod
-    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in patterns:
-            re.compile(pattern)
-        return patterns
-
-
 # --- grammar --------------------------------------------------------------------
 
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0, "O": 0, "两": 2}
+_CN_NUMERALS = "零一二三四五六七八九〇○O两"  # the characters of written-out numbers in dates
 _NOT_AFTER_DIGIT = r"(?<![\d.])"
 _NOT_AFTER_CN = r"(?<![十百千万亿两〇○零一二三四五六七八九])"
 _YEAR = r"(?:19|20)\d{2}"
@@ -123,8 +127,6 @@ class _Grammar:
     head: re.Pattern[str]  # one point, possibly a compact range (2019-2022年, 1-10月)
     tail: re.Pattern[str]  # the second end of a range, which may omit year and month
     connector: re.Pattern[str]
-    not_date: re.Pattern[str]  # document numbers, all patterns in one alternation
-    document_numbers: tuple[re.Pattern[str], ...]  # the same patterns one by one
 
 
 def _guarded(words: dict | tuple, *, before: dict[str, tuple[str, ...]] | None = None, after: dict[str, tuple[str, ...]] | None = None) -> str:
@@ -164,14 +166,15 @@ def _prefilter(r: DateRules) -> str:
     are shorter.
     """
     anchors = "年月日" + r.quarter_word[0]
-    words = [*r.relative_years, *r.leading_quarters, *r.halves, *r.year_end]
+    lead = r.leading_periods
+    words = [*r.relative_years, *r.halves, *r.year_end, lead.before + lead.measure + r.quarter_word, lead.first + "月"]
     reach = len("2019 ") + max(map(len, r.range_connectors)) + len(" 2022 ")
     for word in words:
         at = next((i for i, c in enumerate(word) if c in anchors), None)
         if at is None:
             raise ValueError(f"date word {word} writes none of {anchors}, so the prefilter would skip it")
         reach = max(reach, at)
-    numerals = "0123456789" + "".join(_CN_DIGITS) + "十"
+    numerals = "0123456789" + _CN_NUMERALS + "十"
     first = _chars(numerals, "第", *(w[0] for w in words), *r.quarter_numerals)
     inner = _chars(numerals, "第、 ", *words, *r.quarter_numerals, *r.range_connectors)
     return rf"(?={first})(?:(?={inner}{{0,{reach}}}[{anchors}])|(?={_YEAR}[-/.]))"
@@ -189,6 +192,7 @@ def _point_pattern(r: DateRules, conn: str) -> str:
         {_NOT_AFTER_DIGIT}(?P<iso_y>{_YEAR})(?P<sep>[-/.])(?P<iso_m>1[0-2]|0?[1-9])
         (?P=sep)(?P<iso_d>3[01]|[12]\d|0?[1-9])(?![\d])(?!\.\d)
     )
+  | {_dotted_pattern()}                                 # 1999.08
   | (?<!\d)(?P<bk>{_YEAR}\d{{3,4}})[ ]?日                # 20211228日, 2021915日: 年/月 lost
   | (?<!\d)(?P<bky>{_YEAR})[ ]?年[ ]?(?<!\d)(?P<bkmd>\d{{3,4}})[ ]?[日号]   # 2021年915日
   | (?<!\d)(?P<lost>{_YEAR})[ ]?年[ ]?月                 # 2023年月下旬: the month number lost
@@ -212,7 +216,7 @@ def _point_pattern(r: DateRules, conn: str) -> str:
           | (?P<mend>{end})
         )?
         (?(yearpart)|(?(mcn)(?<![月])))       # 一月 alone is a slogan (一月一链), 三月五日 a date
-      | (?P<lq>{alt(r.leading_quarters)})                  # 前三季度
+      | {_leading_pattern(r)}                              # 前三季度, 前十一个月, 首月
       | 第?(?:(?P<q0>{quarter_n})(?:{re.escape(r.quarter_word)})?{conn}第?)?   # 一至三季度
         (?P<q>{quarter_n}){re.escape(r.quarter_word)}(?P<qend>{end})?
       | (?P<half>{alt(r.halves)})                          # 上半年
@@ -223,28 +227,41 @@ def _point_pattern(r: DateRules, conn: str) -> str:
     """
 
 
+def _leading_pattern(r: DateRules) -> str:
+    lead = r.leading_periods
+    count = rf"(?:{re.escape(lead.before)}(?P<lp_n>\d{{1,2}}|[一二三四五六七八九十两]{{1,3}}){re.escape(lead.measure)}?|(?P<lp_first>{re.escape(lead.first)}))"
+    return rf"(?P<lp>{count}(?:(?P<lp_q>{re.escape(r.quarter_word)})|月(?!份)))"
+
+
+def _dotted_pattern() -> str:
+    """1999.08: a year and a two-digit month (2023.10万元 is a figure, so no unit may follow)."""
+    return rf"(?P<dot>{_NOT_AFTER_DIGIT}(?P<dot_y>{_YEAR})\.(?P<dot_m>0[1-9]|1[0-2])(?![\d.])(?![ ]?(?:[万亿千百十元%倍]|个)))"
+
+
 def _tail_pattern(r: DateRules, point: str) -> str:
     return rf"""
       (?P<t_d>{_DAY})[ ]?[日号]                # 16日至28日: the day alone
     | (?P<t_xun>{_guarded(r.xun, after=r.xun_not_followed_by)})   # 上旬至中旬: the xun alone
     | (?<!\d)(?P<t_bkmd>\d{{3,4}})[ ]?日       # 2024717日至830日: broken month-day
     | {point}
+    | {_NOT_AFTER_DIGIT}(?P<t_year>{_YEAR})(?![\d.年/-])   # 2008.03-2009: a bare year after a dotted month
     """
+
+
+def date_rules() -> DateRules:
+    return load("dates", DateRules)
 
 
 @cache
 def _grammar() -> _Grammar:
-    r = load("dates", DateRules)
+    r = date_rules()
     conn = alt(r.range_connectors)
     point = _point_pattern(r, conn)
-    not_date = "|".join(f"(?:{p})" for p in r.document_numbers)
     return _Grammar(
         rules=r,
         head=re.compile(point, re.VERBOSE),
         tail=re.compile(_tail_pattern(r, point), re.VERBOSE),
         connector=re.compile(rf"[ ]?(?:{alt(r.range_opener)}[ ]?)?{conn}[ ]?"),
-        not_date=re.compile(not_date),
-        document_numbers=tuple(re.compile(p) for p in r.document_numbers),
     )
 
 
@@ -269,6 +286,8 @@ class _Point:
     half: tuple[int, int] | None = None
     yend: bool = False
     broken: bool = False
+    dotted: bool = False  # 1999.08: may close a range with a bare year (1999.08-2002)
+    leading: bool = False  # 前十一个月, 首月
 
     @property
     def has_year(self) -> bool:
@@ -277,20 +296,6 @@ class _Point:
     @property
     def has_body(self) -> bool:
         return self.m is not None or self.quarters is not None or self.half is not None or self.yend
-
-
-def _cn_number(s: str) -> int:
-    """一 → 1, 十二 → 12, 二十六 → 26, 三十一 → 31; digits pass through."""
-    if s.isdigit():
-        return int(s)
-    if "十" not in s:
-        return _CN_DIGITS[s]
-    tens, _, units = s.partition("十")
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
-
-
-def _cn_year(s: str) -> int:
-    return int("".join(str(_CN_DIGITS[c]) for c in s))
 
 
 def _valid_day(year: int, month: int, day: int) -> bool:
@@ -326,12 +331,16 @@ def _broken_digits(digits: str) -> _Point | None:
 def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
     g = m.groupdict()
     if g.get("t_d"):
-        return _Point(d=_cn_number(g["t_d"]))
+        return _Point(d=whole_number(g["t_d"]))
     if g.get("t_xun"):
         return _Point(xun=r.xun[g["t_xun"]])
     if g.get("t_bkmd"):
         md = _split_month_day(g["t_bkmd"])
         return _Point(m=md[0], d=md[1], broken=True) if md else None
+    if g.get("t_year"):
+        return _Point(year=int(g["t_year"]), dotted=True)
+    if g["dot"]:
+        return _Point(year=int(g["dot_y"]), m=int(g["dot_m"]), dotted=True)
     if g["iso"]:
         return _Point(year=int(g["iso_y"]), m=int(g["iso_m"]), d=int(g["iso_d"]))
     if g["bk"]:
@@ -341,24 +350,24 @@ def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
         return _Point(year=int(g["bky"]), m=md[0], d=md[1], broken=True) if md else None
     if g["lost"]:
         return _Point(year=int(g["lost"]), broken=True)
-    year = int(g["y"]) if g["y"] else _cn_year(g["cny"]) if g["cny"] else None
+    year = int(g["y"]) if g["y"] else digit_string(g["cny"]) if g["cny"] else None
     year0 = int(g["y0"]) if g["y0"] else None
     if year0 is not None and year is not None and year0 >= year:
         return None
     years = {"year": year, "year0": year0, "rel": r.relative_years[g["rel"]] if g["rel"] else None}
     if g["m"]:
-        m0 = _cn_number(g["m0"]) if g["m0"] else int(g["m0l"]) if g["m0l"] else None
-        month = _cn_number(g["m"])
-        d0 = _cn_number(g["d0"]) if g["d0"] else int(g["d0l"]) if g["d0l"] else None
-        d = _cn_number(g["d"]) if g["d"] else None
+        m0 = whole_number(g["m0"]) if g["m0"] else int(g["m0l"]) if g["m0l"] else None
+        month = whole_number(g["m"])
+        d0 = whole_number(g["d0"]) if g["d0"] else int(g["d0l"]) if g["d0l"] else None
+        d = whole_number(g["d"]) if g["d"] else None
         if m0 is not None and m0 == month:
             return None
         if d0 is not None and d is not None and d0 >= d:
             return None
         xun = r.xun[g["xun"]] if g["xun"] else None
         return _Point(**years, m0=m0, m=month, d0=d0, d=d, xun=xun, mend=bool(g["mend"]))
-    if g["lq"]:
-        return _Point(**years, quarters=(1, r.leading_quarters[g["lq"]]))
+    if g["lp"]:
+        return _leading(g, years, r.leading_periods)
     if g["q"]:
         q0 = r.quarter_numerals[g["q0"]] if g["q0"] else None
         q = r.quarter_numerals[g["q"]]
@@ -368,6 +377,17 @@ def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
     if g["half"]:
         return _Point(**years, half=r.halves[g["half"]])
     return _Point(**years, yend=bool(g["yend"]))
+
+
+def _leading(g: dict, years: dict, lead: LeadingPeriods) -> _Point | None:
+    n = 1 if g["lp_first"] else whole_number(g["lp_n"])
+    quarter = bool(g["lp_q"])
+    lo, hi = lead.quarters if quarter else lead.months
+    if n is None or not (g["lp_first"] or lo <= n <= hi):
+        return None
+    if quarter:
+        return _Point(**years, quarters=(1, n))
+    return _Point(**years, m0=1 if n > 1 else None, m=n, leading=True)
 
 
 # --- resolution -------------------------------------------------------------------
@@ -481,61 +501,6 @@ def _resolve_range(e: _Expression, year: int | None) -> tuple[datetime.date, dat
 _Masked = Callable[[int, int], "tuple[int, int] | None"]  # the not-date span overlapping [start, end)
 
 
-def _title_spans(match_text: str) -> list[tuple[int, int]]:
-    """《…》 spans closed on their own line; an unclosed 《 hides nothing."""
-    # One search per mark: sre skips to a lone literal far faster than to a character class.
-    opening = [(m.start(), "《") for m in re.finditer("《", match_text)]
-    closing = [(m.start(), "》") for m in re.finditer("》", match_text)]
-    marks = sorted(opening + closing)
-    spans: list[tuple[int, int]] = []
-    opened: list[int] = []
-    previous = 0
-    for at, mark in marks:
-        if match_text.find("\n", previous, at) >= 0:
-            opened.clear()  # a title does not run over a line break
-        previous = at
-        if mark == "《":
-            opened.append(at)
-        elif opened:
-            spans.append((opened.pop(), at + 1))  # nested titles merge with their parent later
-    return spans
-
-
-def _document_numbers(match_text: str, grammar: _Grammar) -> list[tuple[int, int]]:
-    """The spans of ``grammar.not_date.finditer(match_text)``, found sooner.
-
-    Alone, a pattern skips ahead on its first character; their alternation tries every
-    position. So the patterns one by one say where the next match starts, and the
-    alternation, which takes the first pattern matching there, what it is.
-    """
-    patterns = grammar.document_numbers
-    ahead = [p.search(match_text) for p in patterns]  # each pattern's first match from pos on
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    while True:
-        ahead = [m if m is None or m.start() >= pos else p.search(match_text, pos) for p, m in zip(patterns, ahead)]
-        starts = [m.start() for m in ahead if m is not None]
-        if not starts:
-            return spans
-        m = grammar.not_date.search(match_text, min(starts))
-        if m.end() == m.start():  # after an empty match finditer has rules of its own
-            return [m.span() for m in grammar.not_date.finditer(match_text)]
-        spans.append(m.span())
-        pos = m.end()
-
-
-def _masks(match_text: str, grammar: _Grammar) -> list[tuple[int, int]]:
-    spans = _title_spans(match_text) + _document_numbers(match_text, grammar)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    return merged
-
-
 def _masked(masks: list[tuple[int, int]], starts: list[int], start: int, end: int) -> tuple[int, int] | None:
     """The first mask overlapping [start, end), if any."""
     i = bisect.bisect_right(starts, start) - 1
@@ -570,6 +535,8 @@ def _word_before(match_text: str, pos: int, words: tuple[str, ...], floor: int) 
 
 def _rejected(point: _Point, m: re.Match[str], match_text: str, floor: int, r: DateRules) -> bool:
     """Matches the grammar allows but the language does not mean as dates."""
+    if point.leading and not point.has_year and m.start() > 0 and _is_word_character(match_text[m.start() - 1]):
+        return True  # 到期前3个月: a month before something, not the first months of a year
     if m.group("rel") and not point.has_body:
         # 比上年增长, 较去年同期: a comparison base, not a date
         if _word_before(match_text, m.start(), r.comparison_before, floor):
@@ -577,6 +544,10 @@ def _rejected(point: _Point, m: re.Match[str], match_text: str, floor: int, r: D
         if _word_after(match_text, m.end(), r.comparison_after, {}):
             return True
     return False
+
+
+def _is_word_character(c: str) -> bool:
+    return c.isalnum()
 
 
 def _plan_name_year(e: _Expression, match_text: str, r: DateRules) -> bool:
@@ -609,6 +580,8 @@ def _parse_tail(match_text: str, head: _Point, head_end: int, grammar: _Grammar,
         return None
     if m.group("t_bkmd") and not head.broken:
         return None
+    if m.group("t_year") and not head.dotted:
+        return None
     if not _compatible(head, tail):
         return None
     inherits_month = tail.m is None and (tail.d is not None or tail.xun is not None)
@@ -637,10 +610,9 @@ def _compatible(head: _Point, tail: _Point) -> bool:
     return kind(head) == kind(tail) or tail.has_year
 
 
-def _scan(text: str, match_text: str) -> list[_Expression]:
+def _scan(match_text: str, masks: list[tuple[int, int]]) -> list[_Expression]:
     grammar = _grammar()
     r = grammar.rules
-    masks = _masks(match_text, grammar)
     mask_starts = [s for s, _ in masks]
 
     def masked(start: int, end: int) -> tuple[int, int] | None:
@@ -699,6 +671,7 @@ def find_dates(
     text: str,
     *,
     match_text: str | None = None,
+    masks: Masks | None = None,
     reference_year: int | None = None,
     not_after: datetime.date | None = None,
 ) -> list[FoundDate]:
@@ -708,19 +681,19 @@ def find_dates(
     without one; ``not_after`` (the published or signed date) moves an inferred date that
     would fall after it into the year before.
     """
-    return scan_dates(text, match_text=match_text).dates(reference_year=reference_year, not_after=not_after)
+    return scan_dates(text, match_text=match_text, masks=masks).dates(reference_year=reference_year, not_after=not_after)
 
 
 def year_hints(text: str, *, match_text: str | None = None) -> tuple[int | None, int | None]:
     """(latest year among dates that write year and month, most often written year).
 
-    Titles in 《…》 and document numbers are skipped, as everywhere in this module. Ties for the
+    Masks hidden from dates (titles in 《…》, document numbers) are skipped, as everywhere here. Ties for the
     most frequent year go to the later year.
     """
     return scan_dates(text, match_text=match_text).year_hints()
 
 
-def scan_dates(text: str, *, match_text: str | None = None) -> DateScan:
+def scan_dates(text: str, *, match_text: str | None = None, masks: Masks | None = None) -> DateScan:
     """The date expressions of ``text``, found once and resolved as often as needed.
 
     >>> scan = scan_dates("2023年3月印发,5月底前完成。")
@@ -733,7 +706,9 @@ def scan_dates(text: str, *, match_text: str | None = None) -> DateScan:
         match_text = text
     if len(match_text) != len(text):
         raise ValueError("match_text must have the same length as text")
-    return DateScan(text, tuple(_scan(text, match_text)))
+    if masks is None:
+        masks = find_masks(match_text)
+    return DateScan(text, tuple(_scan(match_text, masks.hidden_from("dates"))))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 import time
 from typing import Sequence
 
-from pipeline.extract.dates import FoundDate, find_dates, scan_dates
+from pipeline.extract.dates import FoundDate, date_rules, find_dates, scan_dates
 from pipeline.extract.deadlines import find_aims
 from pipeline.extract.gazetteer import locate
 from pipeline.extract.indicators import find_indicators
@@ -21,11 +21,14 @@ from pipeline.extract.outcomes import find_outcomes, find_status
 from pipeline.extract.organizations import find_organizations
 from pipeline.extract.policy_refs import find_policy_refs
 from pipeline.extract.proposal import Proposal, read_proposal
+from pipeline.fold import fold_traditional
+from pipeline.mask import find_masks
 from pipeline.models import Extraction
-from pipeline.normalize import CanonicalText, DecodedDocument, fold_traditional
+from pipeline.normalize import CanonicalText, DecodedDocument
 from pipeline.segment import Outline, segment
 
 _CLAUSE_BREAK = re.compile(r"[,。;:!?\n]")
+_SENTENCE_BREAKS = "。;!?\n"  # the clause breaks that end a sentence
 
 
 def row_id(doc_id: str, table: str, start: int, end: int) -> str:
@@ -95,6 +98,8 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
         raw_start, raw_end = canon.raw_span(start, end)
         return {"doc_id": doc_id, "text": text[start:end], "char_start": start, "char_end": end, "raw_char_start": raw_start, "raw_char_end": raw_end}
 
+    masks = find_masks(canon.match)
+    lap("mask")
     doc_type = classify(canon.match, 0)
     outline = segment(text, doc_type, match_text=canon.match)
     lap("segment")
@@ -102,7 +107,7 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
 
     published = _date_at(text, header.published_span)
     signed = _date_at(text, header.signed_span)
-    date_scan = scan_dates(text, match_text=canon.match)  # one scan: the reference year only changes resolution
+    date_scan = scan_dates(text, match_text=canon.match, masks=masks)  # one scan: the reference year only changes resolution
     aims = find_aims(canon.match, ((e.start, e.end) for e in date_scan.expressions))
     latest_year_month, common_year = date_scan.year_hints(not_latest=aims.deadlines | aims.targets)
     given = decoded.reference_date  # the record's date, else the user's --reference-date
@@ -110,10 +115,10 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
     not_after = max(d for d in (published, signed) if d) if (published or signed) else None
     found_dates = date_scan.dates(reference_year=reference_year, not_after=not_after)
     lap("dates")
-    refs = find_policy_refs(text, match_text=canon.match)
+    refs = find_policy_refs(text, match_text=canon.match, masks=masks)
     lap("policy_refs")
     excluded = [(d.start, d.end) for d in found_dates] + [(r.start, r.end) for r in refs]
-    found_indicators = find_indicators(text, match_text=canon.match, excluded=sorted(excluded))
+    found_indicators = find_indicators(text, match_text=canon.match, masks=masks, excluded=sorted(excluded))
     lap("indicators")
 
     inspection = read_inspection(text, (0, outline.body_start), match_text=canon.match) if doc_type.endswith("rectification") else None
@@ -179,8 +184,8 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
         }
         for d in found_dates
     ]
-    date_starts = [d["char_start"] for d in dates]
-    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)] if found_indicators else []
+    date_words = date_rules()
+    periods = Periods(canon.match, dates if found_indicators else [], date_words.base_before, date_words.comparison_after)
     indicators = [
         {
             **placed("i", "indicator_id", i.start, i.end),
@@ -193,7 +198,7 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
             "change": i.change,
             "comparison": i.comparison,
             "subject": i.subject,
-            "date_id": _clause_date(text, breaks, i.start, i.end, dates, date_starts),
+            "date_id": periods.measured(i.start, i.end),
         }
         for i in found_indicators
     ]
@@ -348,22 +353,46 @@ def _date_roles(text: str, dates: list[FoundDate], header, inspection, outline: 
     return roles
 
 
-CLAUSE_REACH = 200  # characters a clause is looked for on each side of a figure
+CLAUSE_REACH = 200  # characters a sentence is looked for on each side of a figure
 
 
-def _clause_date(text: str, breaks: list[int], start: int, end: int, dates: list[dict], starts: list[int]) -> str | None:
-    """The date standing in the same clause as a figure (the nearest one before it, else after).
+class Periods:
+    """The period a figure measures: the date nearest before it in its sentence (截至2024年底,全市
+    累计投资30亿元,同比增长5% links both figures to 2024年底), else the first after it in its clause;
+    never a comparison base (较2023年增长43%, 与上年同期相比) nor a date inside the figure itself.
 
-    ``breaks`` are the positions of the clause-breaking characters of ``text``; ``dates`` are
-    sorted by char_start (``starts``). Each figure costs a few binary searches, so a document
-    of any length stays linear."""
-    k = bisect.bisect_left(breaks, start) - 1
-    left = max(breaks[k] + 1 if k >= 0 else 0, start - CLAUSE_REACH, 0)
-    k = bisect.bisect_left(breaks, end)
-    right = min(breaks[k] if k < len(breaks) else len(text), end + CLAUSE_REACH, len(text))
-    inside = [d for d in dates[bisect.bisect_left(starts, left) : bisect.bisect_right(starts, right)] if d["char_end"] <= right]
-    before = [d for d in inside if d["char_end"] <= start]
-    if before:
-        return before[-1]["date_id"]
-    after = [d for d in inside if d["char_start"] >= end]
-    return after[0]["date_id"] if after else None
+    Breaks are found once per document and each figure costs a few binary searches, so a
+    document of any length stays linear."""
+
+    def __init__(self, match_text: str, dates: list[dict], comparison_before: tuple[str, ...], comparison_after: tuple[str, ...]):
+        self.text = match_text
+        self.clause_breaks = [m.start() for m in _CLAUSE_BREAK.finditer(match_text)] if dates else []
+        self.sentence_breaks = [k for k in self.clause_breaks if match_text[k] in _SENTENCE_BREAKS]
+        self.dates = [d for d in dates if not _is_base(match_text, d["char_start"], d["char_end"], comparison_before, comparison_after)]
+        self.starts = [d["char_start"] for d in self.dates]
+
+    def measured(self, start: int, end: int) -> str | None:
+        left = self._before(self.sentence_breaks, start)
+        k = bisect.bisect_right(self.starts, start) - 1
+        while k >= 0 and self.dates[k]["char_end"] > start:
+            k -= 1  # a date inside the figure (较2023年同期增长5%) is its comparison base
+        if k >= 0 and self.dates[k]["char_start"] >= left:
+            return self.dates[k]["date_id"]
+        right = self._after(self.clause_breaks, end)
+        k = bisect.bisect_left(self.starts, end)
+        if k < len(self.dates) and self.dates[k]["char_end"] <= right:
+            return self.dates[k]["date_id"]
+        return None
+
+    def _before(self, breaks: list[int], pos: int) -> int:
+        k = bisect.bisect_left(breaks, pos) - 1
+        return max(breaks[k] + 1 if k >= 0 else 0, pos - CLAUSE_REACH)
+
+    def _after(self, breaks: list[int], pos: int) -> int:
+        k = bisect.bisect_left(breaks, pos)
+        return min(breaks[k] if k < len(breaks) else len(self.text), pos + CLAUSE_REACH)
+
+
+def _is_base(text: str, start: int, end: int, before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+    """较2023年, 比上年, 与去年同期相比: a date that a figure is compared with."""
+    return any(text.startswith(w, start - len(w)) for w in before) or any(text.startswith(w, end) for w in after)

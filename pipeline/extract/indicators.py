@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from functools import cache, cached_property
-from re import _constants as sre, _parser as sre_parse  # to read patterns' structure (_RuleScan)
+from decimal import Decimal
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Literal
 
-from pydantic import field_validator
-
 from pipeline import rules
-from pipeline.extract.numerals import Number, UnitEntry, scan_numbers, unit_rules
+from pipeline.extract.dates import find_dates
+from pipeline.extract.numerals import Number, UnitEntry, is_numeral, scan_numbers, unit_rules, whole_number
+from pipeline.mask import Masks, find_masks
 from pipeline.rules import RuleFile, alt
 
 QualifierName = Literal["exact", "approx", "at_least", "at_most"]
@@ -47,7 +47,7 @@ class ChangeWords(RuleFile):
 class ComparisonWords(RuleFile):
     yoy: tuple[str, ...]
     mom: tuple[str, ...]
-    yoy_patterns: tuple[str, ...]
+    yoy_with_year: dict[str, str]  # 较 → 年同期: 较2023年同期
 
 
 class RankWords(RuleFile):
@@ -60,20 +60,9 @@ class SubjectWords(RuleFile):
     leading: tuple[str, ...]
     trailing: tuple[str, ...]
     verbs: tuple[str, ...]
+    noun_ends: tuple[str, ...]
+    trailing_not_after: dict[str, tuple[str, ...]]
     max_length: int
-
-
-class NotIndicator(RuleFile):
-    name: str
-    pattern: str
-    fallback: bool = False  # only needed when the caller passes no excluded spans (dates)
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, pattern: str) -> str:
-        if re.compile(pattern).match(""):
-            raise ValueError(f"pattern matches the empty string: {pattern!r}")
-        return pattern
 
 
 class IndicatorRules(RuleFile):
@@ -86,7 +75,6 @@ class IndicatorRules(RuleFile):
     cheng_not_before: tuple[str, ...]
     money_context: tuple[str, ...]
     subject: SubjectWords
-    not_indicators: tuple[NotIndicator, ...]
 
 
 @cache
@@ -108,14 +96,13 @@ class FoundIndicator:
     change: str | None  # increase | decrease
     comparison: str | None  # yoy | mom
     subject: str | None
+    subject_after: bool = False  # the subject is the noun written after the figure
 
 
 @dataclass(frozen=True, slots=True)
 class _Grammar:
     left: re.Pattern[str]
     left_fast: re.Pattern[str]  # left's non-empty matches, found faster (see _skipping_to_first_characters)
-    not_indicators: _RuleScan
-    not_indicators_given_dates: _RuleScan
     money_context: re.Pattern[str]
     last_clause_break: re.Pattern[str]
     list_gap: re.Pattern[str]
@@ -126,15 +113,15 @@ class _Grammar:
     comparison_of: dict[str, str]
 
 
-_BOUNDARY = ",;。:!?\n、()（）“”‘’《》【】[]"
-_BOUNDARY_CHARS = frozenset(_BOUNDARY)
+_SUBJECT_BREAKS = frozenset(",;。:!?\n()（）《》【】[]")  # a subject may hold quotes and 、
 _CLAUSE_BREAKS = ",;。:!?\n"
 
 
 @cache
 def _grammar() -> _Grammar:
     r = indicator_rules()
-    yoy = [re.escape(w) for w in r.comparison.yoy] + list(r.comparison.yoy_patterns)
+    yoy = [re.escape(w) for w in r.comparison.yoy] + [
+        rf"{re.escape(before)}\d{{4}}{re.escape(after)}" for before, after in r.comparison.yoy_with_year.items()]
     left = re.compile(
         rf"""
         (?P<cmp> (?P<yoy> {alt(yoy, escape=False)}) | (?P<mom> {alt(r.comparison.mom)}) )?   # 同比, 环比
@@ -145,16 +132,14 @@ def _grammar() -> _Grammar:
         $""",
         re.VERBOSE,
     )
-    not_indicators = _RuleScan([p.pattern for p in r.not_indicators])
-    given_dates = _RuleScan([p.pattern for p in r.not_indicators if not p.fallback])
+    words = (r.comparison.yoy + tuple(r.comparison.yoy_with_year) + r.comparison.mom + ("分别",)
+             + r.change.increase + r.change.decrease + tuple(r.qualifiers.before))
     change_of = {w: "increase" for w in r.change.increase} | {w: "decrease" for w in r.change.decrease}
     comparison_of = {w: "mom" for w in r.comparison.mom}
     units = sorted(unit_rules().units.items(), key=lambda kv: -len(kv[0]))
     return _Grammar(
         left=left,
-        left_fast=_skipping_to_first_characters(left),
-        not_indicators=not_indicators,
-        not_indicators_given_dates=given_dates,
+        left_fast=_skipping_to_first_characters(left, {w[0] for w in words}),
         money_context=re.compile(alt(r.money_context)),
         last_clause_break=re.compile("(?s:.*)[" + re.escape(_CLAUSE_BREAKS) + "]"),
         list_gap=re.compile(r"\s*(?:,|、|和|及|与|或|至|到|~|-|—|–)\s*$"),
@@ -197,17 +182,23 @@ class _Reading:
     notes: list[str] = field(default_factory=list)
 
 
-def find_indicators(text: str, *, match_text: str | None = None,
-                    excluded: Sequence[tuple[int, int]] = ()) -> list[FoundIndicator]:
+def find_indicators(text: str, *, match_text: str | None = None, masks: Masks | None = None,
+                    excluded: Sequence[tuple[int, int]] | None = None) -> list[FoundIndicator]:
     """Figures in ``text``, sorted by start and non-overlapping.
 
     ``match_text`` (same length, traditional characters folded) is what the rules match on;
-    no row overlaps a span of ``excluded`` (dates, 《…》 titles) or of the not-indicator list.
+    no row overlaps a mask hidden from indicators (``masks``, found here when not given) or a
+    span of ``excluded``, the rows of other tables (dates and cited documents; the dates of the
+    text when not given).
     """
     m = text if match_text is None else match_text
     if len(m) != len(text):
         raise ValueError("match_text must have the length of text")
-    blocked = _Blocked(m, excluded)
+    if masks is None:
+        masks = find_masks(m)
+    if excluded is None:
+        excluded = [(d.start, d.end) for d in find_dates(text, match_text=m, masks=masks)]
+    blocked = _Blocked(excluded, masks.hidden_from("indicators"))
     readings = [_read(m, n) for n in scan_numbers(m, skip=blocked.overlaps)]
     _share_units(m, readings)
     found: list[FoundIndicator] = []
@@ -220,18 +211,48 @@ def find_indicators(text: str, *, match_text: str | None = None,
             _inherit_change(m, readings[i - 1], r)
         if r.start < prev_end or blocked.overlaps(r.start, r.end):
             continue
-        subject = _subject(text, m, r, max(prev_end, blocked.end_before(r.start)))
+        subject = _subject(text, m, r, max(prev_end, blocked.row_end_before(r.start)))
         found.append(_row(text, r, subject))
         prev_end = r.end
-    return found
+    return _share_subjects(text, m, found)
+
+
+_SHARE_REACH = 30  # characters between two figures of one sentence that share a subject
+_SENTENCE_BREAKS = "。;!?\n"
+
+
+def _share_subjects(text: str, m: str, found: list[FoundIndicator]) -> list[FoundIndicator]:
+    """A figure with no subject of its own measures what the figure before it in the same
+    sentence measures (收入598.27亿元,同比增长4.70%; 由54个工作日压缩至37个工作日); the items of a
+    list with no subject before them measure the noun after the list (给予50万元、30万元、20万元建站补助)."""
+    out = list(found)
+    i = 0
+    while i < len(out):  # a list: items joined by 、 or 和, the noun after its last item measured by all
+        j = i
+        while j + 1 < len(out) and _in_list(m, out[j], out[j + 1]):
+            j += 1
+        noun = _noun_after(m, out[j].end) if j > i else None
+        if noun is not None:
+            for k in range(i, j + 1):
+                out[k] = replace(out[k], subject=text[noun[0]:noun[1]], subject_after=True)
+        i = j + 1
+    for i in range(1, len(out)):
+        prev, f = out[i - 1], out[i]
+        if f.subject is None and prev.subject is not None and f.start - prev.end <= _SHARE_REACH \
+                and not any(c in _SENTENCE_BREAKS for c in m[prev.end:f.start]):
+            out[i] = replace(f, subject=prev.subject)
+    return out
+
+
+def _in_list(m: str, a: FoundIndicator, b: FoundIndicator) -> bool:
+    return b.start - a.end <= 3 and _grammar().list_gap.match(m[a.end:b.start]) is not None
 
 
 class _Blocked:
     """Sorted, merged spans that no row may overlap."""
 
-    def __init__(self, m: str, excluded: Sequence[tuple[int, int]]):
-        spans = sorted([(s, e) for s, e in excluded if e > s]
-                       + [(s, e) for s, e in self._rules(excluded).spans(m) if e > s])
+    def __init__(self, excluded: Sequence[tuple[int, int]], masked: Sequence[tuple[int, int]]):
+        spans = sorted([(s, e) for s, e in excluded if e > s] + list(masked))
         merged: list[list[int]] = []
         for s, e in spans:
             if merged and s < merged[-1][1]:
@@ -240,240 +261,75 @@ class _Blocked:
                 merged.append([s, e])
         self.starts = [s for s, _ in merged]
         self.ends = [e for _, e in merged]
-
-    @staticmethod
-    def _rules(excluded: Sequence[tuple[int, int]]) -> _RuleScan:
-        # A caller that passes excluded spans has found the dates already.
-        return _grammar().not_indicators_given_dates if excluded else _grammar().not_indicators
+        self.row_ends = sorted(e for s, e in excluded if e > s)  # rows of other tables: dates, citations
 
     def overlaps(self, start: int, end: int) -> bool:
         k = bisect.bisect_right(self.starts, end - 1) - 1
         return k >= 0 and self.ends[k] > start
 
-    def end_before(self, pos: int) -> int:
-        k = bisect.bisect_right(self.ends, pos) - 1
-        return self.ends[k] if k >= 0 else 0
+    def row_end_before(self, pos: int) -> int:
+        """The end of the last row of another table before ``pos`` (a subject never reaches over
+        a date or a citation; it may hold a masked name: “工业上楼”开工面积)."""
+        k = bisect.bisect_right(self.row_ends, pos) - 1
+        return self.row_ends[k] if k >= 0 else 0
 
 
-class _RuleScan:
-    """The spans of ``finditer`` of the not-indicator rules joined into one pattern, found fast.
-
-    Python's ``re`` skips quickly over text only for a pattern that starts with a literal or a
-    character class. The rules start with lookbehinds, ``[…]+`` and alternations, so the joined
-    pattern ``(?:rule1)|(?:rule2)|…`` is tried rule by rule at every position (4 ms for a notice).
-    Instead, each rule is reduced to the characters its matches can start with (``“``, ``第``,
-    digits…; for ``[\\u4e00-\\u9fff]路1号``, where any Chinese character may start a match, to the
-    characters at offset 1), and for each offset k one *lane* pattern matches such a character k
-    characters after a position where a rule matches, capturing that match::
-
-        [characters](?<=(?=(rule1|rule2|…))(?s:.{k+1}))
-
-    The leftmost capture over the lanes is the next span of ``finditer``; when two lanes find the
-    same start, the joined pattern says which rule wins there. A rule whose start cannot be told
-    this way gets a lane of its own, searched as it is; rules with back references (whose groups
-    are numbered differently once regrouped), or an empty match, fall back to ``finditer`` itself.
-    """
-
-    def __init__(self, patterns: Sequence[str]):
-        self.patterns = tuple(patterns)
-        self.joined = re.compile("|".join(f"(?:{p})" for p in patterns))
-
-    @cached_property
-    def lanes(self) -> list[_Lane] | None:
-        """None: use ``finditer`` of the joined pattern."""
-        if any(_BACK_REFERENCE.search(p) for p in self.patterns):
-            return None
-        by_offset: dict[int, tuple[list[str], list[str]]] = {}  # offset → characters, rules
-        lanes: list[_Lane] = []
-        for pattern in self.patterns:
-            items = _parsed(pattern)
-            starts = None if items is None else _starts(items)
-            if starts is None:
-                lanes.append(_Lane(re.compile(f"({pattern})").search, 0, anchored=False))
-                continue
-            for offset, chars in starts:
-                classes, rules_ = by_offset.setdefault(offset, ([], []))
-                classes.append(chars.source)
-                if pattern not in rules_:
-                    rules_.append(pattern)
-        for offset, (classes, rules_) in sorted(by_offset.items()):
-            joined = "|".join(f"(?:{p})" for p in rules_)
-            lane = re.compile(f"[{''.join(dict.fromkeys(classes))}](?<=(?=({joined}))(?s:.{{{offset + 1}}}))")
-            lanes.append(_Lane(lane.search, offset, anchored=True))
-        return lanes
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """``[x.span() for x in self.joined.finditer(text)]``."""
-        lanes = self.lanes
-        if lanes is None:
-            return [x.span() for x in self.joined.finditer(text)]
-        heads = [lane.next(text, 0) for lane in lanes]  # the next match each lane sees
-        found: list[tuple[int, int]] = []
-        while True:
-            start, end = min(heads)
-            if start == _NOWHERE:
-                return found
-            starts = [s for s, _ in heads]
-            if starts.count(start) > 1:  # two lanes, maybe two rules: the first rule wins
-                end = self.joined.match(text, start).end()
-            else:  # the leading lane alone, while its matches end before any other lane's next one
-                lead = starts.index(start)
-                rival = min(starts[:lead] + starts[lead + 1:], default=_NOWHERE)
-                while start < end <= rival:
-                    found.append((start, end))
-                    start, end = lanes[lead].next(text, end)
-                heads[lead] = (start, end)
-                if start >= rival:
-                    continue
-            if end == start:  # finditer's rules for empty matches are subtle: leave them to it
-                return [x.span() for x in self.joined.finditer(text)]
-            found.append((start, end))
-            heads = [h if h[0] >= end else lane.next(text, end) for h, lane in zip(heads, lanes)]
-
-
-_NOWHERE = 1 << 62
-_BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
-
-
-@dataclass(frozen=True, slots=True)
-class _Lane:
-    search: Callable[[str, int], re.Match[str] | None]
-    offset: int  # of the characters the lane looks for
-    anchored: bool  # False: a rule searched as it is
-
-    def next(self, text: str, pos: int) -> tuple[int, int]:
-        """The span of the leftmost match at or after ``pos`` of the lane's rules."""
-        x = self.search(text, pos + self.offset)
-        return (_NOWHERE, _NOWHERE) if x is None else x.span(1)
-
-
-def _skipping_to_first_characters(pattern: re.Pattern[str]) -> re.Pattern[str]:
+def _skipping_to_first_characters(pattern: re.Pattern[str], first: set[str]) -> re.Pattern[str]:
     """A pattern whose ``search`` finds the leftmost non-empty match of ``pattern``, faster.
 
-    It matches only the first character of that match, but its groups are the match's own:
-    ``[characters](?<=(?=pattern)(?s:.))`` as in ``_RuleScan``. When the first characters cannot be
-    told, ``pattern`` itself, whose ``search`` may then also find an empty match.
+    ``first`` holds every character a non-empty match can start with (the first characters of
+    the words the pattern is made of). The pattern matches only that character, but its groups
+    are the match's own: ``[characters](?<=(?=pattern)(?s:.))``.
     """
-    items = _parsed(pattern.pattern, pattern.flags)
-    first = None if items is None else _first(items)
-    if first is None or not first[0].narrow or not first[0].source:
-        return pattern
+    chars = "".join(re.escape(c) for c in sorted(first))
     end = "\n" if pattern.flags & re.VERBOSE else ""  # after a comment on the pattern's last line
-    return re.compile(f"[{first[0].source}](?<=(?={pattern.pattern}{end})(?s:.))", pattern.flags)
-
-
-# Reading a pattern's structure (re's own parser): which characters can its matches start with?
-
-@dataclass(frozen=True, slots=True)
-class _Chars:
-    """A set of characters as the inside of ``[…]`` (None: any); narrow when worth scanning for."""
-
-    source: str | None
-    narrow: bool
-
-    def __or__(self, other: _Chars) -> _Chars:
-        source = None if self.source is None or other.source is None else self.source + other.source
-        return _Chars(source, self.narrow and other.narrow)
-
-
-_NO_CHARS = _Chars("", True)
-_ANY = _Chars(None, False)
-_ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
-_ONE_CHARACTER = (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN)
-_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
-_CATEGORIES = {sre.CATEGORY_DIGIT: _Chars(r"\d", True), sre.CATEGORY_SPACE: _Chars(r"\s", True),
-               sre.CATEGORY_NOT_DIGIT: _Chars(r"\D", False), sre.CATEGORY_NOT_SPACE: _Chars(r"\S", False),
-               sre.CATEGORY_WORD: _Chars(r"\w", False), sre.CATEGORY_NOT_WORD: _Chars(r"\W", False)}
-_NARROW_RANGE = 256  # a range of more characters (the Chinese block) is no narrow set
-_MAX_OFFSET = 2
-
-
-def _parsed(pattern: str, flags: int = 0) -> list | None:
-    """The items of ``pattern`` as re parses them; None when case is ignored (not read here)."""
-    parsed = sre_parse.parse(pattern, flags)
-    return None if parsed.state.flags & (re.IGNORECASE | re.LOCALE) else list(parsed.data)
-
-
-def _starts(items: list, offset: int = 0) -> list[tuple[int, _Chars]] | None:
-    """(offset, characters) pairs such that every match of the parsed ``items`` has, for one of
-    the pairs, a character of the narrow set at that offset from its start; None if not found."""
-    first = _first(items)
-    if first is None or first[1]:
-        return None
-    if first[0].narrow:
-        return [(offset, first[0])]
-    if offset == _MAX_OFFSET:
-        return None
-    k = next(i for i, (op, _) in enumerate(items) if op not in _ZERO_WIDTH)
-    op, av = items[k]
-    rest = items[k + 1:]
-    if op in _ONE_CHARACTER:  # [\u4e00-\u9fff]路: look one character further
-        return _starts(rest, offset + 1)
-    if op is sre.BRANCH:  # each alternative on its own
-        found = [_starts(list(branch.data) + rest, offset) for branch in av[1]]
-        return None if any(f is None for f in found) else [s for f in found for s in f]
-    if op is sre.SUBPATTERN and not av[1] and not av[2]:
-        return _starts(list(av[3].data) + rest, offset)
-    return None
-
-
-def _first(items: list) -> tuple[_Chars, bool] | None:
-    """The characters a match of the parsed ``items`` can start with, and whether it can be
-    empty; None for what this does not read (group references, flags)."""
-    chars = _NO_CHARS
-    for op, av in items:
-        if op in _ZERO_WIDTH:
-            continue
-        if op in _ONE_CHARACTER:
-            head, empty = _one_character(op, av), False
-        elif op is sre.BRANCH:
-            alternatives = [_first(list(branch.data)) for branch in av[1]]
-            if any(a is None for a in alternatives):
-                return None
-            head, empty = _NO_CHARS, False
-            for a_chars, a_empty in alternatives:
-                head, empty = head | a_chars, empty or a_empty
-        elif op in _REPEATS or op is sre.ATOMIC_GROUP or (op is sre.SUBPATTERN and not av[1] and not av[2]):
-            inner = _first(list((av if op is sre.ATOMIC_GROUP else av[-1]).data))
-            if inner is None:
-                return None
-            head, empty = inner[0], inner[1] or (op in _REPEATS and av[0] == 0)
-        else:
-            return None
-        chars = chars | head
-        if not empty:
-            return chars, False
-    return chars, True
-
-
-def _one_character(op, av) -> _Chars:
-    if op is sre.LITERAL:
-        return _Chars(re.escape(chr(av)), True)
-    if op is not sre.IN:
-        return _ANY
-    chars = _NO_CHARS
-    for item_op, item in av:
-        if item_op is sre.LITERAL:
-            chars = chars | _Chars(re.escape(chr(item)), True)
-        elif item_op is sre.RANGE:
-            lo, hi = item
-            chars = chars | _Chars(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}", hi - lo < _NARROW_RANGE)
-        elif item_op is sre.CATEGORY and item in _CATEGORIES:
-            chars = chars | _CATEGORIES[item]
-        else:
-            return _ANY  # [^…]
-    return chars
+    return re.compile(f"[{chars}](?<=(?={pattern.pattern}{end})(?s:.))", pattern.flags)
 
 
 def _read(m: str, n: Number) -> _Reading:
     r = _Reading(n, n.start, n.end, n.mantissa, n.multiplier)
     if n.start > 0 and m[n.start - 1] == "第":
         _read_rank(m, r)
+    elif _continues_ordinals(m, n.start):
+        r.drop = True  # the 二 and 三 of 第一、二、三轮 are ordinals too
     else:
         _read_unit(m, r)
+        if r.unit == "CNY" and r.multiplier == 1:
+            _read_jiao_fen(m, r)
     if r.unit is not None and not r.drop:
         _guard(m, r)
     return r
+
+
+_ORDINAL_REACH = 16  # characters an enumeration of ordinals is followed back
+
+
+def _continues_ordinals(m: str, start: int) -> bool:
+    """Is the number at ``start`` the next item of a list of ordinals (第一、二、三)?"""
+    if start == 0 or m[start - 1] != "、":
+        return False
+    k = start - 1
+    floor = max(start - _ORDINAL_REACH, 0)
+    while k > floor and (m[k - 1] == "、" or is_numeral(m[k - 1])):
+        k -= 1
+    return k > 0 and m[k - 1] == "第" and k < start - 1
+
+
+_JIAO_FEN = re.compile(r"(?:(?P<jiao>[0-9零一二三四五六七八九壹贰叁肆伍陆柒捌玖两])角)?(?:(?P<fen>[0-9零一二三四五六七八九壹贰叁肆伍陆柒捌玖两])分(?!钟|之))?")
+
+
+def _read_jiao_fen(m: str, r: _Reading) -> None:
+    """3元5角2分: the tenths (角) and hundredths (分) after 元 belong to the amount."""
+    if not r.unit_surface.endswith(("元", "圆")):
+        return
+    tail = _JIAO_FEN.match(m, r.end)
+    if tail is None or tail.end() == r.end:
+        return
+    value = Decimal(repr(r.value))
+    for group, scale in (("jiao", Decimal("0.1")), ("fen", Decimal("0.01"))):
+        if tail.group(group):
+            value += whole_number(tail.group(group)) * scale
+    r.value, r.end = float(value), tail.end()
 
 
 def _read_rank(m: str, r: _Reading) -> None:
@@ -579,6 +435,8 @@ def _guard(m: str, r: _Reading) -> None:
         r.drop = True
     elif r.kind == "count" and n.chinese and surface in ("一", "壹"):
         r.drop = True  # 一个问题, 一批: the indefinite article
+    elif n.value == 0.5 and surface == "半" and r.kind != "duration":
+        r.drop = True  # 半个月 is a duration; 半个世纪 or 半个身子 no figure
     elif r.unit in ("year", "month") and n.value < 0:
         r.drop = True
 
@@ -648,20 +506,49 @@ def _clause_start(m: str, pos: int) -> int:
 
 
 def _subject(text: str, m: str, r: _Reading, floor: int) -> str | None:
-    """The noun phrase the figure measures, from its own clause; None when unsure."""
+    """The noun phrase the figure measures (SPEC 6), None when unsure.
+
+    A count written before its noun (``1127家小升规企业``, ``9份实用管用的政策文件``) measures that
+    noun: the run of Chinese characters after the measure word, up to a clause break, a linking
+    word or a verb, and after its last 的. Any other figure measures the phrase before it in its
+    clause, with scope words, verbs and linking words trimmed from both ends.
+    """
     words = indicator_rules().subject
+    if r.kind == "count":
+        after = _noun_after(m, r.end)
+        if after is not None:
+            return _After(text[after[0]:after[1]])
     start = max(floor, _clause_start(m, r.number.start))
     phrase = _trim(m, start, r.start, words)
-    if phrase is not None and not m.endswith("的", start, r.start):
-        return text[phrase[0]:phrase[1]]
-    if r.kind == "count":
-        end = r.end
-        k = end
-        while k < len(m) and k - end < 12 and m[k] not in _BOUNDARY and m[k] not in "共等的和及与是为" and "\u4e00" <= m[k] <= "\u9fff":
+    return None if phrase is None else text[phrase[0]:phrase[1]]
+
+
+_NOUN_REACH = 16  # characters a noun after a measure word is looked for
+
+
+def _noun_after(m: str, end: int) -> tuple[int, int] | None:
+    """The noun right after a count's measure word, or None (see ``_subject``)."""
+    stops = _noun_stops()
+    k = end
+    while k < len(m) and k - end < _NOUN_REACH and not stops.match(m, k):
+        if "\u4e00" <= m[k] <= "\u9fff":
             k += 1
-        if k - end >= 2:
-            return text[end:k]
-    return None
+        elif m[k] == "“" and (close := m.find("”", k + 1, min(len(m), k + _NOUN_REACH))) > k + 1:
+            k = close + 1  # 483个“一件事”主题服务: a quoted name inside the noun
+        else:
+            break
+    start = end
+    last_de = m.rfind("的", end, k)
+    if last_de >= 0:
+        start = last_de + 1
+    return (start, k) if k - start >= 2 else None
+
+
+@cache
+def _noun_stops() -> re.Pattern[str]:
+    """Where the noun after a measure word ends: a linking word or a verb."""
+    r = indicator_rules()
+    return re.compile(alt(list(r.subject.noun_ends + r.change.increase + r.change.decrease)))
 
 
 def _trim(m: str, start: int, end: int, words: SubjectWords) -> tuple[int, int] | None:
@@ -673,14 +560,19 @@ def _trim(m: str, start: int, end: int, words: SubjectWords) -> tuple[int, int] 
         if lead and lead.end() > start:
             start, changed = lead.end(), True
         trail = trailing.search(m, max(start, end - longest - 1), end)  # - 1: $ also matches before a final \n
-        if trail and trail.start() < end:
+        if trail and trail.start() < end and not _word_goes_on(m, trail.start(), trail.group(), words):
             end, changed = trail.start(), True
     phrase = m[start:end]
     if len(phrase) < 2 or len(phrase) > words.max_length:
         return None
-    if not _BOUNDARY_CHARS.isdisjoint(phrase) or any(map(str.isdigit, phrase)):
+    if not _SUBJECT_BREAKS.isdisjoint(phrase) or any(map(str.isdigit, phrase)):
         return None
     return start, end
+
+
+def _word_goes_on(m: str, at: int, word: str, words: SubjectWords) -> bool:
+    """Is ``word`` at ``at`` the end of a longer word (the 比 of 占比), not a word of its own?"""
+    return at > 0 and m[at - 1] in words.trailing_not_after.get(word, ())
 
 
 @cache
@@ -702,10 +594,21 @@ def _trailing_words() -> tuple[str, ...]:
     return tuple(sorted(set(r.subject.trailing) | set(combined) | set(r.subject.verbs), key=len, reverse=True))
 
 
+def exact_product(value: float, multiplier: float) -> float:
+    """``value × multiplier`` in decimal from the digits they print as, rounded once:
+    2.3 × 1e8 is 230000000, where binary floating point gives 229999999.99999997."""
+    return float(Decimal(repr(value)) * Decimal(repr(multiplier)))
+
+
+class _After(str):
+    """A subject written after its figure (``_subject``)."""
+
+
 def _row(text: str, r: _Reading, subject: str | None) -> FoundIndicator:
     return FoundIndicator(
         start=r.start, end=r.end, text=text[r.start:r.end],
-        value=r.value, multiplier=r.multiplier, value_normalized=r.value * r.multiplier,
+        value=r.value, multiplier=r.multiplier, value_normalized=exact_product(r.value, r.multiplier),
         unit=r.unit or "", kind=r.kind or "", qualifier=r.qualifier,
-        change=r.change, comparison=r.comparison, subject=subject,
+        change=r.change, comparison=r.comparison, subject=None if subject is None else str(subject),
+        subject_after=isinstance(subject, _After),
     )

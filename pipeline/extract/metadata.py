@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline import rules
-from pipeline.normalize import fold_traditional
+from pipeline.fold import fold_traditional
 
 
 class Metadata_(rules.RuleFile):

@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from pydantic import field_validator
@@ -88,6 +88,7 @@ _MINUS = "负負"
 _AND = "又"  # 三又三分之一
 _OVER = "分之"  # 三分之一
 _ASCII_DIGITS = "0123456789"
+_HALF = "半"  # 半个月: a half, before the measure word 个 only (上半年, 半数 are no numbers)
 _ARABIC = re.compile(
     r"""
     (?: \d{1,3} (?: ,\d{3} )+ (?!\d)   # thousands separators: 1,127  1,050,000
@@ -97,6 +98,8 @@ _ARABIC = re.compile(
     re.VERBOSE,
 )
 _DIGIT_RUN = re.compile(r"[\d,.]+")
+# Two separators in a row (3,.83万元): a damaged figure, of which no part is read.
+_DAMAGE = re.compile(r"[,.][,.]")  # two separators in a row
 MAX_DIGITS = 15  # longer digit runs are serials and ids, not quantities
 
 
@@ -126,7 +129,7 @@ class _Tables:
 def _tables() -> _Tables:
     rules_ = unit_rules()
     multipliers = {c: m for m in rules_.multipliers for c in m.chars}
-    start_chars = set(_DIGITS) | set(_ZERO) | set(multipliers) | set(_MINUS) | set(_ASCII_DIGITS) | {"-"}
+    start_chars = set(_DIGITS) | set(_ZERO) | set(multipliers) | set(_MINUS) | set(_ASCII_DIGITS) | {"-", _HALF}
     starts = re.compile("[" + "".join(re.escape(c) for c in sorted(start_chars)) + "]")
     return _Tables(multipliers, starts, re.compile(alt(rules_.not_numerals)), _plain_pattern(multipliers))
 
@@ -294,8 +297,10 @@ def _number_at(text: str, i: int) -> Number | None:
     negative = False
     j = i
     c = text[i]
+    if c == _HALF:
+        return Number(i, i + 1, 0.5, 0.5, 1.0, True, False, False) if text.startswith("个", i + 1) else None
     if c in _MINUS or c == "-":
-        if c == "-" and i > 0 and (text[i - 1].isalnum() or text[i - 1] in "-./"):
+        if c == "-" and not _is_sign(text, i):
             return None
         if i + 1 >= n or not (text[i + 1] in _ASCII_DIGITS or text[i + 1] in _DIGITS or text[i + 1] in _ZERO
                               or (c in _MINUS and _multiplier_at(text, i + 1) is not None)):
@@ -303,7 +308,7 @@ def _number_at(text: str, i: int) -> Number | None:
         negative, j = True, i + 1
     if text[j] in _ASCII_DIGITS and j > 0 and text[j - 1].isascii() and text[j - 1].isalpha():
         return None  # DN50, A2021…: codes, not quantities
-    if j == i and i > 0 and (m := _tables().multipliers.get(text[i])) and m.scale == "small" and _is_numeral(text[i - 1]):
+    if j == i and i > 0 and (m := _tables().multipliers.get(text[i])) and m.scale == "small" and is_numeral(text[i - 1]):
         return None  # the 千 of 五十千 does not start a new number
     parsed = _parse_integer(text, j)
     if parsed is None:
@@ -329,6 +334,24 @@ def _number_at(text: str, i: int) -> Number | None:
     return Number(i, end, value, mantissa, multiplier, not arabic, approx, fraction)
 
 
+_SIGN_REACH = 4  # a number this close before a hyphen makes it a range (3天-5天), not a sign
+
+
+def _is_sign(text: str, i: int) -> bool:
+    """Is the hyphen at ``i`` a minus sign (出口额-3.1%, 为-2), not a dash in a code or range?"""
+    if i == 0:
+        return True
+    before = text[i - 1]
+    if (before.isascii() and before.isalnum()) or before in "-./":
+        return False  # A-3, 2019-2020, 1.-2
+    for k in range(i - 1, max(i - 1 - _SIGN_REACH, -1), -1):
+        if text[k] in ",;。:!?\n":
+            return True
+        if is_numeral(text[k]):
+            return False  # 3天-5天, 三至五年-…: the hyphen joins two figures
+    return True
+
+
 def _plain_number(plain: re.Match[str]) -> Number:
     """The number of a match of ``_tables().plain``, as ``_number_at`` reads it."""
     start, end = plain.span()
@@ -339,7 +362,8 @@ def _plain_number(plain: re.Match[str]) -> Number:
     return Number(start, end, value, value, 1.0, False, False, False)
 
 
-def _is_numeral(c: str) -> bool:
+def is_numeral(c: str) -> bool:
+    """Can ``c`` be part of a number (a digit, Chinese digit, zero or multiplier)?"""
     return c in _DIGITS or c in _ZERO or c in _ASCII_DIGITS or c in _tables().multipliers
 
 
@@ -404,6 +428,9 @@ def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None) -> l
     end)`` is true (the scan still goes on after its end, as if it were kept)."""
     tables = _tables()
     blocked = [(m.start(), m.end()) for m in tables.not_numerals.finditer(text)]
+    damaged = _damaged_runs(text)
+    if damaged:
+        blocked = sorted(blocked + damaged)
     found: list[Number] = []
     b = 0
     pos = 0
@@ -429,6 +456,49 @@ def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None) -> l
             found.append(number)
         pos = number.end
     return found
+
+
+@lru_cache(maxsize=4096)
+def whole_number(s: str) -> int | None:
+    """The non-negative integer ``s`` writes in full (一 → 1, 二十六 → 26, 12 → 12, 两 → 2), else None.
+
+    >>> whole_number("三十一"), whole_number("十"), whole_number("一二"), whole_number("1.5")
+    (31, 10, None, None)
+    """
+    value = parse_number(s)
+    if value is None or value < 0 or value != int(value):
+        return None
+    return int(value)
+
+
+_STRING_DIGITS = {c: str(v) for c, v in _DECIMAL_DIGITS.items()} | {"○": "0", "O": "0"} | {c: c for c in _ASCII_DIGITS}
+
+
+def digit_string(s: str) -> int | None:
+    """A number written digit by digit, as years are (二〇二四 → 2024, 二○二三 → 2023), else None."""
+    digits = [_STRING_DIGITS.get(c) for c in s]
+    return int("".join(digits)) if s and None not in digits else None
+
+
+def _damaged_runs(text: str) -> list[tuple[int, int]]:
+    """Runs of digits and separators with two separators in a row next to a digit (3,.83): a
+    damaged figure, of which no part is read. Each run is walked once."""
+    runs: list[tuple[int, int]] = []
+    for hit in _DAMAGE.finditer(text):
+        a, b = hit.start(), hit.end()
+        if runs and a < runs[-1][1]:
+            continue
+        if not ((a > 0 and text[a - 1] in _ASCII_DIGITS) or (b < len(text) and text[b] in _ASCII_DIGITS)):
+            continue
+        while a > 0 and text[a - 1] in _RUN_CHARS:
+            a -= 1
+        while b < len(text) and text[b] in _RUN_CHARS:
+            b += 1
+        runs.append((a, b))
+    return runs
+
+
+_RUN_CHARS = frozenset(_ASCII_DIGITS + ",.")
 
 
 def find_numbers(text: str) -> list[tuple[int, int, float]]:

@@ -26,7 +26,7 @@ from pipeline.extract.gazetteer import Division, Place, common_name, gazetteer, 
 from pipeline.models import OrgKind as Kind
 from pipeline.models import OrgLevel as Level
 from pipeline.models import OrgRole as Role
-from pipeline.normalize import fold_traditional
+from pipeline.fold import fold_traditional
 
 
 class FunctionEntry(rules.RuleFile):

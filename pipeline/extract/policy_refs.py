@@ -16,14 +16,17 @@ Words are matched on the folded text (``match_text``), values keep the document'
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
-from pipeline.normalize import fold_traditional
+from pipeline.mask import Masks, find_masks, innermost, titles
+from pipeline.fold import fold_traditional
 
 _PAREN_AFTER = re.compile(r"[ \t]*\(([^()\n]{1,80})\)")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,16}[〔\[]\d{4}[〕\]][ \t]*\d{1,5}[ \t]*号|第[ \t]*\d{4,}[ \t]*号")
+_ISSUER = re.compile(r"[\u4e00-\u9fff]{1,16}$")  # 鄂发 of 鄂发〔2023〕5号
 _ALIAS = re.compile(r"(?:以下简称|下称|简称)[“《\"]?([^”》\",,)]{1,30})[”》\"]?")
+DOC_NUMBER = "document_number"  # the mask that names a document
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,35 +39,37 @@ class FoundRef:
     alias: str | None
 
 
-def find_policy_refs(text: str, match_text: str | None = None) -> list[FoundRef]:
+def find_policy_refs(text: str, match_text: str | None = None, masks: Masks | None = None) -> list[FoundRef]:
+    """Each innermost 《…》 title (``mask.titles``), with the document number (a mask) and
+    alias written in parentheses right after it."""
     match = fold_traditional(text) if match_text is None else match_text
+    spans = innermost(titles(match)) if masks is None else innermost([(m.start, m.end) for m in masks.named("title")])
+    numbers = [(m.start, m.end) for m in (masks or find_masks(match)).named(DOC_NUMBER)]
     refs: list[FoundRef] = []
     pos = 0
-    line_end = close_at = -1
-    # Each search starts where the last one ended, so 100 000 unclosed 《 on one line cost
-    # one pass over it, not one pass per 《.
-    while (open_at := text.find("《", pos)) >= 0:
-        if open_at > line_end:
-            line_end = text.find("\n", open_at)
-            line_end = len(text) if line_end < 0 else line_end
-        if close_at <= open_at:
-            close_at = text.find("》", open_at + 1, line_end)
-            close_at = line_end if close_at < 0 else close_at
-        next_open = text.find("《", open_at + 1, close_at)
-        if close_at >= line_end or next_open >= 0:
-            pos = open_at + 1  # unclosed: no row, and the next 《 starts afresh
-            continue
-        end = close_at + 1
+    for open_at, end in spans:
+        if open_at < pos:
+            continue  # inside the parentheses of the last one (简称《意见》)
+        close_at = end - 1
         doc_number = alias = None
         paren = _PAREN_AFTER.match(match, end)
         if paren:
-            inner, own = paren.group(1), text[paren.start(1) : paren.end(1)]
-            number, named = _DOC_NUMBER.search(inner), _ALIAS.search(inner)
+            number = _number_in(match, numbers, paren.start(1), paren.end(1))
+            named = _ALIAS.search(match, paren.start(1), paren.end(1))
             if number or named:
-                doc_number = own[number.start() : number.end()] if number else None
-                alias = own[named.start(1) : named.end(1)] if named else None
+                doc_number = text[number[0]:number[1]] if number else None
+                alias = text[named.start(1):named.end(1)] if named else None
                 end = paren.end()
-        start = open_at
-        refs.append(FoundRef(start, end, text[start:end], text[open_at + 1 : close_at], doc_number, alias))
+        refs.append(FoundRef(open_at, end, text[open_at:end], text[open_at + 1:close_at], doc_number, alias))
         pos = end
     return refs
+
+
+def _number_in(match: str, numbers: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """The first document number inside [start, end), with the issuer's abbreviation before it."""
+    k = bisect.bisect_left(numbers, (start, start))
+    if k == len(numbers) or numbers[k][1] > end:
+        return None
+    s, e = numbers[k]
+    issuer = _ISSUER.search(match, start, s)
+    return (issuer.start() if issuer else s), e

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.extract.organizations import written_place_start
-from pipeline.normalize import fold_traditional
+from pipeline.fold import fold_traditional
 
 _N = r"[一二三四五六七八九十\d]+"
 # 八届政协二次会议, 政协十一届四次会议, 十七届人大三次会议, 人大常委会…, 政协X市第五届委员会第四次会议

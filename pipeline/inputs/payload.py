@@ -13,7 +13,7 @@ from pipeline.inputs.formats import sniff
 def document_text(data: bytes, source: str) -> tuple[str, str] | None:
     """(text, encoding label) of a PDF or DOCX; None for bytes to decode as text; raises
     InputRejected for other binary formats and for PDFs without text."""
-    from pipeline.normalize import InputRejected
+    from pipeline.rejected import InputRejected
 
     kind = sniff(data, source)
     if kind is None:
