@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -395,9 +397,10 @@ def _check_writable(folder: Path) -> None:
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".zhenggai-write-test{TMP_SUFFIX}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # a name of its own: a second run probing at the same moment must not remove this one's probe
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=".zhenggai-write-test-", suffix=TMP_SUFFIX)
+        os.close(handle)
+        Path(probe).unlink(missing_ok=True)  # the run holding the folder may have swept it already
     except OSError as exc:
         raise UserError(f"cannot write to {folder}: {exc.strerror or exc}")
 
