@@ -19,7 +19,7 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Literal, Sequence
+from typing import Iterable, Literal, Sequence
 
 from pipeline import rules
 from pipeline.extract.gazetteer import Division, Place, common_name, gazetteer, locate
@@ -146,15 +146,18 @@ class _Grammar:
     aliases: dict[str, str]  # written form → canonical function
     function_kind: dict[str, Kind]
     max_alias: int
+    alias_ends: frozenset[str]  # last characters of written functions
     levels: dict[str, Level]
     max_level: int
+    level_ends: frozenset[str]  # last characters of level words
     places: dict[str, tuple[Division, ...]]
     not_level_words: frozenset[str]
     not_places: frozenset[str]  # short place names that are also words (会同, 平安)
     place_ends: frozenset[str]  # last characters of place names, to skip most positions at once
+    place_lengths: dict[str, tuple[int, ...]]  # last character → lengths of place names ending with it, longest first
     stop_pattern: re.Pattern[str]
     group_stop_pattern: re.Pattern[str]
-    generic_openers: frozenset[str]
+    generic_openers: tuple[str, ...]
     inspection_tail: re.Pattern[str]
     furniture: re.Pattern[str]
     source_label: re.Pattern[str]
@@ -220,15 +223,18 @@ def _grammar() -> _Grammar:
         aliases=aliases,
         function_kind={c: e.kind for c, e in r.functions.items()},
         max_alias=max(map(len, aliases)),
+        alias_ends=frozenset(w[-1] for w in aliases),
         levels=dict(r.levels),
         max_level=max(map(len, r.levels)),
+        level_ends=frozenset(w[-1] for w in r.levels),
         places=g.by_name,
         not_level_words=frozenset(r.not_level_words),
         place_ends=frozenset(name[-1] for name in g.by_name),
+        place_lengths=_lengths_by_end(g.by_name),
         stop_pattern=re.compile(rules.alt(r.name_stops)),
         group_stop_pattern=re.compile(rules.alt(sorted(set(r.name_stops) - set(r.group_name_words)))),
         not_places=frozenset(w for w in (*r.name_stops, *r.roles.partner_before, *r.roles.lead_after, *r.roles.partner_after, *r.not_places) if w in g.by_name and all(d.name != w for d in g.by_name[w])),
-        generic_openers=frozenset(r.generic_openers),
+        generic_openers=tuple(r.generic_openers),
         inspection_tail=re.compile(_inspection_tail(r)),
         furniture=re.compile("|".join(f"(?:{p})" for p in r.furniture_line_patterns), re.M),
         source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
@@ -241,6 +247,13 @@ def _grammar() -> _Grammar:
         partner_after=re.compile(rules.alt(r.roles.partner_after)),
         role_label=re.compile("(" + rules.alt([w for w in (*r.roles.lead_before, *r.roles.partner_before) if w.endswith(("单位", "部门"))]) + r")[ \t]*[:：]"),
     )
+
+
+def _lengths_by_end(words: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for w in words:
+        lengths.setdefault(w[-1], set()).add(len(w))
+    return {end: tuple(sorted(ks, reverse=True)) for end, ks in lengths.items()}
 
 
 def _head_pattern(heads: dict[str, _Head], not_after: dict[str, tuple[str, ...]]) -> str:
@@ -308,7 +321,7 @@ def _prefix(match: str, pos: int, lo: int) -> _Prefix:
     while pos > lo:
         token = _place_before(match, pos, lo) or _level_before(match, pos, lo, bool(tokens)) or _term_before(match, pos, lo)
         if token is None:
-            opener = next((w for w in r.name_openers if match.startswith(w, pos - len(w)) and pos - len(w) >= lo), None)
+            opener = next((w for w in r.name_openers if match.endswith(w, lo, pos)), None)
             if opener is None:
                 break
             token = ("opener", opener)
@@ -342,7 +355,10 @@ def _place_before(match: str, pos: int, lo: int) -> tuple[str, str] | None:
     g = _grammar()
     if pos <= lo or match[pos - 1] not in g.place_ends:
         return None
-    for k in range(min(10, pos - lo), 1, -1):
+    longest = min(10, pos - lo)
+    for k in g.place_lengths[match[pos - 1]]:
+        if not 2 <= k <= longest:
+            continue
         word = match[pos - k : pos]
         if word in g.places and word not in g.not_places:
             return ("place", word)
@@ -351,6 +367,8 @@ def _place_before(match: str, pos: int, lo: int) -> tuple[str, str] | None:
 
 def _level_before(match: str, pos: int, lo: int, after_token: bool) -> tuple[str, str] | None:
     g = _grammar()
+    if pos <= lo or match[pos - 1] not in g.level_ends:
+        return None
     for k in range(min(g.max_level, pos - lo), 0, -1):
         word = match[pos - k : pos]
         if word not in g.levels:
@@ -363,6 +381,8 @@ def _level_before(match: str, pos: int, lo: int, after_token: bool) -> tuple[str
 
 def _function_before(match: str, pos: int, lo: int) -> str | None:
     g = _grammar()
+    if pos <= lo or match[pos - 1] not in g.alias_ends:
+        return None
     for k in range(min(g.max_alias, pos - lo), 0, -1):
         word = match[pos - k : pos]
         if word in g.aliases:
@@ -409,11 +429,11 @@ def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -
     name, own = match[start:end], match[start:head_start]
     if start == head_start or name in r.generic_names or own in r.generic_names:
         return False
-    if any(name.startswith(w) for w in r.generic_openers) or name.endswith(r.generic_endings):
+    if name.startswith(r.generic_openers) or name.endswith(r.generic_endings):
         return False
     if word in r.weak_institutions:
         g = _grammar()
-        opens = any(match.startswith(p, start) for p in (*g.levels, *r.state_owned_markers)) or any(
+        opens = match.startswith((*g.levels, *r.state_owned_markers), start) or any(
             match[start : start + k] in g.places for k in range(2, min(10, head_start - start) + 1))
         return opens and head_start - start >= (2 if word in r.institutions.zone else 3)
     return True
@@ -431,9 +451,9 @@ def _department_function(match: str, word: str, s: int, e: int, lo: int) -> tupl
     return best, best_at
 
 
-def _ends_with_word(match: str, pos: int, lo: int, words: frozenset[str]) -> bool:
+def _ends_with_word(match: str, pos: int, lo: int, words: tuple[str, ...]) -> bool:
     """Whether one of ``words`` ends at ``pos`` (and starts at or after ``lo``)."""
-    return any(match[pos - k : pos] in words for k in range(1, min(_LONGEST_WORD, pos - lo) + 1))
+    return match.endswith(words, max(lo, pos - _LONGEST_WORD), pos)
 
 
 _LONGEST_WORD = 4  # stop words and generic openers are at most this long (checked by a test)
