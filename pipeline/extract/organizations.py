@@ -259,18 +259,32 @@ def _lengths_by_end(words: Iterable[str]) -> dict[str, tuple[int, ...]]:
 def _head_pattern(heads: dict[str, _Head], not_after: dict[str, tuple[str, ...]]) -> str:
     """The organ words, longest first, each refused where a character that may not follow it does
     (部署, 办理) or one that may not precede it does (部署 for 署, 干部 for 部)."""
-    words = sorted(heads, key=lambda w: (-len(w), w))
-    if not words:
+    if not heads:
         raise ValueError("empty alternation")
-    branches = []
-    for w in words:
+    trie: dict = {}
+    for w in heads:
         before = "".join(not_after.get(w, ()))
         after = heads[w].refused_before
         # the look-behind comes after the word, so every branch opens with a literal and the
         # engine can skip to the characters that start an organ word
-        branches.append(re.escape(w) + (f"(?<![{re.escape(before)}]{re.escape(w)})" if before else "") + (f"(?![{re.escape(after)}])" if after else ""))
-    branches.append(_NUMBERED_TEAM)
-    return "(?:" + "|".join(branches) + ")"
+        node = trie
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = (f"(?<![{re.escape(before)}]{re.escape(w)})" if before else "") + (f"(?![{re.escape(after)}])" if after else "")
+    return "(?:" + "|".join([*_trie_branches(trie), _NUMBERED_TEAM]) + ")"
+
+
+def _trie_branches(node: dict) -> list[str]:
+    """The words of a trie as one branch per first character: at each character the engine tries
+    one branch instead of every word, and longer words before the word that ends there (as the
+    longest-first alternation of the words would)."""
+    branches = [re.escape(c) + _trie_pattern(child) for c, child in sorted(node.items()) if c]
+    return branches + ([node[""]] if "" in node else [])
+
+
+def _trie_pattern(node: dict) -> str:
+    branches = _trie_branches(node)
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 _NUMBERED_TEAM = r"巡[察视][一二三四五六七八九十\d]{1,3}组"  # 市委巡察三组
