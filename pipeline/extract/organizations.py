@@ -335,9 +335,9 @@ def _prefix(match: str, pos: int, lo: int) -> _Prefix:
     while pos > lo:
         token = _place_before(match, pos, lo) or _level_before(match, pos, lo, bool(tokens)) or _term_before(match, pos, lo)
         if token is None:
-            opener = next((w for w in r.name_openers if match.endswith(w, lo, pos)), None)
-            if opener is None:
+            if not match.endswith(r.name_openers, lo, pos):
                 break
+            opener = next(w for w in r.name_openers if match.endswith(w, lo, pos))
             token = ("opener", opener)
         if tokens and token[0] == "level" and tokens[0][0] == "level" and len(token[1]) == len(tokens[0][1]) == 1:
             break  # 省市委: two committees, 省 and 市委
