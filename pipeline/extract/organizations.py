@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Iterable, Literal, Sequence
 
 from pipeline import rules
@@ -239,7 +239,7 @@ def _grammar() -> _Grammar:
         furniture=re.compile("|".join(f"(?:{p})" for p in r.furniture_line_patterns), re.M),
         source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
         function_list=re.compile(_function_list_pattern(aliases)),
-        enterprise_list_end=re.compile("等" + rules.alt(r.enterprise_lists.modifiers) + "*" + rules.alt(r.enterprise_lists.nouns) + "|" + rules.alt(r.enterprise_lists.company_verbs)),
+        enterprise_list_end=re.compile("|".join(["等" + rules.alt(r.enterprise_lists.modifiers) + "*" + rules.alt(r.enterprise_lists.nouns), *_longest_first(r.enterprise_lists.company_verbs)])),
         outside_party_ends=frozenset(w[-1] for w in (*r.other_parties, "政协")),
         partner_before=re.compile(rules.alt(r.roles.partner_before) + r"[ \t]*[:：]?[ \t]*\Z"),
         lead_before=re.compile(rules.alt(r.roles.lead_before) + r"[ \t]*[:：]?[ \t]*\Z"),
@@ -247,6 +247,12 @@ def _grammar() -> _Grammar:
         partner_after=re.compile(rules.alt(r.roles.partner_after)),
         role_label=re.compile("(" + rules.alt([w for w in (*r.roles.lead_before, *r.roles.partner_before) if w.endswith(("单位", "部门"))]) + r")[ \t]*[:：]"),
     )
+
+
+def _longest_first(words: Sequence[str]) -> list[str]:
+    """The words as escaped branches in the order of ``rules.alt``; written as top-level branches
+    that each open with a literal, they let the engine skip to the characters that start one."""
+    return [re.escape(w) for w in sorted({w for w in words if w}, key=lambda w: (-len(w), w))]
 
 
 def _lengths_by_end(words: Iterable[str]) -> dict[str, tuple[int, ...]]:
@@ -765,6 +771,8 @@ def _unit_noun_before(match: str, mention: _Mention, lo: int) -> bool:
     """校党委, 集团党委, 局党组: a unit noun opens the name; 局 and 机关 are the issuing unit's own
     (at its level and place)."""
     r = organization_rules()
+    if not match.endswith(r.unit_nouns, lo, mention.start):
+        return False
     for noun in sorted(r.unit_nouns, key=len, reverse=True):
         if match.startswith(noun, mention.start - len(noun)) and mention.start - len(noun) >= lo:
             mention.start -= len(noun)
@@ -1229,9 +1237,15 @@ def _s2t():
     return opencc.OpenCC("s2t")
 
 
+@lru_cache(maxsize=4096)
+def _folded(name: str) -> str:
+    """A unit's name folded to simplified characters; the same names recur through a text (区委, 市政府)."""
+    return fold_traditional(name)
+
+
 def _in_script_of(written: str, place: str) -> str:
     """广东省 as 廣東省 in a name written in traditional characters (廣東省住建廳)."""
-    return _s2t().convert(place) if fold_traditional(written) != written else place
+    return _s2t().convert(place) if _folded(written) != written else place
 
 
 def _found(text: str, m: _Mention, context: dict[Level, Division], own: dict[Level, Division], role: Role | None, town: str | None = None) -> FoundOrganization:
@@ -1250,7 +1264,7 @@ def _found(text: str, m: _Mention, context: dict[Level, Division], own: dict[Lev
     place = division.name if division else None
     if m.bare_level in ("镇", "乡", "街道") and town and town.endswith(m.bare_level):
         place = town
-    if name and m.bare_level is not None and place is not None and fold_traditional(name).startswith(m.bare_level):
+    if name and m.bare_level is not None and place is not None and _folded(name).startswith(m.bare_level):
         rest = name[len(m.bare_level) :]
         reading = _PINYIN.match(rest)
         name = _in_script_of(shared + written, common_name(place)) + (rest[reading.end() :] if reading else rest)
