@@ -168,15 +168,12 @@ def test_traditional_text_reads_like_simplified():
 
 
 def test_linear_time_on_a_long_line():
+    """A generous bound that only a quadratic scan breaks (half a million characters take about a
+    second; a scan quadratic in the line would take minutes), so a busy machine cannot fail it."""
     unit = "市发展和改革局、区纪委监委会同市委第一巡察组,"
-    sizes = (200, 1600)
-    seconds = []
-    for n in sizes:
-        text = unit * n
-        t0 = time.perf_counter()
-        assert len(find_organizations(text)) == 3 * n
-        seconds.append(time.perf_counter() - t0)
-    assert seconds[1] < seconds[0] * 8 * 3
+    started = time.perf_counter()
+    assert len(find_organizations(unit * 20_000)) == 3 * 20_000
+    assert time.perf_counter() - started < 10
 
 
 # --- real pages ------------------------------------------------------------------------
