@@ -66,12 +66,12 @@ class Task:
 
 @dataclass
 class DocRows:
-    """One input's rows per table (dicts in field order) and their JSON lines; the unit of the cache."""
+    """One input's rows per table (one Arrow batch each) and their JSON lines; the unit of the cache."""
 
     source: str
     doc_id: str | None
     reason: str | None  # None for a document, else the reject reason
-    rows: dict[str, list[dict]]
+    batches: dict[str, pa.RecordBatch]
     lines: dict[str, bytes]
     findings: list[Finding] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -79,7 +79,7 @@ class DocRows:
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """Rows and JSON bytes per table."""
-        return {t: (len(rows), len(self.lines[t])) for t, rows in self.rows.items()}
+        return {t: (batch.num_rows, len(self.lines[t])) for t, batch in self.batches.items()}
 
 
 @dataclass
@@ -191,17 +191,24 @@ def dump_rows(result: Rows | Reject) -> tuple[Rows, dict[str, bytes]]:
     return rows, {table: b"".join(to_json(r) + b"\n" for r in table_rows) for table, table_rows in rows.items()}
 
 
+def batches_of(rows: Rows) -> dict[str, pa.RecordBatch]:
+    """One Arrow batch per table, built once: the cache stores it and the chunk concatenates it."""
+    return {table: pa.RecordBatch.from_pylist(table_rows, schema=arrow_schema(TABLES[table])) for table, table_rows in rows.items()}
+
+
 def process_to_rows(task: Task, max_bytes: int) -> DocRows:
     clock = StageClock()
     result = process(task, max_bytes=max_bytes, clock=clock)
     rows, lines = dump_rows(result)
     if isinstance(result, Reject):
-        return DocRows(task.source, result.doc_id, result.reason, rows, lines, [], clock.seconds)
+        return DocRows(task.source, result.doc_id, result.reason, batches_of(rows), lines, [], clock.seconds)
     clock.lap("serialize")
     document = rows["documents"][0]
     findings = check_document(document, rows)
     clock.lap("validate")
-    return DocRows(task.source, document["doc_id"], None, rows, lines, findings, clock.seconds)
+    batches = batches_of(rows)
+    clock.lap("serialize")
+    return DocRows(task.source, document["doc_id"], None, batches, lines, findings, clock.seconds)
 
 
 def chunk_result(docs: Sequence[DocRows]) -> ChunkResult:
@@ -209,9 +216,9 @@ def chunk_result(docs: Sequence[DocRows]) -> ChunkResult:
     started = time.perf_counter()
     tables = {}
     for table in TABLES:
-        rows = [r for d in docs for r in d.rows.get(table, ())]
-        if rows:
-            batch = pa.RecordBatch.from_pylist(rows, schema=arrow_schema(TABLES[table]))
+        batches = [d.batches[table] for d in docs if table in d.batches]
+        if batches:
+            batch = batches[0] if len(batches) == 1 else pa.concat_batches(batches)
             tables[table] = (batch, b"".join(d.lines.get(table, b"") for d in docs))
     entries = [DocEntry(d.source, d.doc_id, d.reason, d.counts(), d.findings, d.cached) for d in docs]
     seconds: dict[str, float] = {}
@@ -244,14 +251,14 @@ def _cache_get(cache_dir: str | None, key: str) -> DocRows | None:
     try:
         meta = entry.meta
         findings = [Finding(**f) for f in meta["findings"]]
-        return DocRows(meta["source"], meta["doc_id"], meta["reason"], entry.rows, entry.lines, findings, {}, cached=True)
+        return DocRows(meta["source"], meta["doc_id"], meta["reason"], entry.batches, entry.lines, findings, {}, cached=True)
     except (KeyError, TypeError):
         return None
 
 
 def _cache_put(cache_dir: str | None, key: str, result: DocRows) -> None:
     meta = {"source": result.source, "doc_id": result.doc_id, "reason": result.reason, "findings": [asdict(f) for f in result.findings]}
-    cache.store(cache_dir, key, cache.Entry(meta, result.rows, result.lines))
+    cache.store(cache_dir, key, cache.Entry(meta, result.batches, result.lines))
 
 
 def cache_key(source: str, digest: str, max_bytes: int) -> str:
@@ -581,7 +588,8 @@ def _append_piecewise(chunk: ChunkResult, duplicates: dict[int, str], staging: S
                 staging.writer(table).append(batch.slice(row, n_rows), lines[byte : byte + n_bytes])
         if i in duplicates:
             reject = Reject(source=entry.source, doc_id=entry.doc_id, size_bytes=None, reason="duplicate", message=f"same bytes as {duplicates[i]}")
-            staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", *dump_rows(reject))]).tables["rejects"])
+            rows, lines = dump_rows(reject)
+            staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", batches_of(rows), lines)]).tables["rejects"])
 
 
 def _file_tasks(items: list[InputFile], known: _KnownDigests, max_bytes: int, given: Provenance | None, fields: dict[str, str] | None) -> list[Task]:

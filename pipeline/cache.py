@@ -32,7 +32,7 @@ TMP_DIR = "tmp"  # files being written; what a killed run left here is removed b
 
 class Entry(NamedTuple):
     meta: dict  # JSON values: source, doc_id, reason, findings
-    rows: dict[str, list[dict]]
+    batches: dict[str, pa.RecordBatch]  # one per table, of the table's Arrow schema
     lines: dict[str, bytes]
 
 
@@ -129,12 +129,10 @@ class _SealedBody:
 def _pack(entry: Entry, body: _SealedBody) -> None:
     """Per table an Arrow IPC stream and the JSON lines; then the header and its length."""
     tables = {}
-    for table, rows in entry.rows.items():
+    for table, batch in entry.batches.items():
         started = body.size
-        batch = pa.RecordBatch.from_pylist(rows, schema=arrow_schema(TABLES[table]))
         with pa.ipc.new_stream(body, batch.schema) as writer:
             writer.write_batch(batch)
-        del batch
         lines = entry.lines[table]
         tables[table] = [body.size - started, len(lines)]
         body.write(lines)
@@ -145,17 +143,20 @@ def _pack(entry: Entry, body: _SealedBody) -> None:
 def _unpack(body: bytes) -> Entry:
     size = int.from_bytes(body[-8:], "little")
     header = json.loads(body[len(body) - 8 - size : len(body) - 8])
-    at, rows, lines = 0, {}, {}
+    at, batches, lines = 0, {}, {}
     view = pa.py_buffer(body)
     for table, (n_ipc, n_lines) in header["tables"].items():
         if table not in TABLES:
             raise KeyError(table)
-        rows[table] = pa.ipc.open_stream(view.slice(at, n_ipc)).read_all().to_pylist()
+        batch = pa.ipc.open_stream(view.slice(at, n_ipc)).read_next_batch()
+        if not batch.schema.equals(arrow_schema(TABLES[table]), check_metadata=True):
+            raise ValueError(f"{table}: not the table's schema")
+        batches[table] = batch
         lines[table] = body[at + n_ipc : at + n_ipc + n_lines]
         at += n_ipc + n_lines
     if at != len(body) - 8 - size:
         raise ValueError("entry lengths do not add up")
-    return Entry(header["meta"], rows, lines)
+    return Entry(header["meta"], batches, lines)
 
 
 def _mac(key: str, body: bytes) -> bytes:

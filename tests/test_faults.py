@@ -19,7 +19,7 @@ import pyarrow as pa
 import pytest
 
 from pipeline import cache
-from pipeline.build import run
+from pipeline.build import batches_of, run
 from pipeline.cli import run_command
 from pipeline.publish import OutputLock, leftovers
 from pipeline.validate import validate
@@ -266,7 +266,7 @@ def test_a_hostile_cache_entry_runs_nothing_and_is_recomputed(tmp_path):
 def test_an_edited_or_moved_entry_is_not_believed(tmp_path):
     key, other = "a" * 32, "b" * 32
     rows = {"rejects": [{"source": "x", "doc_id": None, "size_bytes": 3, "reason": "empty", "message": "m"}]}
-    entry = cache.Entry({"source": "x"}, rows, {"rejects": b'{"source":"x"}\n'})
+    entry = cache.Entry({"source": "x"}, batches_of(rows), {"rejects": b'{"source":"x"}\n'})
     cache.store(str(tmp_path), key, entry)
     assert cache.load(str(tmp_path), key) == entry
     path = cache.entry_path(str(tmp_path), key)
