@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -185,10 +186,33 @@ def process(task: Task, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock
         return Reject(source=task.source, doc_id=doc_id_of(data), size_bytes=len(data), reason="error", message=f"{type(exc).__name__}: {exc}")
 
 
-def dump_rows(result: Rows | Reject) -> tuple[Rows, dict[str, bytes]]:
-    """Row dicts and JSON lines of every table the result has rows in."""
-    rows = {"rejects": [result.model_dump()]} if isinstance(result, Reject) else {t: r for t, r in result.items() if r}
-    return rows, {table: b"".join(to_json(r) + b"\n" for r in table_rows) for table, table_rows in rows.items()}
+JSON_SLICE_ROWS = 4096  # rows encoded at a time: no list of every row's line is held at once
+
+
+def encode_lines(rows: list[dict]) -> bytes:
+    """The JSON lines of rows, encoded a slice at a time into one buffer."""
+    out = io.BytesIO()
+    for at in range(0, len(rows), JSON_SLICE_ROWS):
+        out.write(b"".join([to_json(r) + b"\n" for r in rows[at : at + JSON_SLICE_ROWS]]))
+    return out.getvalue()
+
+
+def encode_tables(rows: Rows) -> tuple[dict[str, pa.RecordBatch], dict[str, bytes]]:
+    """One Arrow batch and the JSON lines of every table that has rows, a table at a time:
+    each table's dicts are taken out of ``rows`` and dropped once encoded, so a large
+    document never holds its dicts, batches and lines of every table at once."""
+    batches, lines = {}, {}
+    for table in list(rows):
+        table_rows = rows.pop(table)
+        if table_rows:
+            lines[table] = encode_lines(table_rows)
+            batches[table] = pa.RecordBatch.from_pylist(table_rows, schema=arrow_schema(TABLES[table]))
+        del table_rows
+    return batches, lines
+
+
+def reject_rows(reject: Reject) -> Rows:
+    return {"rejects": [reject.model_dump()]}
 
 
 def batches_of(rows: Rows) -> dict[str, pa.RecordBatch]:
@@ -199,14 +223,12 @@ def batches_of(rows: Rows) -> dict[str, pa.RecordBatch]:
 def process_to_rows(task: Task, max_bytes: int) -> DocRows:
     clock = StageClock()
     result = process(task, max_bytes=max_bytes, clock=clock)
-    rows, lines = dump_rows(result)
     if isinstance(result, Reject):
-        return DocRows(task.source, result.doc_id, result.reason, batches_of(rows), lines, [], clock.seconds)
-    clock.lap("serialize")
-    document = rows["documents"][0]
-    findings = check_document(document, rows)
+        return DocRows(task.source, result.doc_id, result.reason, *encode_tables(reject_rows(result)), [], clock.seconds)
+    document = result["documents"][0]
+    findings = check_document(document, result)
     clock.lap("validate")
-    batches = batches_of(rows)
+    batches, lines = encode_tables(result)
     clock.lap("serialize")
     return DocRows(task.source, document["doc_id"], None, batches, lines, findings, clock.seconds)
 
@@ -588,8 +610,7 @@ def _append_piecewise(chunk: ChunkResult, duplicates: dict[int, str], staging: S
                 staging.writer(table).append(batch.slice(row, n_rows), lines[byte : byte + n_bytes])
         if i in duplicates:
             reject = Reject(source=entry.source, doc_id=entry.doc_id, size_bytes=None, reason="duplicate", message=f"same bytes as {duplicates[i]}")
-            rows, lines = dump_rows(reject)
-            staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", batches_of(rows), lines)]).tables["rejects"])
+            staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", *encode_tables(reject_rows(reject)))]).tables["rejects"])
 
 
 def _file_tasks(items: list[InputFile], known: _KnownDigests, max_bytes: int, given: Provenance | None, fields: dict[str, str] | None) -> list[Task]:
