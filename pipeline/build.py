@@ -37,7 +37,7 @@ from pipeline.inputs.containers import container_kind, read_container
 from pipeline.models import TABLES, Extraction, Reject
 from pipeline.normalize import DEFAULT_MAX_BYTES, DecodedDocument, InputRejected, canonicalize, decode, doc_id_of
 from pipeline.schema import arrow_schema
-from pipeline.validate import Finding, check_document, finding
+from pipeline.validate import Finding, Report, check_columns, check_document, finding, record_build
 from pipeline.write import Staging, file_digest, table_files
 
 CACHE_DIR = ".cache"
@@ -118,6 +118,7 @@ class RunSummary:
     findings: list[Finding] = field(default_factory=list)
     n_errors: int = 0
     n_warnings: int = 0
+    checked: Report = field(default_factory=Report)  # what the build found in the rows it wrote
     seconds: dict[str, float] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)  # container records that are no page, by kind
 
@@ -522,7 +523,7 @@ def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: 
             progress(len(items))
         return summary
     cache_dir = str(out_dir / CACHE_DIR) if incremental else None
-    staging = Staging(out_dir)
+    staging = Staging(out_dir, check=check_columns)
     try:
         if engine == "dask":
             results = _dask_results(tasks, max_bytes, scheduler, jobs)
@@ -535,12 +536,14 @@ def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: 
         summary.rows = {table: staging.writer(table).rows for table in TABLES}
         names = ["manifest.json", *write_description(staging.path, summary.rows)]
         staging.close_tables()
+        _count_findings(summary, staging.findings())
         written = manifest(manifest_inputs, summary.rows, build_key, staging, names, summary.skipped)
         staging.write_json("manifest.json", written)
         staging.commit(names)
     except BaseException:
         staging.abandon()
         raise
+    record_build(out_dir, written["files"], summary.checked)
     for name, digest in written["files"].items():
         known.digest(f"output:{name}", out_dir / name, lambda digest=digest: digest)  # the manifest knows what was written
     known.save()
@@ -568,13 +571,7 @@ def _write_results(results: Iterator[ChunkResult], staging: Staging, summary: Ru
                 summary.rejects += 1
                 summary.reject_reasons[reason] = summary.reject_reasons.get(reason, 0) + 1
             summary.reused += entry.cached
-            for f in entry.findings if i not in duplicates else ():
-                if f.severity == "error":
-                    summary.n_errors += 1
-                else:
-                    summary.n_warnings += 1
-                if len(summary.findings) < 200:
-                    summary.findings.append(f)
+            _count_findings(summary, entry.findings if i not in duplicates else ())
             manifest_inputs.append({"source": entry.source, "doc_id": entry.doc_id, "status": "document" if reason is None else "rejected", "reason": reason})
         if progress:
             progress(len(chunk.entries))
@@ -583,6 +580,19 @@ def _write_results(results: Iterator[ChunkResult], staging: Staging, summary: Ru
         summary.n_errors += 1
         summary.findings.append(finding("ZG012", "documents", None, "an input appears twice"))
     return manifest_inputs
+
+
+def _count_findings(summary: RunSummary, findings: Iterable[Finding]) -> None:
+    """Findings of the rows written: counted, the first ones kept, all in ``summary.checked``."""
+    findings = list(findings)
+    summary.checked.extend(findings)
+    for f in findings:
+        if f.severity == "error":
+            summary.n_errors += 1
+        else:
+            summary.n_warnings += 1
+        if len(summary.findings) < 200:
+            summary.findings.append(f)
 
 
 def _duplicates(entries: list[DocEntry], seen: dict[str, str]) -> dict[int, str]:
