@@ -414,18 +414,22 @@ def validate(out_dir: Path | str) -> Report:
 
 
 def _check_documents(files: dict[str, pq.ParquetFile], report: Report) -> None:
-    """Every row validated as its model, and every rule within a document, a document at a time."""
+    """Every row validated as its model, and every rule within a document over the rows that
+    validate, a document at a time."""
     adapters = {t: TypeAdapter(TABLES[t]) for t in TABLES}
     groups = {t: _Groups(files[t]) for t in CHILD_TABLES if t in files}
     for document in _rows(files["documents"]):
-        report.extend(_check_rows("documents", [document], adapters))
-        tables = {t: g.take(document["doc_id"]) for t, g in groups.items()}
-        for table, rows in tables.items():
-            report.extend(_check_rows(table, rows, adapters))
-        report.extend(check_document(document, tables))
+        findings, valid = _check_rows("documents", [document], adapters)
+        report.extend(findings)
+        tables = {}
+        for table, g in groups.items():
+            findings, tables[table] = _check_rows(table, g.take(document["doc_id"]), adapters)
+            report.extend(findings)
+        if valid:
+            report.extend(check_document(document, tables))
     if "rejects" in files:
         for row in _rows(files["rejects"]):
-            report.extend(_check_rows("rejects", [row], adapters))
+            report.extend(_check_rows("rejects", [row], adapters)[0])
 
 
 def _check_across(files: dict[str, pq.ParquetFile], runs: dict[str, list[tuple[str, str, int]]]) -> list[Finding]:
@@ -631,16 +635,18 @@ def _check_schema(table: str, actual) -> list[Finding]:
     return out
 
 
-def _check_rows(table: str, rows: list[dict], adapters: dict[str, TypeAdapter]) -> list[Finding]:
-    out = []
+def _check_rows(table: str, rows: list[dict], adapters: dict[str, TypeAdapter]) -> tuple[list[Finding], list[dict]]:
+    """Findings of rows that do not validate as their model, and the rows that do."""
+    out, valid = [], []
     for row in rows:
         try:
             adapters[table].validate_python(row)
+            valid.append(row)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             out.append(finding("ZG003", table, row.get(ID_FIELD.get(table, "source")), f"{where}: {first['msg']}"))
-    return out
+    return out, valid
 
 
 def _rows(file: pq.ParquetFile) -> Iterator[dict]:
