@@ -17,7 +17,6 @@ across the files.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import types
 import typing
@@ -360,7 +359,7 @@ def _where(mask) -> list[int]:
 
 BATCH_ROWS = 512
 SCAN_ROWS = 64 * 1024  # rows read at a time by the checks across files
-JSON_BLOCK_BYTES = 8 * 1024 * 1024  # of JSON Lines parsed at a time (whole lines)
+JSON_BLOCK_BYTES = 8 * 1024 * 1024  # of JSON Lines parsed at a time (larger for a line longer than that)
 REMEMBERED_BUILDS = 8
 
 
@@ -522,42 +521,37 @@ def _check_manifest(out_dir: Path) -> tuple[list[Finding], dict[str, str] | None
 
 
 def _check_jsonl(out_dir: Path, table: str, parquet: pq.ParquetFile) -> list[Finding]:
-    """The JSON Lines file holds the Parquet file's rows, in the same order, compared a block
-    of lines at a time as columns (the first difference is reported)."""
+    """The JSON Lines file holds the Parquet file's rows, in the same order: compared as
+    columns, a block of lines at a time; where they differ, line by line for the first difference."""
     name = table_files(table)[1]
     try:
-        fh = open(out_dir / name, "rb")
+        size = (out_dir / name).stat().st_size
+        same = _same_rows(out_dir / name, size, table, parquet)
     except OSError as exc:
         return [finding("ZG018", table, None, f"{name}: {exc.strerror or exc}")]
+    return [] if same else [_first_difference(out_dir / name, table, parquet)]
+
+
+def _same_rows(path: Path, size: int, table: str, parquet: pq.ParquetFile) -> bool:
+    block = JSON_BLOCK_BYTES
+    while True:  # a block holds whole lines: a line longer than a block needs larger blocks
+        try:
+            return _same_blocks(path, size, table, parquet, block)
+        except pa.ArrowInvalid as exc:
+            if "straddl" not in str(exc) or block > size:
+                return False
+            block *= 4
+
+
+def _same_blocks(path: Path, size: int, table: str, parquet: pq.ParquetFile, block: int) -> bool:
     expected = _RowStream(parquet)
-    done = 0
-    with fh:
-        for block in _line_blocks(fh):
-            rows = _parse_lines(block, table)
-            n = rows.num_rows if rows is not None else block.count(b"\n") + (not block.endswith(b"\n"))
-            want = expected.take(n)
-            if rows is None or want.num_rows < n or not _same_columns(rows, want, table):
-                return [_first_difference(name, table, block, want, done, parquet.metadata.num_rows)]
-            done += n
-    extra = expected.take(1)
-    if extra.num_rows:
-        return [finding("ZG018", table, _row_id(table, extra.to_pylist()[0]), f"{name} line {done + 1} ends")]
-    return []
-
-
-def _line_blocks(fh) -> Iterator[bytes]:
-    """The file in blocks of whole lines (a line longer than a block is one block)."""
-    rest = b""
-    while chunk := fh.read(JSON_BLOCK_BYTES):
-        data = rest + chunk
-        cut = data.rfind(b"\n") + 1
-        if cut:
-            yield data[:cut]
-            rest = data[cut:]
-        else:
-            rest = data
-    if rest.strip():
-        yield rest
+    if size:
+        options = pj.ParseOptions(explicit_schema=_json_schema(table), unexpected_field_behavior="error")
+        for batch in pj.open_json(path, read_options=pj.ReadOptions(use_threads=False, block_size=block), parse_options=options):
+            want = expected.take(batch.num_rows)
+            if want.num_rows < batch.num_rows or not _same_columns(batch, want, table):
+                return False
+    return expected.take(1).num_rows == 0
 
 
 @cache
@@ -566,36 +560,24 @@ def _json_schema(table: str) -> pa.Schema:
     return pa.schema([f.with_type(pa.string()) if f.type == pa.date32() else f for f in arrow_schema(TABLES[table])])
 
 
-def _parse_lines(block: bytes, table: str) -> pa.Table | None:
+def _same_columns(rows: pa.RecordBatch, want: pa.Table, table: str) -> bool:
     try:
-        return pj.read_json(io.BytesIO(block), read_options=pj.ReadOptions(use_threads=False, block_size=len(block) + 1),
-                            parse_options=pj.ParseOptions(explicit_schema=_json_schema(table), unexpected_field_behavior="error"))
-    except (pa.ArrowException, ValueError):
-        return None
-
-
-def _same_columns(rows: pa.Table, want: pa.Table, table: str) -> bool:
-    try:
-        return all(rows.column(f.name).cast(f.type).equals(want.column(f.name)) for f in arrow_schema(TABLES[table]))
+        return all(pa.chunked_array([rows.column(f.name)]).cast(f.type).equals(want.column(f.name)) for f in arrow_schema(TABLES[table]))
     except (pa.ArrowException, KeyError, ValueError, TypeError):
         return False
 
 
-def _first_difference(name: str, table: str, block: bytes, want: pa.Table, done: int, total: int) -> Finding:
-    """The first line of a block that differs from its Parquet row, compared row by row."""
-    lines = block.splitlines(keepends=True)
-    for k, row in enumerate(want.to_pylist()):
-        line = lines[k] if k < len(lines) else b""
-        if not _same_row(line, row):
-            what = "ends" if not line else "differs from the Parquet row"
-            return finding("ZG018", table, _row_id(table, row), f"{name} line {done + k + 1} {what}")
-    if len(lines) > want.num_rows:
-        return finding("ZG018", table, None, f"{name} has more lines than the {total} rows of its Parquet file")
-    return finding("ZG018", table, None, f"{name} lines {done + 1} to {done + len(lines)} do not read as rows of the table")
-
-
-def _row_id(table: str, row: dict | None) -> str | None:
-    return row.get(ID_FIELD.get(table, "source")) if row else None
+def _first_difference(path: Path, table: str, parquet: pq.ParquetFile) -> Finding:
+    """The first line that differs from its Parquet row, compared row by row."""
+    with open(path, "rb") as fh:
+        for n, row in enumerate(_rows(parquet), 1):
+            line = fh.readline()
+            if not _same_row(line, row):
+                what = "ends" if not line else "differs from the Parquet row"
+                return finding("ZG018", table, row.get(ID_FIELD.get(table, "source")), f"{path.name} line {n} {what}")
+        if any(line.strip() for line in fh):
+            return finding("ZG018", table, None, f"{path.name} has more lines than the {parquet.metadata.num_rows} rows of its Parquet file")
+    return finding("ZG018", table, None, f"{path.name} does not read as rows of the table")
 
 
 def _same_row(line: bytes, row: dict) -> bool:
