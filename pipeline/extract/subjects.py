@@ -72,8 +72,9 @@ class Grammar:
     leading: re.Pattern[str]
     trailing: re.Pattern[str]  # anchored at the end, longest first
     longest_trailing: int
-    splits: re.Pattern[str]  # predicate verbs and enumeration ends
-    verbs: frozenset[str]
+    verbs: re.Pattern[str]
+    level_markers: re.Pattern[str]
+    enumeration_ends: re.Pattern[str]
     noun_stops: re.Pattern[str]
     copulas: re.Pattern[str]
     bases: re.Pattern[str]
@@ -88,16 +89,22 @@ class Grammar:
         tails = list(words.trailing) + changed + list(scope)
         return cls(
             words=words,
-            leading=re.compile(alt(list(words.leading + words.verbs) + list(scope))),
+            leading=re.compile(alt(list(words.leading) + list(scope))),
             trailing=re.compile(alt(tails) + "$"),
             longest_trailing=max(map(len, tails)),
-            splits=re.compile(alt(list(words.verbs + words.enumeration_ends))),
-            verbs=frozenset(words.verbs),
+            verbs=re.compile(alt(list(words.verbs))),
+            level_markers=re.compile(alt(list(level_markers))),
+            enumeration_ends=re.compile(alt(list(words.enumeration_ends))),
             noun_stops=re.compile(alt(list(words.noun_ends + words.verbs + words.copulas) + list(changes))),
             copulas=re.compile(alt(list(words.copulas))),
             bases=re.compile(alt(list(words.comparison_bases))),
             from_words=re.compile(alt(list(words.from_words)) + "$"),
         )
+
+    def level_after(self, m: str, pos: int, end: int) -> bool:
+        """Does a level marker follow a verb at ``pos``, and nothing else before ``end`` (整合为)?"""
+        hit = self.level_markers.match(m, pos, end)
+        return hit is not None and hit.end() == end
 
     def is_word(self, m: str, at: int, word: str) -> bool:
         """Is ``word`` at ``at`` a word of its own, not part of a longer one (占比, 对象)?"""
@@ -131,14 +138,22 @@ def _own_subject(m: str, f: Figure, prev_end: int, rows: Sequence[tuple[int, int
         if noun is not None:
             return noun, "noun"
     start, end = _phrase_bounds(m, f.start, prev_end, rows, g)
-    phrase, split_by_verb = _trim(m, start, end, g)
+    phrase, verb = _phrase(m, start, end, g)
     if phrase is not None:
         if _names_no_subject(m, phrase, f, g):
             return None, "empty"
-        return (phrase, "phrase") if _fits(m, phrase, g) else (None, "none")
-    if split_by_verb:  # 发放15万元生活补助: the verb's object is written after the figure
+        return phrase, "phrase"
+    if verb is not None:  # 发放15万元生活补助; else 汉产车累计出口5.8万辆; else 惠及1.44万人次
         noun = _noun_after(m, f.end, g, counted=False)
-        return (noun, "noun") if noun is not None else (None, "none")
+        if noun is not None:
+            return noun, "noun"
+        before, _ = _phrase(m, start, verb[0], g, split=False)
+        return (before, "phrase") if before is not None else (None, "none")
+    after = g.verbs.match(m, f.end)  # 100%实行线上审图: the object of the verb after it
+    if after is not None and g.is_word(m, after.start(), after.group()):
+        noun = _noun_after(m, after.end(), g, counted=False)
+        if noun is not None:
+            return noun, "noun"
     return None, "empty"
 
 
@@ -153,7 +168,7 @@ def _names_no_subject(m: str, phrase: tuple[int, int], f: Figure, g: Grammar) ->
 def _fits(m: str, phrase: tuple[int, int], g: Grammar) -> bool:
     s, e = phrase
     words = m[s:e]
-    return 2 <= len(words) <= g.words.max_length and _BREAKS.isdisjoint(words) \
+    return len(words) <= g.words.max_length and _BREAKS.isdisjoint(words) \
         and not any(map(str.isdigit, words))
 
 
@@ -193,24 +208,46 @@ def _row_before(rows: Sequence[tuple[int, int]], pos: int) -> tuple[int, int] | 
     return rows[k - 1] if k > 0 else None
 
 
-def _trim(m: str, start: int, end: int, g: Grammar) -> tuple[tuple[int, int] | None, bool]:
-    """The phrase between ``start`` and ``end`` begun after its last predicate verb or
-    enumeration and trimmed of edge words; and whether a predicate verb was cut off its start."""
-    split_by_verb = False
-    for hit in g.splits.finditer(m, start, end):
-        if g.is_word(m, hit.start(), hit.group()) and (hit.end() < end or hit.group() in g.verbs):
-            start, split_by_verb = hit.end(), hit.group() in g.verbs
+def _phrase(m: str, start: int, end: int, g: Grammar, *, split: bool = True
+            ) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """The subject phrase between ``start`` and ``end``, or None when it does not fit; and the
+    predicate verb it was begun after, when nothing but that verb was left (``发放``).
+
+    The phrase begins after its last predicate verb (not one that names a level reached,
+    ``整合为``); when it still does not fit, after its last enumeration end (…等奖励资金).
+    """
+    verb = None
+    if split:
+        for hit in g.verbs.finditer(m, start, end):
+            if g.is_word(m, hit.start(), hit.group()) and not g.level_after(m, hit.end(), end):
+                start, verb = hit.end(), hit.span()
+    phrase = _trim(m, start, end, g)
+    if phrase is not None and not _fits(m, phrase, g):
+        for hit in g.enumeration_ends.finditer(m, start, end):
+            if g.is_word(m, hit.start(), hit.group()) and hit.end() < end:
+                start = hit.end()
+        phrase = _trim(m, start, end, g)
+        if phrase is not None and not _fits(m, phrase, g):
+            return None, None
+    return phrase, (verb if phrase is None else None)
+
+
+def _trim(m: str, start: int, end: int, g: Grammar) -> tuple[int, int] | None:
+    """``m[start:end]`` without the scope, time, adverb and linking words at its ends."""
     changed = True
     while changed and start < end:
         changed = False
+        while start < end and m[start].isspace():
+            start += 1
+        while end > start and m[end - 1].isspace():
+            end -= 1
         lead = g.leading.match(m, start, end)
         if lead and g.is_word(m, lead.start(), lead.group()):
             start, changed = lead.end(), True
-            split_by_verb = split_by_verb or lead.group() in g.verbs
         trail = g.trailing.search(m, max(start, end - g.longest_trailing - 1), end)
         if trail and trail.start() < end and g.is_word(m, trail.start(), trail.group()):
             end, changed = trail.start(), True
-    return ((start, end) if start < end else None), split_by_verb
+    return (start, end) if end - start >= 2 else None
 
 
 def _noun_after(m: str, end: int, g: Grammar, *, counted: bool) -> tuple[int, int] | None:
@@ -240,15 +277,20 @@ def _noun_end(m: str, start: int, g: Grammar) -> tuple[int, bool]:
     k = start
     while k < len(m) and k - start < _NOUN_REACH:
         stop = g.noun_stops.match(m, k)
-        if stop and k > start and g.is_word(m, k, stop.group()):
+        if stop and g.is_word(m, k, stop.group()):
             return k, True
         if "\u4e00" <= m[k] <= "\u9fff":
             k += 1
-        elif m[k] == "“" and (close := m.find("”", k + 1, min(len(m), k + _NOUN_REACH))) > k + 1:
-            k = close + 1  # 483个“一件事”主题服务: a quoted name inside the noun
+        elif m[k] == "“" and (close := m.find("”", k + 1, min(len(m), k + _NOUN_REACH))) > k + 1 \
+                and _is_han(m, close + 1) and not g.noun_stops.match(m, close + 1):
+            k = close + 1  # 483个“一件事”主题服务: a quoted name inside the noun, not after it
         else:
             return k, k == len(m) or m[k] in _BREAKS
     return k, k == len(m)
+
+
+def _is_han(m: str, k: int) -> bool:
+    return k < len(m) and "\u4e00" <= m[k] <= "\u9fff"
 
 
 def _list_nouns(m: str, found: Sequence[Figure], spans: list, modes: list[Mode], g: Grammar) -> None:
