@@ -41,6 +41,7 @@ class SubjectWords(RuleFile):
     comparison_bases: tuple[str, ...]  # 高于: what follows is a base of comparison, no subject
     rank_scopes: tuple[str, ...]  # heads of the group a rank is taken in (副省级城市)
     from_words: tuple[str, ...]  # 从, 由, 比 before a date: the subject stands before them
+    from_links: tuple[str, ...]  # what may stand between such a date and its figure (的, 同期)
     noun_ends: tuple[str, ...]  # end the noun written after a figure
     not_after: dict[str, tuple[str, ...]]  # a word is the end of a longer one after these (占比)
     not_before: dict[str, tuple[str, ...]]  # a word is the start of a longer one before these (对象)
@@ -55,7 +56,7 @@ class Figure(Protocol):
     text: str
 
 
-Mode = Literal["noun", "phrase", "verb", "empty", "none"]
+Mode = Literal["noun", "phrase", "agent", "empty", "none"]
 
 _CLAUSE_BREAKS = ",;。:!?\n"
 _OPENERS = "(（【["
@@ -148,7 +149,7 @@ def _own_subject(m: str, f: Figure, prev_end: int, rows: Sequence[tuple[int, int
         if noun is not None:
             return noun, "noun"
         before, _ = _phrase(m, start, verb[0], g, split=False)
-        return (before, "phrase") if before is not None else (None, "none")
+        return (before, "agent") if before is not None else (None, "none")
     after = g.verbs.match(m, f.end)  # 100%实行线上审图: the object of the verb after it
     if after is not None and g.is_word(m, after.start(), after.group()):
         noun = _noun_after(m, after.end(), g, counted=False)
@@ -193,7 +194,7 @@ def _phrase_bounds(m: str, pos: int, prev_end: int, rows: Sequence[tuple[int, in
     if end > 0 and m[end - 1] in _OPENERS:
         end -= 1
     row = _row_before(rows, end)
-    if row is not None and row[1] > prev_end and m[row[1]:end] in ("", "的"):
+    if row is not None and row[1] > prev_end and (row[1] == end or m[row[1]:end] in g.words.from_links):
         before = g.from_words.search(m, max(prev_end, row[0] - 2), row[0])
         if before is not None and g.is_word(m, before.start(), before.group()):
             end = before.start()
@@ -219,8 +220,12 @@ def _phrase(m: str, start: int, end: int, g: Grammar, *, split: bool = True
     verb = None
     if split:
         for hit in g.verbs.finditer(m, start, end):
-            if g.is_word(m, hit.start(), hit.group()) and not g.level_after(m, hit.end(), end):
-                start, verb = hit.end(), hit.span()
+            if not g.is_word(m, hit.start(), hit.group()):
+                continue
+            if g.level_after(m, hit.end(), end):
+                end = hit.start()  # 审批事项整合为57项: what the verb turns into the figure
+                break
+            start, verb = hit.end(), hit.span()
     phrase = _trim(m, start, end, g)
     if phrase is not None and not _fits(m, phrase, g):
         for hit in g.enumeration_ends.finditer(m, start, end):
@@ -282,8 +287,8 @@ def _noun_end(m: str, start: int, g: Grammar) -> tuple[int, bool]:
         if "\u4e00" <= m[k] <= "\u9fff":
             k += 1
         elif m[k] == "“" and (close := m.find("”", k + 1, min(len(m), k + _NOUN_REACH))) > k + 1 \
-                and _is_han(m, close + 1) and not g.noun_stops.match(m, close + 1):
-            k = close + 1  # 483个“一件事”主题服务: a quoted name inside the noun, not after it
+                and (k == start or _is_han(m, close + 1) and not g.noun_stops.match(m, close + 1)):
+            k = close + 1  # 483个“一件事”主题服务: a quoted name begins or is inside the noun
         else:
             return k, k == len(m) or m[k] in _BREAKS
     return k, k == len(m)
