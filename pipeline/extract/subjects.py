@@ -71,6 +71,7 @@ _SHARE_REACH = 30  # characters between two figures of one sentence that share a
 class Grammar:
     words: SubjectWords
     leading: re.Pattern[str]
+    tails: tuple[str, ...]  # the words of ``trailing``
     trailing: re.Pattern[str]  # anchored at the end, longest first
     longest_trailing: int
     verbs: re.Pattern[str]
@@ -91,6 +92,7 @@ class Grammar:
         return cls(
             words=words,
             leading=re.compile(alt(list(words.leading) + list(scope))),
+            tails=tuple(sorted(set(tails))),
             trailing=re.compile(alt(tails) + "$"),
             longest_trailing=max(map(len, tails)),
             verbs=re.compile(alt(list(words.verbs))),
