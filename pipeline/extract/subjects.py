@@ -42,6 +42,7 @@ class SubjectWords(RuleFile):
     rank_scopes: tuple[str, ...]  # heads of the group a rank is taken in (副省级城市)
     from_words: tuple[str, ...]  # 从, 由, 比 before a date: the subject stands before them
     from_links: tuple[str, ...]  # what may stand between such a date and its figure (的, 同期)
+    respectively: tuple[str, ...]  # 分别: a list of figures answers the figures before it in turn
     noun_ends: tuple[str, ...]  # end the noun written after a figure
     not_after: dict[str, tuple[str, ...]]  # a word is the end of a longer one after these (占比)
     not_before: dict[str, tuple[str, ...]]  # a word is the start of a longer one before these (对象)
@@ -81,6 +82,7 @@ class Grammar:
     copulas: re.Pattern[str]
     bases: re.Pattern[str]
     from_words: re.Pattern[str]  # anchored at the end
+    respectively: re.Pattern[str]
 
     @classmethod
     def build(cls, words: SubjectWords, *, changes: Sequence[str], level_markers: Sequence[str],
@@ -102,6 +104,7 @@ class Grammar:
             copulas=re.compile(alt(list(words.copulas))),
             bases=re.compile(alt(list(words.comparison_bases))),
             from_words=re.compile(alt(list(words.from_words)) + "$"),
+            respectively=re.compile(alt(list(words.respectively))),
         )
 
     def level_after(self, m: str, pos: int, end: int) -> bool:
@@ -130,6 +133,7 @@ def assign_subjects(text: str, m: str, found: Sequence[Figure], rows: Sequence[t
         modes.append(mode)
         prev_end = f.end
     _list_nouns(m, found, spans, modes, g)
+    _respectively(m, found, spans, modes, g)
     _share(m, found, spans, modes)
     return [(None if s is None else text[s[0]:s[1]], mode == "noun") for s, mode in zip(spans, modes)]
 
@@ -300,20 +304,45 @@ def _is_han(m: str, k: int) -> bool:
     return k < len(m) and "\u4e00" <= m[k] <= "\u9fff"
 
 
-def _list_nouns(m: str, found: Sequence[Figure], spans: list, modes: list[Mode], g: Grammar) -> None:
-    """The items of a list of one unit whose first has no subject before it measure the noun after
-    the list (给予50万元、30万元、20万元建站补助)."""
+def _lists(m: str, found: Sequence[Figure]) -> list[tuple[int, int]]:
+    """(first, last) index of each list of figures of one unit (15,5,20个工作日; 2%和14%)."""
+    out = []
     i = 0
     while i < len(found):
         j = i
         while j + 1 < len(found) and _in_list(m, found[j], found[j + 1]):
             j += 1
-        if j > i and modes[i] != "phrase":
+        if j > i:
+            out.append((i, j))
+        i = j + 1
+    return out
+
+
+def _respectively(m: str, found: Sequence[Figure], spans: list, modes: list[Mode], g: Grammar) -> None:
+    """A list of n figures with no phrase of its own after 分别 measures, in turn, what the n
+    figures before it in the sentence measure (市场主体297715户,其中企业63092户,同比分别增长5.1%和8.3%)."""
+    for i, j in _lists(m, found):
+        n = j - i + 1
+        if modes[i] != "empty" or i < n or not g.respectively.search(m, found[i - 1].end, found[i].end):
+            continue
+        if any(spans[k] is None for k in range(i - n, i)) or _SENTENCE_BREAKS_RE.search(m, found[i - n].end, found[i].start):
+            continue
+        for k in range(n):
+            spans[i + k], modes[i + k] = spans[i - n + k], modes[i - n + k]
+
+
+_SENTENCE_BREAKS_RE = re.compile(f"[{re.escape(_SENTENCE_BREAKS)}]")
+
+
+def _list_nouns(m: str, found: Sequence[Figure], spans: list, modes: list[Mode], g: Grammar) -> None:
+    """The items of a list of one unit whose first has no subject before it measure the noun after
+    the list (给予50万元、30万元、20万元建站补助)."""
+    for i, j in _lists(m, found):
+        if modes[i] != "phrase":
             noun = _noun_after(m, found[j].end, g, counted=False)
             if noun is not None:
                 for k in range(i, j + 1):
                     spans[k], modes[k] = noun, "noun"
-        i = j + 1
 
 
 _LIST_GAP = re.compile(r"\s*(?:,|、|和|及|与|或)\s*")
