@@ -36,7 +36,8 @@ class SubjectWords(RuleFile):
     leading: tuple[str, ...]  # scope, time, adverb, enumerator and linking words dropped at the start
     trailing: tuple[str, ...]  # linking and time words dropped at the end
     verbs: tuple[str, ...]  # predicate verbs: the phrase is their object, begun after the last one
-    copulas: tuple[str, ...]  # after a count's noun, the noun they name is the one measured
+    copulas: tuple[str, ...]  # right after a count's measure word: the noun they name is counted
+    naming_verbs: tuple[str, ...]  # after a count's noun: the noun they name is the one counted
     enumeration_ends: tuple[str, ...]  # 等: a list of examples ends, its head noun follows
     comparison_bases: tuple[str, ...]  # 高于: what follows is a base of comparison, no subject
     rank_scopes: tuple[str, ...]  # heads of the group a rank is taken in (副省级城市)
@@ -80,6 +81,7 @@ class Grammar:
     enumeration_ends: re.Pattern[str]
     noun_stops: re.Pattern[str]
     copulas: re.Pattern[str]
+    naming_verbs: re.Pattern[str]
     bases: re.Pattern[str]
     from_words: re.Pattern[str]  # anchored at the end
     respectively: re.Pattern[str]
@@ -100,8 +102,10 @@ class Grammar:
             verbs=re.compile(alt(list(words.verbs))),
             level_markers=re.compile(alt(list(level_markers))),
             enumeration_ends=re.compile(alt(list(words.enumeration_ends))),
-            noun_stops=re.compile(alt(list(words.noun_ends + words.verbs + words.copulas) + list(changes))),
+            noun_stops=re.compile(alt(list(words.noun_ends + words.verbs + words.copulas + words.naming_verbs)
+                                      + list(changes))),
             copulas=re.compile(alt(list(words.copulas))),
+            naming_verbs=re.compile(alt(list(words.naming_verbs))),
             bases=re.compile(alt(list(words.comparison_bases))),
             from_words=re.compile(alt(list(words.from_words)) + "$"),
             respectively=re.compile(alt(list(words.respectively))),
@@ -272,7 +276,7 @@ def _noun_after(m: str, end: int, g: Grammar, *, counted: bool) -> tuple[int, in
             return None  # 60家的参考目标: the figure is an attribute; its noun is before it
         end += 1  # 6个月的费用缓缴期
     k, bounded = _noun_end(m, end, g)
-    if k < len(m) and counted and (cop := g.copulas.match(m, k)) and g.is_word(m, k, cop.group()):
+    if counted and (cop := g.naming_verbs.match(m, k)) and g.is_word(m, k, cop.group()):
         after = _noun_after(m, cop.end(), g, counted=False)  # 158家企业获评为创新型中小企业
         if after is not None:
             return after
