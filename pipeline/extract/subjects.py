@@ -247,6 +247,9 @@ def _phrase(m: str, start: int, end: int, g: Grammar, *, split: bool = True
     return phrase, (verb if phrase is None else None)
 
 
+_SECTION_MARKER = re.compile(r"(?:[0-9]{1,2}[.、．]|[(（]?[一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)(?![0-9])")
+
+
 def _trim(m: str, start: int, end: int, g: Grammar) -> tuple[int, int] | None:
     """``m[start:end]`` without the scope, time, adverb and linking words at its ends."""
     changed = True
@@ -256,8 +259,8 @@ def _trim(m: str, start: int, end: int, g: Grammar) -> tuple[int, int] | None:
             start += 1
         while end > start and m[end - 1].isspace():
             end -= 1
-        lead = g.leading.match(m, start, end)
-        if lead and g.is_word(m, lead.start(), lead.group()):
+        lead = g.leading.match(m, start, end) or _SECTION_MARKER.match(m, start, end)
+        if lead and lead.end() > start and g.is_word(m, lead.start(), lead.group()):
             start, changed = lead.end(), True
         trail = g.trailing.search(m, max(start, end - g.longest_trailing - 1), end)
         if trail and trail.start() < end and g.is_word(m, trail.start(), trail.group()):
