@@ -52,6 +52,11 @@ def test_a_bare_predicate_verb_hands_the_figure_to_its_object(verb):
     assert _subjects(f"每年{verb}15万元生活补助。") == ["生活补助"]
 
 
+@pytest.mark.parametrize("word", WORDS.modals)
+def test_phrase_begins_after_a_modal(word):
+    assert _subjects(f"推进成果{word}少填31.03%。") == ["少填"]
+
+
 @pytest.mark.parametrize("word", WORDS.copulas)
 def test_copula_after_the_measure_word(word):
     assert _subjects(f"入围7家独角兽企业,其中4家{word}民营企业。") == ["独角兽企业", "民营企业"]

@@ -36,6 +36,7 @@ class SubjectWords(RuleFile):
     leading: tuple[str, ...]  # scope, time, adverb, enumerator and linking words dropped at the start
     trailing: tuple[str, ...]  # linking and time words dropped at the end
     verbs: tuple[str, ...]  # predicate verbs: the phrase is their object, begun after the last one
+    modals: tuple[str, ...]  # 可: what follows is the predicate, the phrase begins after them
     copulas: tuple[str, ...]  # right after a count's measure word: the noun they name is counted
     naming_verbs: tuple[str, ...]  # after a count's noun: the noun they name is the one counted
     enumeration_ends: tuple[str, ...]  # 等: a list of examples ends, its head noun follows
@@ -77,6 +78,7 @@ class Grammar:
     trailing: re.Pattern[str]  # anchored at the end, longest first
     longest_trailing: int
     verbs: re.Pattern[str]
+    splits: re.Pattern[str]  # predicate verbs and modals
     level_markers: re.Pattern[str]
     enumeration_ends: re.Pattern[str]
     noun_stops: re.Pattern[str]
@@ -100,6 +102,7 @@ class Grammar:
             trailing=re.compile(alt(tails) + "$"),
             longest_trailing=max(map(len, tails)),
             verbs=re.compile(alt(list(words.verbs))),
+            splits=re.compile(alt(list(words.verbs + words.modals))),
             level_markers=re.compile(alt(list(level_markers))),
             enumeration_ends=re.compile(alt(list(words.enumeration_ends))),
             noun_stops=re.compile(alt(list(words.noun_ends + words.verbs + words.copulas + words.naming_verbs)
@@ -224,18 +227,18 @@ def _phrase(m: str, start: int, end: int, g: Grammar, *, split: bool = True
     """The subject phrase between ``start`` and ``end``, or None when it does not fit; and the
     predicate verb it was begun after, when nothing but that verb was left (``发放``).
 
-    The phrase begins after its last predicate verb (not one that names a level reached,
-    ``整合为``); when it still does not fit, after its last enumeration end (…等奖励资金).
+    The phrase begins after its last predicate verb or modal (not one followed by a level marker,
+    ``整合为``, which ends it); when it still does not fit, after its last enumeration end (…等奖励资金).
     """
     verb = None
     if split:
-        for hit in g.verbs.finditer(m, start, end):
+        for hit in g.splits.finditer(m, start, end):
             if not g.is_word(m, hit.start(), hit.group()):
                 continue
             if g.level_after(m, hit.end(), end):
                 end = hit.start()  # 审批事项整合为57项: what the verb turns into the figure
                 break
-            start, verb = hit.end(), hit.span()
+            start, verb = hit.end(), (None if hit.group() in g.words.modals else hit.span())
     phrase = _trim(m, start, end, g)
     if phrase is not None and not _fits(m, phrase, g):
         for hit in g.enumeration_ends.finditer(m, start, end):
