@@ -123,3 +123,9 @@ def test_max_length():
     phrase = "高" * (WORDS.max_length - 2) + "新企业"
     assert _subjects(f"{phrase[1:]}120家。") == [phrase[1:]]
     assert _subjects(f"{phrase}120家。") == [None]
+
+
+def test_traditional_characters_read_through_the_match_text():
+    text, match = "成為第5個破百萬的副省級城市。", "成为第5个破百万的副省级城市。"
+    (f,) = find_indicators(text, match_text=match)
+    assert f.subject == "副省級城市"

@@ -56,7 +56,6 @@ class Figure(Protocol):
     end: int
     kind: str
     unit: str
-    text: str
 
 
 Mode = Literal["noun", "phrase", "agent", "empty", "none"]
@@ -147,7 +146,7 @@ def assign_subjects(text: str, m: str, found: Sequence[Figure], rows: Sequence[t
 
 def _own_subject(m: str, f: Figure, prev_end: int, rows: Sequence[tuple[int, int]],
                  g: Grammar) -> tuple[tuple[int, int] | None, Mode]:
-    if f.kind == "count" or (f.kind == "rank" and f.text.endswith("个")):
+    if f.kind == "count" or (f.kind == "rank" and m[f.end - 1] == "个"):  # 第5个破百万的城市
         noun = _noun_after(m, f.end, g, counted=True)
         if noun is not None:
             return noun, "noun"
