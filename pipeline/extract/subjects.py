@@ -160,7 +160,7 @@ def _own_subject(m: str, f: Figure, prev_end: int, rows: Sequence[tuple[int, int
         noun = _noun_after(m, f.end, g, counted=False)
         if noun is not None:
             return noun, "noun"
-        before, _ = _phrase(m, start, verb[0], g, split=False)
+        before, _ = _phrase(m, start, verb[0], g)
         return (before, "agent") if before is not None else (None, "none")
     after = g.verbs.match(m, f.end)  # 100%实行线上审图: the object of the verb after it
     if after is not None and g.is_word(m, after.start(), after.group()):
@@ -221,8 +221,7 @@ def _row_before(rows: Sequence[tuple[int, int]], pos: int) -> tuple[int, int] | 
     return rows[k - 1] if k > 0 else None
 
 
-def _phrase(m: str, start: int, end: int, g: Grammar, *, split: bool = True
-            ) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+def _phrase(m: str, start: int, end: int, g: Grammar) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
     """The subject phrase between ``start`` and ``end``, or None when it does not fit; and the
     predicate verb it was begun after, when nothing but that verb was left (``发放``).
 
@@ -230,14 +229,13 @@ def _phrase(m: str, start: int, end: int, g: Grammar, *, split: bool = True
     ``整合为``, which ends it); when it still does not fit, after its last enumeration end (…等奖励资金).
     """
     verb = None
-    if split:
-        for hit in g.splits.finditer(m, start, end):
-            if not g.is_word(m, hit.start(), hit.group()):
-                continue
-            if g.level_after(m, hit.end(), end):
-                end = hit.start()  # 审批事项整合为57项: what the verb turns into the figure
-                break
-            start, verb = hit.end(), (None if hit.group() in g.words.modals else hit.span())
+    for hit in g.splits.finditer(m, start, end):
+        if not g.is_word(m, hit.start(), hit.group()):
+            continue
+        if g.level_after(m, hit.end(), end):
+            end = hit.start()  # 审批事项整合为57项: what the verb turns into the figure
+            break
+        start, verb = hit.end(), (None if hit.group() in g.words.modals else hit.span())
     phrase = _trim(m, start, end, g)
     if phrase is not None and not _fits(m, phrase, g):
         for hit in g.enumeration_ends.finditer(m, start, end):
