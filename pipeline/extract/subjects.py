@@ -247,7 +247,13 @@ def _phrase(m: str, start: int, end: int, g: Grammar) -> tuple[tuple[int, int] |
     return phrase, (verb if phrase is None else None)
 
 
-_SECTION_MARKER = re.compile(r"(?:[0-9]{1,2}[.、．]|[(（]?[一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)(?![0-9])")
+_SECTION_MARKER = re.compile(
+    r"""(?: [0-9]{1,2} [.、．]                          # 3.  3、
+          | [(（]? [一二三四五六七八九十0-9]{1,3} [)）]    # (二)  二)  (3)
+          | [一二三四五六七八九十]{1,3} 、                  # 三、
+        ) (?![0-9])                                   # not a decimal: 3.5""",
+    re.VERBOSE,
+)
 
 
 def _trim(m: str, start: int, end: int, g: Grammar) -> tuple[int, int] | None:
