@@ -9,10 +9,12 @@ The grammar (docs/RULES.md, "Subject"), applied to each figure in turn:
 1. A count whose measure word is followed by a noun measures that noun (``1127家小升规企业``);
    after a copula the noun it names (``158家企业获评为创新型中小企业``, ``其中2家为民营企业``).
 2. Otherwise the figure measures its phrase: the clause before it, back to the previous figure,
-   date or citation, begun after its last predicate verb or enumeration (``实现主营业务收入``,
-   ``…等奖励资金``), with scope, time, adverb and linking words trimmed from both ends.
+   date or citation, begun after its last predicate verb or modal (``实现主营业务收入``), with
+   scope, time, adverb and linking words trimmed from both ends; when too long, begun after its
+   last enumeration end (``…等奖励资金``).
 3. A phrase that is only a predicate verb (``发放15万元生活补助``) hands the figure to the noun
-   after it, else to nothing (``惠及1.44万人次``).
+   after it, else to the phrase before the verb (``汉产车累计出口5.8万辆``), else to nothing
+   (``惠及1.44万人次``).
 4. A phrase that is empty, names a base of comparison (``高于全国平均水平``) or a rank's scope
    (``副省级城市排名第6位``) takes the subject of the figure before it in the same sentence.
 
@@ -138,8 +140,9 @@ def assign_subjects(text: str, m: str, found: Sequence[Figure], rows: Sequence[t
         spans.append(span)
         modes.append(mode)
         prev_end = f.end
-    _list_nouns(m, found, spans, modes, g)
-    _respectively(m, found, spans, modes, g)
+    lists = _lists(m, found)
+    _list_nouns(m, found, lists, spans, modes, g)
+    _respectively(m, found, lists, spans, modes, g)
     _share(m, found, spans, modes)
     return [(None if s is None else text[s[0]:s[1]], mode == "noun") for s, mode in zip(spans, modes)]
 
@@ -331,14 +334,16 @@ def _lists(m: str, found: Sequence[Figure]) -> list[tuple[int, int]]:
     return out
 
 
-def _respectively(m: str, found: Sequence[Figure], spans: list, modes: list[Mode], g: Grammar) -> None:
+def _respectively(m: str, found: Sequence[Figure], lists: list[tuple[int, int]], spans: list,
+                  modes: list[Mode], g: Grammar) -> None:
     """A list of n figures with no phrase of its own after 分别 measures, in turn, what the n
     figures before it in the sentence measure (市场主体297715户,其中企业63092户,同比分别增长5.1%和8.3%)."""
-    for i, j in _lists(m, found):
+    for i, j in lists:
         n = j - i + 1
         if modes[i] != "empty" or i < n or not g.respectively.search(m, found[i - 1].end, found[i].end):
             continue
-        if any(spans[k] is None for k in range(i - n, i)) or _SENTENCE_BREAKS_RE.search(m, found[i - n].end, found[i].start):
+        if any(spans[k] is None for k in range(i - n, i)) \
+                or _SENTENCE_BREAKS_RE.search(m, found[i - n].end, found[i].start):
             continue
         for k in range(n):
             spans[i + k], modes[i + k] = spans[i - n + k], modes[i - n + k]
@@ -347,10 +352,11 @@ def _respectively(m: str, found: Sequence[Figure], spans: list, modes: list[Mode
 _SENTENCE_BREAKS_RE = re.compile(f"[{re.escape(_SENTENCE_BREAKS)}]")
 
 
-def _list_nouns(m: str, found: Sequence[Figure], spans: list, modes: list[Mode], g: Grammar) -> None:
+def _list_nouns(m: str, found: Sequence[Figure], lists: list[tuple[int, int]], spans: list,
+                modes: list[Mode], g: Grammar) -> None:
     """The items of a list of one unit whose first has no subject before it measure the noun after
     the list (给予50万元、30万元、20万元建站补助)."""
-    for i, j in _lists(m, found):
+    for i, j in lists:
         if modes[i] != "phrase":
             noun = _noun_after(m, found[j].end, g, counted=False)
             if noun is not None:
