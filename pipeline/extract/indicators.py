@@ -16,14 +16,14 @@ import bisect
 import re
 from decimal import Decimal
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
 from pipeline import rules
 from pipeline.extract.dates import find_dates
-from pipeline.extract.subjects import Grammar as SubjectGrammar, SubjectWords, assign_subjects
 from pipeline.extract.numerals import Number, UnitEntry, is_numeral, scan_numbers, unit_rules, whole_number
+from pipeline.extract.subjects import Grammar as SubjectGrammar, SubjectWords, assign_subjects
 from pipeline.mask import Masks, find_masks
 from pipeline.rules import RuleFile, alt
 
@@ -192,7 +192,7 @@ def find_indicators(text: str, *, match_text: str | None = None, masks: Masks | 
     blocked = _Blocked(excluded, masks.hidden_from("indicators"))
     readings = [_read(m, n) for n in scan_numbers(m, skip=blocked.overlaps)]
     _share_units(m, readings)
-    found: list[FoundIndicator] = []
+    found: list[_Reading] = []
     prev_end = 0
     for i, r in enumerate(readings):
         if r.drop or r.unit is None:
@@ -202,10 +202,10 @@ def find_indicators(text: str, *, match_text: str | None = None, masks: Masks | 
             _inherit_change(m, readings[i - 1], r)
         if r.start < prev_end or blocked.overlaps(r.start, r.end):
             continue
-        found.append(_row(text, r))
+        found.append(r)
         prev_end = r.end
     subjects = assign_subjects(text, m, found, blocked.rows, _subject_grammar())
-    return [replace(f, subject=s, subject_after=after) for f, (s, after) in zip(found, subjects)]
+    return [_row(text, r, s, after) for r, (s, after) in zip(found, subjects)]
 
 
 @cache
@@ -472,10 +472,10 @@ def exact_product(value: float, multiplier: float) -> float:
     return float(Decimal(repr(value)) * Decimal(repr(multiplier)))
 
 
-def _row(text: str, r: _Reading) -> FoundIndicator:
+def _row(text: str, r: _Reading, subject: str | None, subject_after: bool) -> FoundIndicator:
     return FoundIndicator(
         start=r.start, end=r.end, text=text[r.start:r.end],
         value=r.value, multiplier=r.multiplier, value_normalized=exact_product(r.value, r.multiplier),
         unit=r.unit or "", kind=r.kind or "", qualifier=r.qualifier,
-        change=r.change, comparison=r.comparison, subject=None,
+        change=r.change, comparison=r.comparison, subject=subject, subject_after=subject_after,
     )
