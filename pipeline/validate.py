@@ -399,8 +399,9 @@ def validate(out_dir: Path | str) -> Report:
         report.extend(_check_jsonl(out_dir, table, files[table]))
     manifest_findings, digests = _check_manifest(out_dir)
     report.extend(manifest_findings)
-    if "documents" not in files:
-        return report
+    if "documents" not in files or not _has(files["documents"], "doc_id", "source"):
+        return report  # nothing to check rows against (ZG001, ZG002)
+    files = {t: f for t, f in files.items() if _has(f, "doc_id" if t != "rejects" else "source", ID_FIELD.get(t, "source"))}
     runs = {t: _row_groups(files[t], ID_FIELD[t]) for t in CHILD_TABLES if t in files}
     built = _BUILDS.get(str(out_dir.resolve()))
     if built is not None and not manifest_findings and digests == built.files:
@@ -410,6 +411,10 @@ def validate(out_dir: Path | str) -> Report:
         _check_documents(files, report)
     report.extend(_check_across(files, runs))
     return report
+
+
+def _has(file: pq.ParquetFile, *columns: str) -> bool:
+    return all(c in file.schema_arrow.names for c in columns)
 
 
 def _check_documents(files: dict[str, pq.ParquetFile], report: Report) -> None:

@@ -241,3 +241,10 @@ def test_json_lines_are_compared_across_blocks(built, tmp_path, monkeypatch):
     (copy / "measures.jsonl").write_text("\n".join(lines[:-1]) + "\n", "utf-8")
     (finding,) = [f for f in validate(copy).findings if f.code == "ZG018"]
     assert f"line {len(lines)} ends" in finding.message
+
+
+@pytest.mark.parametrize("table, column", [("sections", "doc_id"), ("sections", "section_id"), ("documents", "source"), ("documents", "doc_id"), ("rejects", "source")])
+def test_a_table_without_a_key_column_is_reported_not_a_crash(small, tmp_path, table, column):
+    broken = read(small, table).drop_columns([column])
+    report = validate(copy_with(small, tmp_path / "broken", {table: broken}))
+    assert ("ZG002", table) in {(f.code, f.table) for f in report.findings}
