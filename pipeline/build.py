@@ -192,6 +192,8 @@ JSON_SLICE_ROWS = 4096  # rows encoded at a time: no list of every row's line is
 
 def encode_lines(rows: list[dict]) -> bytes:
     """The JSON lines of rows, encoded a slice at a time into one buffer."""
+    if len(rows) <= JSON_SLICE_ROWS:
+        return b"".join([to_json(r) + b"\n" for r in rows])
     out = io.BytesIO()
     for at in range(0, len(rows), JSON_SLICE_ROWS):
         out.write(b"".join([to_json(r) + b"\n" for r in rows[at : at + JSON_SLICE_ROWS]]))
