@@ -215,11 +215,6 @@ def _looks_like_html(data: bytes, source: str) -> bool:
     return PurePath(source).suffix.lower() in _HTML_SUFFIXES or bool(_HTML_SNIFF.match(data[:2048].lstrip(b"\xef\xbb\xbf")))
 
 
-def html_to_text(markup: str) -> str:
-    """The notice a web page carries, as text (see ``pipeline.webpage``)."""
-    return page_text(markup).text
-
-
 # --- canonical text -------------------------------------------------------------
 
 # Invisible characters and C0 controls other than line breaks and tabs go.
