@@ -291,18 +291,23 @@ TABLES: dict[str, type[Row]] = {}  # table → row model, in the registry's orde
 ID_FIELD: dict[str, str] = {}  # table → primary key, for the tables that have one
 
 for _table in (
-    Table("documents", Document, "doc_id", label_column="title", searched=("title", "issuer", "text")),
-    Table("sections", Section, "section_id", "s", {**_IN_DOCUMENT, "parent_id": "sections"}, "n_sections"),
-    Table("problems", Problem, "problem_id", "p", {**_IN_DOCUMENT, "section_id": "sections"}, "n_problems",
-          Highlight("problem", "问题 problem", 0), label_column="problem", searched=("category", "title", "text")),
-    Table("measures", Measure, "measure_id", "m", {**_IN_DOCUMENT, "section_id": "sections", "problem_id": "problems"}, "n_measures",
-          Highlight("measure", "措施 measure", 1), label_column="title", searched=("title", "text")),
-    Table("dates", DateMention, "date_id", "d", _PLACED, "n_dates", Highlight("date", "日期 date", 6)),
-    Table("indicators", Indicator, "indicator_id", "i", {**_PLACED, "date_id": "dates"}, "n_indicators", Highlight("indicator", "指标 indicator", 5)),
-    Table("policy_refs", PolicyRef, "ref_id", "r", _PLACED, "n_policy_refs", Highlight("policy_ref", "文件 policy ref", 2), label_column="title"),
-    Table("outcomes", Outcome, "outcome_id", "o", {**_PLACED, "indicator_id": "indicators"}, "n_outcomes", Highlight("outcome", "成效 outcome", 3)),
-    Table("organizations", Organization, "org_id", "o", _PLACED, "n_organizations", Highlight("organization", "机构 organization", 4)),
-    Table("rejects", Reject),
+    Table("documents", Document, id_field="doc_id", label_column="title", searched=("title", "issuer", "text")),
+    Table("sections", Section, id_field="section_id", id_prefix="s", references={**_IN_DOCUMENT, "parent_id": "sections"}, count="n_sections"),
+    Table("problems", Problem, id_field="problem_id", id_prefix="p", references={**_IN_DOCUMENT, "section_id": "sections"}, count="n_problems",
+          highlight=Highlight("problem", "问题 problem", depth=0), label_column="problem", searched=("category", "title", "text")),
+    Table("measures", Measure, id_field="measure_id", id_prefix="m", references={**_IN_DOCUMENT, "section_id": "sections", "problem_id": "problems"},
+          count="n_measures", highlight=Highlight("measure", "措施 measure", depth=1), label_column="title", searched=("title", "text")),
+    Table("dates", DateMention, id_field="date_id", id_prefix="d", references=_PLACED, count="n_dates",
+          highlight=Highlight("date", "日期 date", depth=6)),
+    Table("indicators", Indicator, id_field="indicator_id", id_prefix="i", references={**_PLACED, "date_id": "dates"}, count="n_indicators",
+          highlight=Highlight("indicator", "指标 indicator", depth=5)),
+    Table("policy_refs", PolicyRef, id_field="ref_id", id_prefix="r", references=_PLACED, count="n_policy_refs",
+          highlight=Highlight("policy_ref", "文件 policy ref", depth=2), label_column="title"),
+    Table("outcomes", Outcome, id_field="outcome_id", id_prefix="o", references={**_PLACED, "indicator_id": "indicators"}, count="n_outcomes",
+          highlight=Highlight("outcome", "成效 outcome", depth=3)),
+    Table("organizations", Organization, id_field="org_id", id_prefix="o", references=_PLACED, count="n_organizations",
+          highlight=Highlight("organization", "机构 organization", depth=4)),
+    Table("rejects", Reject),  # no id and no reference: a duplicate's doc_id names a document, other reasons none
 ):
     register(_table)
 

@@ -36,9 +36,10 @@ class CountedDocument(Document):
     n_hazards: Count = Field(description="Rows of this document in hazards.")
 
 
-models.register(Table("documents", CountedDocument, "doc_id", label_column="title", searched=("title", "issuer", "text")))
-models.register(Table("hazards", Hazard, "hazard_id", "h", {"doc_id": "documents", "problem_id": "problems", "measure_id": "measures"},
-                      "n_hazards", Highlight("hazard", "隐患 hazard", 7), label_column="severity", searched=("text",)))
+models.register(Table("documents", CountedDocument, id_field="doc_id", label_column="title", searched=("title", "issuer", "text")))
+models.register(Table("hazards", Hazard, id_field="hazard_id", id_prefix="h", count="n_hazards",
+                      references={"doc_id": "documents", "problem_id": "problems", "measure_id": "measures"},
+                      highlight=Highlight("hazard", "隐患 hazard", depth=7), label_column="severity", searched=("text",)))
 
 TEXT = "一、整改任务落实情况\n1.关于安全隐患排查不到位的问题\n一是于2024年6月26日完成整改。\n"
 
