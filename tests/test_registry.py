@@ -79,3 +79,10 @@ def test_row_ids_carry_their_table_prefix(dataset):
         if t.per_document:
             ids = pl.read_parquet(dataset / f"{t.name}.parquet", columns=["doc_id", t.id_field]).iter_rows()
             assert all(rid.startswith(f"{doc_id}-{t.id_prefix}") for doc_id, rid in ids), t.name
+
+
+def test_what_evaluate_knows_of_a_table_names_a_registered_one():
+    from pipeline.evaluate import FIELDS, MATCHERS
+
+    for name in (*FIELDS, *MATCHERS):
+        assert name in REGISTRY or name == "status", f"pipeline.evaluate knows {name}, which is no registered table"
