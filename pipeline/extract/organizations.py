@@ -462,13 +462,18 @@ def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -
 def _department_function(match: str, word: str, s: int, e: int, lo: int) -> tuple[str | None, int]:
     """The longest function before the organ word, which may end inside it (政务服务数据管理 + 局)."""
     best, best_at = None, s
-    for suffix in organization_rules().department_suffixes:
-        if word.endswith(suffix):
-            at = e - len(suffix)
-            written = _function_before(match, at, lo)
-            if written is not None and (best is None or at - len(written) < best_at - len(best)):
-                best, best_at = written, at
+    for suffix in _suffixes_of(word):
+        at = e - len(suffix)
+        written = _function_before(match, at, lo)
+        if written is not None and (best is None or at - len(written) < best_at - len(best)):
+            best, best_at = written, at
     return best, best_at
+
+
+@lru_cache(maxsize=4096)
+def _suffixes_of(word: str) -> tuple[str, ...]:
+    """The department suffixes ``word`` ends with, in the order of the rules."""
+    return tuple(suffix for suffix in organization_rules().department_suffixes if word.endswith(suffix))
 
 
 def _ends_with_word(match: str, pos: int, lo: int, words: tuple[str, ...]) -> bool:
