@@ -215,10 +215,7 @@ class RuleScan:
             rules_.append(k)
         lanes = []
         for offset, (classes, rules_) in sorted(by_offset.items()):
-            # Each rule is tried only where its own first character stands: the test costs one
-            # class lookup, where a rule opening with a lookbehind would be entered at every place.
-            skip = f"(?s:.{{{offset}}})" if offset else ""
-            alternation = "|".join(f"(?={skip}[{self._declared[k][1]}])(?P<r{k}>{self.patterns[k]})" for k in rules_)
+            alternation = "|".join(f"(?P<r{k}>{self.patterns[k]})" for k in rules_)
             lanes.append((re.compile(f"[{''.join(classes)}](?<=(?={alternation})(?s:.{{{offset + 1}}}))"), offset))
         return lanes
 
