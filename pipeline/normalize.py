@@ -22,6 +22,7 @@ from charset_normalizer import from_bytes
 from pipeline import rules
 from pipeline.offsets import OffsetChain, OffsetMap, apply_edits, regex_edits
 from pipeline.fold import fold_traditional
+from pipeline.mask import RuleScan
 from pipeline.rejected import InputRejected
 from pipeline.webpage import page_text
 
@@ -242,11 +243,10 @@ _BLANK_RUNS = re.compile(r"\n(?:(?<=\A\n)\n*|\n*\Z|(?<=\n\n\n)\n*)")
 
 
 @cache
-def _furniture() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _furniture() -> tuple[re.Pattern[str], RuleScan]:
     spec = rules.load("boilerplate", rules.Boilerplate)
     lines = re.compile("^(?:" + "|".join(f"(?:{p})" for p in spec.lines) + ")$(?:\n|\\Z)", re.MULTILINE)
-    fragments = re.compile("|".join(f"(?:{p})" for p in spec.fragments))
-    return lines, fragments
+    return lines, RuleScan(spec.fragments.scan_rules("fragment"))
 
 
 def _nfkc_edits(text: str) -> list[tuple[int, int, str]]:
@@ -282,7 +282,7 @@ def canonicalize(raw_text: str) -> CanonicalText:
     apply(regex_edits(_NEWLINE, text, "\n"))
     folded = fold_traditional(text)
     for pattern in (_TRAILING_SPACE, furniture_fragments, _TRAILING_SPACE, furniture_lines, _BLANK_RUNS):
-        edits = regex_edits(pattern, folded)
+        edits = [(s, e, "") for s, e, _ in pattern.spans(folded)] if isinstance(pattern, RuleScan) else regex_edits(pattern, folded)
         apply(edits)
         folded, _ = apply_edits(folded, edits)
     return CanonicalText(text=text, match=folded, chain=OffsetChain(tuple(maps)))
