@@ -16,12 +16,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline.explore.database import DATABASE_NAME, SEARCHED, search_sql
-from pipeline.models import TABLES
+from pipeline.models import REGISTRY, TABLES
 from pipeline.schema import arrow_schema
 
 # columns that are faceted wherever a table has them, beside the closed vocabularies
 FACETED_BY_NAME = ("province", "city", "reference_year", "inspection_kind", "kind", "unit", "category", "function", "place")
-LABEL_COLUMN = {"documents": "title", "problems": "problem", "measures": "title", "policy_refs": "title"}
 
 
 def facet_columns(table: str) -> list[str]:
@@ -50,8 +49,8 @@ def table_metadata(table: str) -> dict:
         "facets": facet_columns(table),
         "sortable_columns": sortable_columns(table),
     }
-    if table in LABEL_COLUMN:
-        entry["label_column"] = LABEL_COLUMN[table]
+    if REGISTRY[table].label_column:
+        entry["label_column"] = REGISTRY[table].label_column
     if table in SEARCHED:
         entry["fts_table"] = f"{table}_fts"
         entry["fts_pk"] = "rowid"
