@@ -214,6 +214,12 @@ def encode_tables(rows: Rows) -> tuple[dict[str, pa.RecordBatch], dict[str, byte
     return batches, lines
 
 
+def dump_rows(result: Rows | Reject) -> tuple[Rows, dict[str, bytes]]:
+    """Row dicts and JSON lines of every table the result has rows in."""
+    rows = reject_rows(result) if isinstance(result, Reject) else {t: r for t, r in result.items() if r}
+    return rows, {table: encode_lines(table_rows) for table, table_rows in rows.items()}
+
+
 def reject_rows(reject: Reject) -> Rows:
     return {"rejects": [reject.model_dump()]}
 
