@@ -31,13 +31,13 @@ from pydantic_core import to_json
 
 from pipeline import __version__, cache, confine, publish, rules
 from pipeline.describe import write_description
-from pipeline.extract.document import Rows, StageClock, extract_document, extract_rows
+from pipeline.extract.document import Rows, StageClock, extract_document, extract_rows, extract_tables
 from pipeline.inputs import Provenance
 from pipeline.inputs.containers import container_kind, read_container
 from pipeline.models import TABLES, Extraction, Reject
 from pipeline.normalize import DEFAULT_MAX_BYTES, DecodedDocument, InputRejected, canonicalize, decode, doc_id_of
 from pipeline.schema import arrow_schema
-from pipeline.validate import Finding, Report, check_columns, check_document, finding, record_build
+from pipeline.validate import DocumentCheck, Finding, Report, check_columns, finding, record_build
 from pipeline.write import Staging, file_digest, table_files
 
 CACHE_DIR = ".cache"
@@ -156,6 +156,18 @@ def rows_of_bytes(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTE
     return extract_rows(decoded, canon, clock)
 
 
+def tables_of_bytes(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock | None = None,
+                    provenance: Provenance | None = None) -> Iterator[tuple[str, Iterator[dict]]]:
+    """``rows_of_bytes`` a table at a time, the document's row first; raises as it is iterated."""
+    decoded = decode(data, source, max_bytes=max_bytes, provenance=provenance)
+    canon = canonicalize(decoded.raw_text)
+    if clock:
+        clock.lap("normalize")
+    if not canon.text.strip():
+        raise InputRejected("empty", "nothing but web-page furniture and white space")
+    yield from extract_tables(decoded, canon, clock)
+
+
 def _read(task: Task, max_bytes: int) -> bytes | Reject:
     if task.data is not None:
         return task.data
@@ -177,8 +189,13 @@ def process(task: Task, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock
     data = _read(task, max_bytes)
     if isinstance(data, Reject):
         return data
+    return _guarded(task, data, lambda: rows_of_bytes(data, task.source, max_bytes=max_bytes, clock=clock, provenance=task.provenance))
+
+
+def _guarded(task: Task, data: bytes, work: Callable[[], Rows | DocRows]) -> Rows | DocRows | Reject:
+    """The result of ``work`` on an input's bytes, or the input's reject row; never raises."""
     try:
-        return rows_of_bytes(data, task.source, max_bytes=max_bytes, clock=clock, provenance=task.provenance)
+        return work()
     except InputRejected as exc:
         return Reject(source=task.source, doc_id=doc_id_of(data), size_bytes=len(data), reason=exc.reason, message=exc.message)
     except RecursionError:
@@ -231,15 +248,45 @@ def batches_of(rows: Rows) -> dict[str, pa.RecordBatch]:
 
 def process_to_rows(task: Task, max_bytes: int) -> DocRows:
     clock = StageClock()
-    result = process(task, max_bytes=max_bytes, clock=clock)
+    data = _read(task, max_bytes)
+    result = data if isinstance(data, Reject) else _guarded(task, data, lambda: _encoded(task, data, max_bytes, clock))
     if isinstance(result, Reject):
         return DocRows(task.source, result.doc_id, result.reason, *encode_tables(reject_rows(result)), [], clock.seconds)
-    document = result["documents"][0]
-    findings = check_document(document, result)
-    clock.lap("validate")
-    batches, lines = encode_tables(result)
-    clock.lap("serialize")
-    return DocRows(task.source, document["doc_id"], None, batches, lines, findings, clock.seconds)
+    return result
+
+
+def _encoded(task: Task, data: bytes, max_bytes: int, clock: StageClock) -> DocRows:
+    """A document's rows built, checked and encoded JSON_SLICE_ROWS at a time: of its dicts no
+    more than a slice is ever held."""
+    tables = tables_of_bytes(data, task.source, max_bytes=max_bytes, clock=clock, provenance=task.provenance)
+    _, rows = next(tables)
+    document = next(rows)
+    check = DocumentCheck(document)
+    batches, lines = encode_tables({"documents": [document]})
+    for table, rows in tables:
+        encoded = _encode_slices(table, rows, check, clock)
+        if encoded:
+            batches[table], lines[table] = encoded
+    return DocRows(task.source, document["doc_id"], None, batches, lines, check.finish(), clock.seconds)
+
+
+def _encode_slices(table: str, rows: Iterator[dict], check: DocumentCheck, clock: StageClock) -> tuple[pa.RecordBatch, bytes] | None:
+    """One table's Arrow batch and JSON lines, or None when it has no rows."""
+    schema = arrow_schema(TABLES[table])
+    parts, out = [], io.BytesIO()
+    while piece := list(itertools.islice(rows, JSON_SLICE_ROWS)):
+        clock.lap("rows")
+        check.add(table, piece)
+        clock.lap("validate")
+        out.write(b"".join([to_json(r) + b"\n" for r in piece]))
+        parts.append(pa.RecordBatch.from_pylist(piece, schema=schema))
+        del piece
+        clock.lap("serialize")
+    if not parts:
+        return None
+    batch = parts[0] if len(parts) == 1 else pa.concat_batches(parts)
+    del parts
+    return batch, out.getvalue()
 
 
 def chunk_result(docs: Sequence[DocRows]) -> ChunkResult:

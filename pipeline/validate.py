@@ -139,37 +139,74 @@ class Report:
 
 def check_document(document: dict, tables: dict[str, list[dict]]) -> list[Finding]:
     """Every SPEC 9 rule that holds within one document (rows as dicts, as in the files)."""
-    out: list[Finding] = []
-    doc_id, text = document["doc_id"], document["text"]
-    ids: dict[str, set[str]] = {}
+    check = DocumentCheck(document)
     for table in CHILD_TABLES:
-        id_field = ID_FIELD[table]
-        seen = ids.setdefault(table, set())
-        for row in tables.get(table, []):
-            rid = row[id_field]
-            if rid in seen or not rid.startswith(doc_id + "-"):
-                out.append(finding("ZG005", table, rid, "duplicate id" if rid in seen else f"id does not start with its doc_id {doc_id}"))
-            seen.add(rid)
-            if table not in SPAN_TABLES:
-                continue
-            start, end = row["char_start"], row["char_end"]
-            if not 0 <= start <= end <= len(text):
-                out.append(finding("ZG007", table, rid, f"[{start}, {end}) against a text of {len(text)} characters"))
-            elif text[start:end] != row["text"]:
-                out.append(finding("ZG008", table, rid, f"text {row['text'][:30]!r} but the document has {text[start:end][:30]!r} there"))
-    for table in CHILD_TABLES:
-        for row in tables.get(table, []):
+        check.add(table, tables.get(table, []))
+    return check.finish()
+
+
+class DocumentCheck:
+    """``check_document`` fed rows a table at a time, in the order of CHILD_TABLES, and a table in
+    as many slices as wanted, so that a large document's rows need not all be held at once.
+    Only the ids are kept, and of the tables whose rule reads them whole the fields it reads:
+    every reference points into its own table or an earlier one. The findings come out in the
+    same order as from ``check_document``."""
+
+    def __init__(self, document: dict):
+        self.document = document
+        self.ids: dict[str, set[str]] = {}
+        self.rows: dict[str, int] = {}
+        self.spans: list[Finding] = []  # ZG005, ZG007, ZG008, table by table
+        self.references: list[Finding] = []  # ZG006
+        self.by_row: dict[str, list[Finding]] = {}  # per table, its rules that read one row at a time
+        self.kept: dict[str, list[dict]] = {}  # per table, the fields its whole-table rule reads
+
+    def add(self, table: str, rows: list[dict]) -> None:
+        if table not in CHILD_TABLES:
+            return
+        self.rows[table] = self.rows.get(table, 0) + len(rows)
+        self.spans += _check_ids(self.document, table, rows, self.ids.setdefault(table, set()))
+        for row in rows:
             for column, target in REFERENCES[table]:
                 value = row.get(column)
-                if value is not None and value not in ids.get(target, ()):
-                    out.append(finding("ZG006", table, row[ID_FIELD[table]], f"{column}={value} is not in {target} of document {doc_id}"))
-    out += _check_dates(document, tables.get("dates", []))
-    out += _check_values(tables.get("indicators", []))
-    out += _check_problems(document, tables.get("problems", []))
-    out += check_outcomes(document, tables.get("outcomes", []))
-    for column, table in COUNTS.items():
-        if document.get(column) != len(tables.get(table, [])):
-            out.append(finding("ZG011", "documents", doc_id, f"{column}={document.get(column)} but {table} has {len(tables.get(table, []))} rows"))
+                if value is not None and value not in self.ids.get(target, ()):
+                    self.references.append(finding("ZG006", table, row[ID_FIELD[table]], f"{column}={value} is not in {target} of document {self.document['doc_id']}"))
+        if table in _ROW_RULES:
+            self.by_row.setdefault(table, []).extend(_ROW_RULES[table](self.document, rows))
+        if table in _WHOLE_TABLE_RULES:
+            _, fields, quoted = _WHOLE_TABLE_RULES[table]
+            self.kept.setdefault(table, []).extend({**{k: row[k] for k in fields}, "text": row["text"][:quoted]} for row in rows)
+
+    def finish(self) -> list[Finding]:
+        document = self.document
+        out = self.spans + self.references
+        for table in _ROW_RULES:
+            out += self.by_row.get(table, [])
+        for table, (rule, _, _) in _WHOLE_TABLE_RULES.items():
+            out += rule(document, self.kept.get(table, []))
+        for column, table in COUNTS.items():
+            n = self.rows.get(table, 0)
+            if document.get(column) != n:
+                out.append(finding("ZG011", "documents", document["doc_id"], f"{column}={document.get(column)} but {table} has {n} rows"))
+        return out
+
+
+def _check_ids(document: dict, table: str, rows: list[dict], seen: set[str]) -> list[Finding]:
+    out = []
+    doc_id, text = document["doc_id"], document["text"]
+    id_field = ID_FIELD[table]
+    for row in rows:
+        rid = row[id_field]
+        if rid in seen or not rid.startswith(doc_id + "-"):
+            out.append(finding("ZG005", table, rid, "duplicate id" if rid in seen else f"id does not start with its doc_id {doc_id}"))
+        seen.add(rid)
+        if table not in SPAN_TABLES:
+            continue
+        start, end = row["char_start"], row["char_end"]
+        if not 0 <= start <= end <= len(text):
+            out.append(finding("ZG007", table, rid, f"[{start}, {end}) against a text of {len(text)} characters"))
+        elif text[start:end] != row["text"]:
+            out.append(finding("ZG008", table, rid, f"text {row['text'][:30]!r} but the document has {text[start:end][:30]!r} there"))
     return out
 
 
@@ -670,3 +707,16 @@ class _Groups:
         if self.pending is not None and self.pending["doc_id"] == doc_id:
             return self._next_group()
         return []
+
+
+# The rules of one document on a table's rows, in the order their findings are reported: those
+# that read a row at a time, then those that read the table whole (with the fields they read, and
+# the characters of the text their messages quote: None for all).
+_ROW_RULES = {
+    "dates": _check_dates,
+    "indicators": lambda document, rows: _check_values(rows),
+}
+_WHOLE_TABLE_RULES = {
+    "problems": (_check_problems, ("problem_id", "number", "inferred", "char_start"), 30),
+    "outcomes": (check_outcomes, ("outcome_id", "problem_id", "kind", "value", "char_start"), None),
+}

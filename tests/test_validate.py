@@ -3,6 +3,7 @@ across the written files afterwards; ``validate`` of any dataset still checks ev
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -145,7 +146,7 @@ def test_the_findings_made_while_building_are_reported_after_it(tmp_path, monkey
     from pipeline.validate import finding
 
     planted = finding("ZG104", "problems", "x", "planted while building")
-    monkeypatch.setattr("pipeline.build.check_document", lambda document, rows: [planted])
+    monkeypatch.setattr("pipeline.build.DocumentCheck.finish", lambda self: [planted])
     out = tmp_path / "out"
     summary = run([CORPUS], out, jobs=1, incremental=False)
     assert summary.n_warnings == 5
@@ -173,14 +174,16 @@ def test_rows_the_writer_lost_are_found_by_the_counts(tmp_path, monkeypatch):
 def test_a_bad_value_written_is_found_while_building(tmp_path, monkeypatch):
     import pipeline.build as build
 
-    rows_of = build.rows_of_bytes
+    tables_of = build.tables_of_bytes
 
     def bad(*args, **kwargs):
-        rows = rows_of(*args, **kwargs)
-        rows["sections"] = [{**rows["sections"][0], "role": "nowhere"}, *rows["sections"][1:]]
-        return rows
+        for table, rows in tables_of(*args, **kwargs):
+            if table == "sections":
+                first = next(rows)
+                rows = itertools.chain([{**first, "role": "nowhere"}], rows)
+            yield table, rows
 
-    monkeypatch.setattr(build, "rows_of_bytes", bad)
+    monkeypatch.setattr(build, "tables_of_bytes", bad)
     out = tmp_path / "out"
     summary = run([CORPUS], out, jobs=1, incremental=False)
     assert summary.n_errors == 5 and {f.code for f in summary.findings if f.severity == "error"} == {"ZG003"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 from pipeline.extract.dates import FoundDate, find_dates, scan_dates
 from pipeline.extract.deadlines import Aims, find_aims
@@ -23,14 +23,14 @@ from pipeline.extract.outcomes import find_outcomes, find_status
 from pipeline.extract.organizations import find_organizations
 from pipeline.extract.policy_refs import find_policy_refs
 from pipeline.extract.proposal import Proposal, read_proposal
-from pipeline.extract.rows import Rows, build_rows
+from pipeline.extract.rows import Rows, iter_rows
 from pipeline.fold import fold_traditional
 from pipeline.mask import Masks, find_masks
 from pipeline.models import Extraction
 from pipeline.normalize import CanonicalText, DecodedDocument
 from pipeline.segment import Outline, segment
 
-__all__ = ["Rows", "StageClock", "extract_document", "extract_rows"]
+__all__ = ["Rows", "StageClock", "extract_document", "extract_rows", "extract_tables"]
 
 
 class StageClock:
@@ -59,6 +59,12 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
     checks their types when they are written, ``check_document`` the rules of SPEC 9, and
     ``extract_document`` validates them as models.
     """
+    return {table: list(rows) for table, rows in extract_tables(decoded, canon, clock)}
+
+
+def extract_tables(decoded: DecodedDocument, canon: CanonicalText, clock: StageClock | None = None) -> Iterator[tuple[str, Iterator[dict]]]:
+    """``extract_rows`` a table at a time, the document's row first: a table's rows are made as they
+    are taken, and must be taken before the next table (``pipeline.extract.rows.iter_rows``)."""
     lap = clock.lap if clock else (lambda stage: None)
     masks = find_masks(canon.match)
     lap("mask")
@@ -66,9 +72,8 @@ def extract_rows(decoded: DecodedDocument, canon: CanonicalText, clock: StageClo
     outline = segment(canon.text, doc_type, match_text=canon.match)
     lap("segment")
     found = find(decoded, canon, masks, doc_type, outline, lap)
-    rows = build_rows(decoded, canon, found)
-    lap("rows")
-    return rows
+    del masks, outline  # kept in found as far as rows need them
+    yield from iter_rows(decoded, canon, found)  # each table's rows made as they are taken
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from pipeline.extract.dates import date_rules
 from pipeline.extract.found import Found
@@ -73,33 +73,40 @@ class _Spans:
         return {**self.span(start, end), REGISTRY[table].id_field: self.ident(table, start, end),
                 "problem_id": self.containers.problem(start, end), "measure_id": self.containers.measure(start, end)}
 
-    def contain(self, problems: list[dict], measures: list[dict]) -> None:
-        self.containers = _Containers(
-            sorted((p["char_start"], p["char_end"], p["problem_id"]) for p in problems),
-            sorted((m["char_start"], m["char_end"], m["measure_id"]) for m in measures),
-        )
-
 
 def build_rows(decoded: DecodedDocument, canon: CanonicalText, found: Found) -> Rows:
     """Every row of every table, as plain dicts shaped like ``model_dump()`` of the row models."""
+    return {table: list(rows) for table, rows in iter_rows(decoded, canon, found)}
+
+
+def iter_rows(decoded: DecodedDocument, canon: CanonicalText, found: Found) -> Iterator[tuple[str, Iterator[dict]]]:
+    """The rows of every table, a table at a time (the document first, then the tables in the
+    order of their references), each table's rows made as they are taken: a large document
+    need never hold a table's dicts whole. What a row takes from rows of other tables (their
+    ids, the problem and measure a span stands in) comes from what was found, so a table's
+    rows must be taken before the next table is asked for."""
     spans = _Spans(decoded, canon)
-    tables: Rows = {"sections": _sections(found, spans)}
-    tables["problems"] = _problems(found, spans, [s["section_id"] for s in tables["sections"]])
-    tables["measures"] = _measures(found, spans, tables)
-    spans.contain(tables["problems"], tables["measures"])
-    tables["dates"] = _dates(found, spans)
-    tables["indicators"] = _indicators(found, spans, canon.match, tables["dates"])
-    tables["policy_refs"] = [{**spans.placed("policy_refs", r.start, r.end), "title": r.title, "doc_number": r.doc_number, "alias": r.alias}
-                             for r in found.policy_refs]
-    tables["outcomes"] = _outcomes(found, spans, tables["indicators"])
-    tables["organizations"] = _organizations(found, spans)
-    return {"documents": [_document(decoded, canon, found, tables)], **tables}
+    outline = found.outline
+    yield "documents", iter([_document(decoded, canon, found)])
+    unit_ids = [spans.ident("sections", u.start, u.end) for u in outline.units]
+    yield "sections", _sections(found, spans, unit_ids)
+    problem_ids = [spans.ident("problems", p.start, p.end) for p in outline.problems]
+    yield "problems", _problems(found, spans, problem_ids, unit_ids)
+    yield "measures", _measures(found, spans, problem_ids, unit_ids)
+    spans.containers = _Containers(sorted((p.start, p.end, ident) for p, ident in zip(outline.problems, problem_ids)),
+                                   sorted((m.start, m.end, spans.ident("measures", m.start, m.end)) for m in outline.measures))
+    del unit_ids, problem_ids
+    yield "dates", _dates(found, spans)
+    yield "indicators", _indicators(found, spans, _periods(found, spans, canon.match))
+    yield "policy_refs", ({**spans.placed("policy_refs", r.start, r.end), "title": r.title, "doc_number": r.doc_number, "alias": r.alias}
+                          for r in found.policy_refs)
+    yield "outcomes", _outcomes(found, spans, [spans.ident("indicators", i.start, i.end) for i in found.indicators])
+    yield "organizations", _organizations(found, spans)
 
 
-def _sections(found: Found, spans: _Spans) -> list[dict]:
+def _sections(found: Found, spans: _Spans, ids: list[str]) -> Iterator[dict]:
     units = found.outline.units
-    ids = [spans.ident("sections", u.start, u.end) for u in units]
-    return [
+    return (
         {
             **spans.span(u.start, u.end),
             "section_id": ids[i],
@@ -111,14 +118,14 @@ def _sections(found: Found, spans: _Spans) -> list[dict]:
             "role": u.role,
         }
         for i, u in enumerate(units)
-    ]
+    )
 
 
-def _problems(found: Found, spans: _Spans, unit_ids: list[str]) -> list[dict]:
-    return [
+def _problems(found: Found, spans: _Spans, ids: list[str], unit_ids: list[str]) -> Iterator[dict]:
+    return (
         {
             **spans.span(p.start, p.end),
-            "problem_id": spans.ident("problems", p.start, p.end),
+            "problem_id": ids[k],
             "section_id": unit_ids[p.unit] if p.unit is not None else None,
             "number": p.number,
             "category": p.category,
@@ -129,19 +136,18 @@ def _problems(found: Found, spans: _Spans, unit_ids: list[str]) -> list[dict]:
             "status_char_start": status.start if status else None,
             "status_char_end": status.end if status else None,
         }
-        for p, status in zip(found.outline.problems, found.statuses)
-    ]
+        for k, (p, status) in enumerate(zip(found.outline.problems, found.statuses))
+    )
 
 
-def _measures(found: Found, spans: _Spans, tables: Rows) -> list[dict]:
-    problems, unit_ids = tables["problems"], [s["section_id"] for s in tables["sections"]]
+def _measures(found: Found, spans: _Spans, problem_ids: list[str], unit_ids: list[str]) -> Iterator[dict]:
     refs = found.policy_refs
     ref_starts = [r.start for r in refs]
-    return [
+    return (
         {
             **spans.span(m.start, m.end),
             "measure_id": spans.ident("measures", m.start, m.end),
-            "problem_id": problems[m.problem]["problem_id"] if m.problem is not None else None,
+            "problem_id": problem_ids[m.problem] if m.problem is not None else None,
             "section_id": unit_ids[m.unit] if m.unit is not None else None,
             "role": m.role,
             "seq": m.seq,
@@ -151,11 +157,11 @@ def _measures(found: Found, spans: _Spans, tables: Rows) -> list[dict]:
             "policy_refs": [r.title for r in refs[bisect.bisect_left(ref_starts, m.start) : bisect.bisect_left(ref_starts, m.end)] if r.end <= m.end],
         }
         for m in found.outline.measures
-    ]
+    )
 
 
-def _dates(found: Found, spans: _Spans) -> list[dict]:
-    return [
+def _dates(found: Found, spans: _Spans) -> Iterator[dict]:
+    return (
         {
             **spans.placed("dates", d.start, d.end),
             "date_start": d.date_start,
@@ -168,13 +174,18 @@ def _dates(found: Found, spans: _Spans) -> list[dict]:
             "role": found.date_roles.get(d.start, "mention"),
         }
         for d in found.dates
-    ]
+    )
 
 
-def _indicators(found: Found, spans: _Spans, match_text: str, dates: list[dict]) -> list[dict]:
+def _periods(found: Found, spans: _Spans, match_text: str) -> Periods:
+    """The periods of the figures, from the fields of the date rows that it reads."""
     date_words = date_rules()
-    periods = Periods(match_text, dates if found.indicators else [], date_words.base_before, date_words.comparison_after)
-    return [
+    dates = [{"char_start": d.start, "char_end": d.end, "date_id": spans.ident("dates", d.start, d.end)} for d in found.dates] if found.indicators else []
+    return Periods(match_text, dates, date_words.base_before, date_words.comparison_after)
+
+
+def _indicators(found: Found, spans: _Spans, periods: Periods) -> Iterator[dict]:
+    return (
         {
             **spans.placed("indicators", i.start, i.end),
             "value": float(i.value),
@@ -189,26 +200,26 @@ def _indicators(found: Found, spans: _Spans, match_text: str, dates: list[dict])
             "date_id": periods.measured(i.start, i.end),
         }
         for i in found.indicators
-    ]
+    )
 
 
-def _outcomes(found: Found, spans: _Spans, indicators: list[dict]) -> list[dict]:
+def _outcomes(found: Found, spans: _Spans, indicator_ids: list[str]) -> Iterator[dict]:
     """Outcome rows: figures of the indicators table that state what the rectification achieved."""
-    return [
+    return (
         {
             **spans.placed("outcomes", o.start, o.end),
             "kind": o.kind,
             "action": o.action,
             "value": o.value,
             "unit": o.unit,
-            "indicator_id": indicators[o.indicator]["indicator_id"],
+            "indicator_id": indicator_ids[o.indicator],
         }
         for o in found.outcomes
-    ]
+    )
 
 
-def _organizations(found: Found, spans: _Spans) -> list[dict]:
-    return [
+def _organizations(found: Found, spans: _Spans) -> Iterator[dict]:
+    return (
         {
             **spans.placed("organizations", o.start, o.end),
             "name": o.name,
@@ -220,13 +231,15 @@ def _organizations(found: Found, spans: _Spans) -> list[dict]:
             "role": o.role,
         }
         for o in found.organizations
-    ]
+    )
 
 
-def _document(decoded: DecodedDocument, canon: CanonicalText, found: Found, tables: Rows) -> dict:
+def _document(decoded: DecodedDocument, canon: CanonicalText, found: Found) -> dict:
     """The document row: what the header, the inspection and the proposal say, and the counts."""
     header, inspection, place, proposal = found.header, found.inspection, found.place, found.proposal
-    by_role = {d["role"]: d for d in reversed(tables["dates"])}
+    by_role = {found.date_roles.get(d.start, "mention"): {"date_start": d.date_start, "date_end": d.date_end} for d in reversed(found.dates)}
+    counted = {"sections": found.outline.units, "problems": found.outline.problems, "measures": found.outline.measures, "dates": found.dates,
+               "indicators": found.indicators, "policy_refs": found.policy_refs, "outcomes": found.outcomes, "organizations": found.organizations}
     fields = {
         "doc_id": decoded.doc_id, "source": decoded.source, "url": decoded.url, "fetched_at": decoded.fetched_at,
         "encoding": decoded.encoding, "doc_type": found.doc_type, "title": header.title, "issuer": header.issuer,
@@ -242,7 +255,7 @@ def _document(decoded: DecodedDocument, canon: CanonicalText, found: Found, tabl
         "contact_address": header.contact_address, "postcode": header.postcode,
         "proposal_number": proposal.number, "proposer": proposal.proposer, "proposer_role": proposal.proposer_role,
         "proposal_session": proposal.session, "proposal_title": proposal.title,
-        **{t.count: len(tables.get(t.name, ())) for t in REGISTRY.values() if t.count},
+        **{t.count: len(counted.get(t.name, ())) for t in REGISTRY.values() if t.count},
         "text": canon.text,
     }  # fmt: skip
     return {name: fields[name] for name in REGISTRY["documents"].model.model_fields}
