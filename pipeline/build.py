@@ -471,12 +471,20 @@ def _local_results(tasks: Iterable[Task], max_bytes: int, cache_dir: str | None,
         pool.shutdown(wait=True, cancel_futures=True)  # a stopped build does not wait for queued chunks
 
 
+def use_system_allocator() -> None:
+    """Arrow allocates from the C library's heap, as Python does: what one frees the other reuses.
+    Arrow's own allocator kept the memory of a large page's batches to itself, so that a build's
+    peak was that of its Python objects and of its Arrow buffers added together."""
+    pa.set_memory_pool(pa.system_memory_pool())
+
+
 def _worker_start() -> None:
     """Workers leave Ctrl-C, SIGTERM and SIGHUP (sent to the whole process group by a terminal or
     a job runner) to the build, which stops them in order; they end with it when it is killed
     (Linux), instead of lingering."""
     import signal
 
+    use_system_allocator()
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
@@ -546,6 +554,7 @@ def run(
     run writes to ``out_dir`` at a time: a second one waits for it (or, without ``wait``, raises
     ``publish.LockHeld``)."""
     out_dir = Path(out_dir)
+    use_system_allocator()
     items = collected if collected is not None else collect_inputs((Path(p) for p in inputs), exclude=out_dir)
     with publish.OutputLock(out_dir, wait=wait, on_wait=on_wait):
         return _run_locked(items, out_dir, max_bytes=max_bytes, jobs=jobs or os.cpu_count() or 1, engine=engine, scheduler=scheduler,
