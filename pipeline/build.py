@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import pyarrow as pa
 from pydantic_core import to_json
 
-from pipeline import __version__, cache, confine, publish, rules
+from pipeline import __version__, cache, confine, publish, rules, spill
 from pipeline.describe import write_description
 from pipeline.extract.document import Rows, StageClock, extract_document, extract_rows, extract_tables
 from pipeline.inputs import Provenance
@@ -37,6 +37,7 @@ from pipeline.inputs.containers import container_kind, read_container
 from pipeline.models import TABLES, Extraction, Reject
 from pipeline.normalize import DEFAULT_MAX_BYTES, DecodedDocument, InputRejected, canonicalize, decode, doc_id_of
 from pipeline.schema import arrow_schema
+from pipeline.spill import SpilledTable
 from pipeline.validate import DocumentCheck, Finding, Report, check_columns, finding, record_build
 from pipeline.write import Staging, file_digest, table_files
 
@@ -77,10 +78,13 @@ class DocRows:
     findings: list[Finding] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     cached: bool = False
+    spilled: dict[str, SpilledTable] = field(default_factory=dict)  # tables kept in files, of a large input
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """Rows and JSON bytes per table."""
-        return {t: (batch.num_rows, len(self.lines[t])) for t, batch in self.batches.items()}
+        counts = {t: (batch.num_rows, len(self.lines[t])) for t, batch in self.batches.items()}
+        counts.update({t: (s.rows, s.lines_bytes) for t, s in self.spilled.items()})
+        return {t: counts[t] for t in TABLES if t in counts}
 
 
 @dataclass
@@ -102,8 +106,19 @@ class ChunkResult:
     several times cheaper)."""
 
     entries: list[DocEntry]
-    tables: dict[str, tuple[pa.RecordBatch, bytes]]
+    tables: dict[str, list[tuple[pa.RecordBatch, bytes] | SpilledTable]]  # one part, or more when a table was spilled
     seconds: dict[str, float] = field(default_factory=dict)
+
+    def table(self, name: str) -> tuple[pa.RecordBatch, bytes]:
+        """One Arrow batch and the JSON lines of a table, read back from its files if it was spilled."""
+        parts = [p.read() if isinstance(p, SpilledTable) else p for p in self.tables[name]]
+        if len(parts) == 1:
+            return parts[0]
+        return pa.concat_batches([batch for batch, _ in parts]), b"".join([lines for _, lines in parts])
+
+    def release(self) -> None:
+        """Remove the files of the spilled tables, once written."""
+        spill.remove({path for parts in self.tables.values() for p in parts if isinstance(p, SpilledTable) for path in p.paths()})
 
 
 @dataclass
@@ -246,58 +261,71 @@ def batches_of(rows: Rows) -> dict[str, pa.RecordBatch]:
     return {table: pa.RecordBatch.from_pylist(table_rows, schema=arrow_schema(TABLES[table])) for table, table_rows in rows.items()}
 
 
-def process_to_rows(task: Task, max_bytes: int) -> DocRows:
+def process_to_rows(task: Task, max_bytes: int, spill_dir: str | None = None) -> DocRows:
     clock = StageClock()
     data = _read(task, max_bytes)
-    result = data if isinstance(data, Reject) else _guarded(task, data, lambda: _encoded(task, data, max_bytes, clock))
+    result = data if isinstance(data, Reject) else _guarded(task, data, lambda: _encoded(task, data, max_bytes, clock, spill_dir))
     if isinstance(result, Reject):
         return DocRows(task.source, result.doc_id, result.reason, *encode_tables(reject_rows(result)), [], clock.seconds)
     return result
 
 
-def _encoded(task: Task, data: bytes, max_bytes: int, clock: StageClock) -> DocRows:
+def _encoded(task: Task, data: bytes, max_bytes: int, clock: StageClock, spill_dir: str | None) -> DocRows:
     """A document's rows built, checked and encoded JSON_SLICE_ROWS at a time: of its dicts no
-    more than a slice is ever held."""
+    more than a slice is ever held. The tables of a large input go to spill files as they are
+    encoded (``pipeline.spill``), so that they are not all held until the writer takes them."""
     tables = tables_of_bytes(data, task.source, max_bytes=max_bytes, clock=clock, provenance=task.provenance)
     _, rows = next(tables)
     document = next(rows)
     check = DocumentCheck(document)
-    batches, lines = encode_tables({"documents": [document]})
-    for table, rows in tables:
-        encoded = _encode_slices(table, rows, check, clock)
-        if encoded:
-            batches[table], lines[table] = encoded
-    return DocRows(task.source, document["doc_id"], None, batches, lines, check.finish(), clock.seconds)
+    doc = DocRows(task.source, document["doc_id"], None, {}, {}, [], clock.seconds)
+    spilled = spill.Spill(spill_dir, f"spill-{task.key}") if spill_dir and len(data) >= spill.SPILL_BYTES else None
+    try:
+        for table, rows in itertools.chain([("documents", iter([document]))], tables):
+            encoded = _encode_slices(table, rows, check, clock, spill.TableSink(arrow_schema(TABLES[table]), spilled))
+            if isinstance(encoded, SpilledTable):
+                doc.spilled[table] = encoded
+            elif encoded:
+                doc.batches[table], doc.lines[table] = encoded
+    except BaseException:
+        if spilled:
+            spilled.discard()
+        raise
+    if spilled:
+        spilled.close()
+    doc.findings = check.finish()
+    return doc
 
 
-def _encode_slices(table: str, rows: Iterator[dict], check: DocumentCheck, clock: StageClock) -> tuple[pa.RecordBatch, bytes] | None:
-    """One table's Arrow batch and JSON lines, or None when it has no rows."""
-    schema = arrow_schema(TABLES[table])
-    parts, out = [], io.BytesIO()
+def _encode_slices(table: str, rows: Iterator[dict], check: DocumentCheck, clock: StageClock, sink: spill.TableSink):
+    """One table's rows, a slice at a time, checked and encoded into ``sink``; what it holds."""
     while piece := list(itertools.islice(rows, JSON_SLICE_ROWS)):
         clock.lap("rows")
         check.add(table, piece)
         clock.lap("validate")
-        out.write(b"".join([to_json(r) + b"\n" for r in piece]))
-        parts.append(pa.RecordBatch.from_pylist(piece, schema=schema))
+        sink.write(pa.RecordBatch.from_pylist(piece, schema=sink.schema), b"".join([to_json(r) + b"\n" for r in piece]))
         del piece
         clock.lap("serialize")
-    if not parts:
-        return None
-    batch = parts[0] if len(parts) == 1 else pa.concat_batches(parts)
-    del parts
-    return batch, out.getvalue()
+    return sink.finish()
 
 
 def chunk_result(docs: Sequence[DocRows]) -> ChunkResult:
-    """One Arrow batch and one run of JSON lines per table for documents in order."""
+    """One Arrow batch and one run of JSON lines per table for documents in order (a spilled
+    table stays in its files, between the runs of the documents before and after it)."""
     started = time.perf_counter()
     tables = {}
     for table in TABLES:
-        batches = [d.batches[table] for d in docs if table in d.batches]
-        if batches:
-            batch = batches[0] if len(batches) == 1 else pa.concat_batches(batches)
-            tables[table] = (batch, b"".join(d.lines.get(table, b"") for d in docs))
+        parts: list[tuple[pa.RecordBatch, bytes] | SpilledTable] = []
+        run: list[DocRows] = []
+        for d in docs:
+            if table in d.spilled:
+                parts += _joined(table, run) + [d.spilled[table]]
+                run = []
+            elif table in d.batches:
+                run.append(d)
+        parts += _joined(table, run)
+        if parts:
+            tables[table] = parts
     entries = [DocEntry(d.source, d.doc_id, d.reason, d.counts(), d.findings, d.cached) for d in docs]
     seconds: dict[str, float] = {}
     for d in docs:
@@ -307,13 +335,21 @@ def chunk_result(docs: Sequence[DocRows]) -> ChunkResult:
     return ChunkResult(entries, tables, seconds)
 
 
-def process_tasks(tasks: Sequence[Task], max_bytes: int, cache_dir: str | None) -> ChunkResult:
-    """A worker's unit of work: cached rows where the key is known, fresh rows otherwise."""
+def _joined(table: str, docs: list[DocRows]) -> list[tuple[pa.RecordBatch, bytes]]:
+    if not docs:
+        return []
+    batches = [d.batches[table] for d in docs]
+    return [(batches[0] if len(batches) == 1 else pa.concat_batches(batches), b"".join(d.lines[table] for d in docs))]
+
+
+def process_tasks(tasks: Sequence[Task], max_bytes: int, cache_dir: str | None, spill_dir: str | None = None) -> ChunkResult:
+    """A worker's unit of work: cached rows where the key is known, fresh rows otherwise (the
+    tables of a large input in files in ``spill_dir``, when given, for the writer to read)."""
     docs = []
     for task in tasks:
         cached = _cache_get(cache_dir, task.key)
         if cached is None:
-            cached = process_to_rows(task, max_bytes)
+            cached = process_to_rows(task, max_bytes, spill_dir)
             _cache_put(cache_dir, task.key, cached)
         docs.append(cached)
     return chunk_result(docs)
@@ -336,7 +372,7 @@ def _cache_get(cache_dir: str | None, key: str) -> DocRows | None:
 
 def _cache_put(cache_dir: str | None, key: str, result: DocRows) -> None:
     meta = {"source": result.source, "doc_id": result.doc_id, "reason": result.reason, "findings": [asdict(f) for f in result.findings]}
-    cache.store(cache_dir, key, cache.Entry(meta, result.batches, result.lines))
+    cache.store(cache_dir, key, cache.Entry(meta, result.batches, result.lines, result.spilled))
 
 
 def cache_key(source: str, digest: str, max_bytes: int) -> str:
@@ -452,7 +488,7 @@ def _chunks(tasks: Iterable[Task]) -> Iterator[list[Task]]:
         yield chunk
 
 
-def _local_results(tasks: Iterable[Task], max_bytes: int, cache_dir: str | None, jobs: int) -> Iterator[ChunkResult]:
+def _local_results(tasks: Iterable[Task], max_bytes: int, cache_dir: str | None, jobs: int, spill_dir: str) -> Iterator[ChunkResult]:
     chunks = _chunks(tasks)
     first = next(chunks, None)
     second = next(chunks, None)
@@ -460,12 +496,12 @@ def _local_results(tasks: Iterable[Task], max_bytes: int, cache_dir: str | None,
         return
     if jobs <= 1 or second is None:
         for chunk in itertools.chain([first], [second] if second else [], chunks):
-            yield process_tasks(chunk, max_bytes, cache_dir)
+            yield process_tasks(chunk, max_bytes, cache_dir, spill_dir)
         return
     chunks = itertools.chain([first, second], chunks)
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start)
     try:
-        submit = lambda chunk: pool.submit(process_tasks, chunk, max_bytes, cache_dir).result  # noqa: E731
+        submit = lambda chunk: pool.submit(process_tasks, chunk, max_bytes, cache_dir, spill_dir).result  # noqa: E731
         yield from _in_order(submit, chunks, jobs * WINDOW_PER_WORKER)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # a stopped build does not wait for queued chunks
@@ -592,7 +628,7 @@ def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: 
         if engine == "dask":
             results = _dask_results(tasks, max_bytes, scheduler, jobs)
         elif engine == "local":
-            results = _local_results(tasks, max_bytes, cache_dir, jobs)
+            results = _local_results(tasks, max_bytes, cache_dir, jobs, str(out_dir / CACHE_DIR))
         else:
             raise ValueError(f"unknown engine {engine!r} (local or dask)")
         manifest_inputs = _write_results(results, staging, summary, progress)
@@ -623,8 +659,9 @@ def _write_results(results: Iterator[ChunkResult], staging: Staging, summary: Ru
         if duplicates:
             _append_piecewise(chunk, duplicates, staging)
         else:
-            for table, (batch, lines) in chunk.tables.items():
-                staging.writer(table).append(batch, lines)
+            for table in chunk.tables:
+                staging.writer(table).append(*chunk.table(table))
+        chunk.release()
         for stage, seconds in chunk.seconds.items():
             summary.seconds[stage] = summary.seconds.get(stage, 0.0) + seconds
         for i, entry in enumerate(chunk.entries):
@@ -675,16 +712,17 @@ def _duplicates(entries: list[DocEntry], seen: dict[str, str]) -> dict[int, str]
 def _append_piecewise(chunk: ChunkResult, duplicates: dict[int, str], staging: Staging) -> None:
     """Write a chunk document by document, with a reject row in place of each duplicate's rows."""
     offsets = {table: (0, 0) for table in chunk.tables}
+    tables: dict[str, tuple[pa.RecordBatch, bytes]] = {}
     for i, entry in enumerate(chunk.entries):
         for table, (n_rows, n_bytes) in entry.counts.items():
             row, byte = offsets[table]
             offsets[table] = (row + n_rows, byte + n_bytes)
             if i not in duplicates:
-                batch, lines = chunk.tables[table]
+                batch, lines = tables[table] if table in tables else tables.setdefault(table, chunk.table(table))
                 staging.writer(table).append(batch.slice(row, n_rows), lines[byte : byte + n_bytes])
         if i in duplicates:
             reject = Reject(source=entry.source, doc_id=entry.doc_id, size_bytes=None, reason="duplicate", message=f"same bytes as {duplicates[i]}")
-            staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", *encode_tables(reject_rows(reject)))]).tables["rejects"])
+            staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", *encode_tables(reject_rows(reject)))]).table("rejects"))
 
 
 def _file_tasks(items: list[InputFile], known: _KnownDigests, max_bytes: int, given: Provenance | None, fields: dict[str, str] | None) -> list[Task]:

@@ -34,6 +34,7 @@ class Entry(NamedTuple):
     meta: dict  # JSON values: source, doc_id, reason, findings
     batches: dict[str, pa.RecordBatch]  # one per table, of the table's Arrow schema
     lines: dict[str, bytes]
+    spilled: dict = {}  # table → a pipeline.spill.SpilledTable, copied from its files (storing only)
 
 
 def entry_path(cache_dir: str, key: str) -> Path:
@@ -127,9 +128,18 @@ class _SealedBody:
 
 
 def _pack(entry: Entry, body: _SealedBody) -> None:
-    """Per table an Arrow IPC stream and the JSON lines; then the header and its length."""
+    """Per table an Arrow IPC stream and the JSON lines; then the header and its length. A
+    spilled table is copied a piece at a time from its files, which hold the same two parts."""
     tables = {}
-    for table, batch in entry.batches.items():
+    for table in TABLES:
+        if table in entry.spilled:
+            spilled = entry.spilled[table]
+            spilled.copy_to(body)
+            tables[table] = [spilled.arrow_bytes, spilled.lines_bytes]
+            continue
+        if table not in entry.batches:
+            continue
+        batch = entry.batches[table]
         started = body.size
         with pa.ipc.new_stream(body, batch.schema) as writer:
             writer.write_batch(batch)
@@ -148,7 +158,10 @@ def _unpack(body: bytes) -> Entry:
     for table, (n_ipc, n_lines) in header["tables"].items():
         if table not in TABLES:
             raise KeyError(table)
-        batch = pa.ipc.open_stream(view.slice(at, n_ipc)).read_next_batch()
+        batches = list(pa.ipc.open_stream(view.slice(at, n_ipc)))  # a spilled table: one batch per slice
+        if not batches:
+            raise ValueError(f"{table}: no rows")
+        batch = batches[0] if len(batches) == 1 else pa.concat_batches(batches)
         if not batch.schema.equals(arrow_schema(TABLES[table]), check_metadata=True):
             raise ValueError(f"{table}: not the table's schema")
         batches[table] = batch
