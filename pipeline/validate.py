@@ -43,6 +43,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "ZG016": ("error", "outcome_sum", "problems completed, partly completed, in progress and long-term of one statement add up to more than the problems it reports"),
     "ZG017": ("error", "manifest", "manifest.json is missing or unreadable, so no file can be checked against its digest"),
     "ZG018": ("error", "formats", "a table's JSON Lines file does not hold the same rows as its Parquet file"),
+    "ZG019": ("error", "section_nesting", "a section does not lie within its parent section, or is not at a deeper level than it"),
     "ZG101": ("warning", "problem_gap", "problem numbers of a document skip a number"),
     "ZG102": ("warning", "problem_repeat", "a problem number occurs twice in a document"),
     "ZG103": ("warning", "no_problems", "a rectification document has no problems"),
@@ -127,7 +128,7 @@ def check_document(document: dict, tables: dict[str, list[dict]]) -> list[Findin
             start, end = row["char_start"], row["char_end"]
             if not 0 <= start <= end <= len(text):
                 out.append(finding("ZG007", table, rid, f"[{start}, {end}) against a text of {len(text)} characters"))
-            elif text[start:end] != row["text"]:
+            elif "text" in row and text[start:end] != row["text"]:
                 out.append(finding("ZG008", table, rid, f"text {row['text'][:30]!r} but the document has {text[start:end][:30]!r} there"))
     for table in CHILD_TABLES:
         for row in tables.get(table, []):
@@ -135,6 +136,7 @@ def check_document(document: dict, tables: dict[str, list[dict]]) -> list[Findin
                 value = row.get(column)
                 if value is not None and value not in ids.get(target, ()):
                     out.append(finding("ZG006", table, row[ID_FIELD[table]], f"{column}={value} is not in {target} of document {doc_id}"))
+    out += _check_nesting(tables.get("sections", []))
     out += _check_dates(document, tables.get("dates", []))
     out += _check_values(tables.get("indicators", []))
     out += _check_problems(document, tables.get("problems", []))
@@ -142,6 +144,21 @@ def check_document(document: dict, tables: dict[str, list[dict]]) -> list[Findin
     for column, table in COUNTS.items():
         if document.get(column) != len(tables.get(table, [])):
             out.append(finding("ZG011", "documents", doc_id, f"{column}={document.get(column)} but {table} has {len(tables.get(table, []))} rows"))
+    return out
+
+
+def _check_nesting(sections: list[dict]) -> list[Finding]:
+    """Each section lies within its parent and one level below it (a missing parent is ZG006)."""
+    out = []
+    parents = {s["section_id"]: s for s in sections}
+    for s in sections:
+        parent = parents.get(s["parent_id"]) if s["parent_id"] is not None else None
+        if parent is None:
+            continue
+        if not parent["char_start"] <= s["char_start"] <= s["char_end"] <= parent["char_end"]:
+            out.append(finding("ZG019", "sections", s["section_id"], f"[{s['char_start']}, {s['char_end']}) outside its parent's [{parent['char_start']}, {parent['char_end']})"))
+        elif s["level"] <= parent["level"]:
+            out.append(finding("ZG019", "sections", s["section_id"], f"level {s['level']} under a level-{parent['level']} parent"))
     return out
 
 

@@ -311,7 +311,7 @@ def _sections(outline: Outline, doc_id: str, span) -> list[dict]:
     ids = [row_id(doc_id, "s", u.start, u.end) for u in outline.units]
     return [
         {
-            **span(u.start, u.end),
+            **_without_text(span(u.start, u.end)),
             "section_id": ids[i],
             "parent_id": ids[u.parent] if u.parent is not None else None,
             "level": u.level,
@@ -322,6 +322,13 @@ def _sections(outline: Outline, doc_id: str, span) -> list[dict]:
         }
         for i, u in enumerate(outline.units)
     ]
+
+
+def _without_text(span: dict) -> dict:
+    """A section's offsets: its text is documents.text[char_start:char_end] (sections nest, so
+    storing it would repeat each character once per level)."""
+    del span["text"]
+    return span
 
 
 def _date_at(text: str, span: tuple[int, int] | None) -> dt.date | None:
