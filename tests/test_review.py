@@ -144,6 +144,8 @@ def test_the_research_view_shows_each_notices_figures(tmp_path):
 def test_findings_are_shown_where_they_occur(site, dataset, doc_rows):
     report = validate(dataset)
     assert report.findings, "the corpus has at least one finding (002's restarted enumeration)"
+    index = (site / "index.html").read_text("utf-8")
+    assert f"{report.n_errors} errors, {report.n_warnings} warnings" in index  # the site checks each document as it streams
     for finding in report.findings:
         if not finding.row_id or finding.table == "documents":
             continue
