@@ -222,3 +222,25 @@ def test_the_index_charts_the_functions_named_most_often(site, dataset):
     top = pl.read_parquet(dataset / "organizations.parquet")["function"].drop_nulls().value_counts(sort=True)[0, 0]
     chart = re.search(r'<svg[^>]*id="chart-functions".*?</svg>', index, re.S) or re.search(r"chart-functions.*?</svg>", index, re.S)
     assert chart and top in chart.group(0)
+
+
+@pytest.mark.parametrize(("n", "written"), [(0, "0"), (950, "950"), (9500, "9 500"), (12500, "12.5k"), (250000, "250k"), (999999, "1M"), (1250000, "1.25M")])
+def test_axis_counts_are_plain(n, written):
+    from pipeline.review.charts import compact
+
+    assert compact(n) == written
+
+
+def test_charts_of_a_national_collection_write_no_exponent():
+    """At 100 000 documents the counts run to millions: the axes say 3M, never 1e6."""
+    from pipeline.review import charts
+
+    svgs = [
+        charts.stacked_years({(2020 + i, "mention"): 3_000_000 + i for i in range(5)}, "chart-dates", "date mentions"),
+        charts.ranked_bars([(f"省{i}", 2_500_000 - i) for i in range(40)], "chart-provinces", "documents", "#2e6fb7"),
+        charts.distribution([7] * 100_000 + [30] * 3000, "chart-problems", "problems"),
+    ]
+    for svg in svgs:
+        texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+        assert texts and not any(re.search(r"\de\d|×10", t) for t in texts), texts
+    assert "3M" in svgs[0] and "15 others" in svgs[1]
