@@ -86,20 +86,24 @@ ORDER BY s.doc_id, s.char_start, s.level;
     "polars": '''```python
 import polars as pl
 
-# polars: each section with its text (heading and body)
+# polars: each section with its text (heading and body); lazy and streaming, so the join never
+# holds a copy of a document's text for each of its sections
 sections = (
-    pl.read_parquet("sections.parquet")
-    .join(pl.read_parquet("documents.parquet", columns=["doc_id", "text"]), on="doc_id")
+    pl.scan_parquet("sections.parquet")
+    .join(pl.scan_parquet("documents.parquet").select("doc_id", "text"), on="doc_id")
     .with_columns(text=pl.col("text").str.slice(pl.col("char_start"), pl.col("char_end") - pl.col("char_start")))
+    .collect(engine="streaming")
 )
 print(sections.select("section_id", "level", "marker", "text"))
 ```''',
     "pandas": '''```python
 import pandas as pd
 
-# pandas: each section with its text (heading and body)
-sections = pd.read_parquet("sections.parquet").merge(pd.read_parquet("documents.parquet", columns=["doc_id", "text"]), on="doc_id")
-sections["text"] = [t[start:end] for t, start, end in zip(sections["text"], sections["char_start"], sections["char_end"])]
+# pandas: each section with its text (heading and body), cut from its document's text
+documents = pd.read_parquet("documents.parquet", columns=["doc_id", "text"])
+texts = dict(zip(documents["doc_id"], documents["text"]))
+sections = pd.read_parquet("sections.parquet")
+sections["text"] = [texts[d][start:end] for d, start, end in zip(sections["doc_id"], sections["char_start"], sections["char_end"])]
 print(sections[["section_id", "level", "marker", "text"]])
 ```''',
 }
