@@ -225,11 +225,14 @@ def test_the_index_charts_the_functions_named_most_often(site, dataset):
     assert chart and top in chart.group(0)
 
 
-@pytest.mark.parametrize(("n", "written"), [(0, "0"), (950, "950"), (9500, "9 500"), (12500, "12.5k"), (250000, "250k"), (999999, "1M"), (1250000, "1.25M")])
-def test_axis_counts_are_plain(n, written):
+@pytest.mark.parametrize(("n", "scale", "written"), [
+    (0, None, "0"), (-0.01, 5, "0"), (950, None, "950"), (9500, None, "9 500"), (12500, None, "12.5k"), (6000, 30000, "6k"),
+    (250000, None, "250k"), (999999, None, "1M"), (500000, 1500000, "0.5M"), (1250000, None, "1.25M"),
+])  # fmt: skip
+def test_axis_counts_are_plain(n, scale, written):
     from pipeline.review.charts import compact
 
-    assert compact(n) == written
+    assert compact(n, scale) == written
 
 
 def test_charts_of_a_national_collection_write_no_exponent():
@@ -245,3 +248,5 @@ def test_charts_of_a_national_collection_write_no_exponent():
         texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
         assert texts and not any(re.search(r"\de\d|×10", t) for t in texts), texts
     assert "3M" in svgs[0] and "15 others" in svgs[1]
+    empty = charts.ranked_bars([], "chart-actions", "people", "#c2590a")
+    assert "none in this collection" in empty and "-0" not in re.findall(r"<text[^>]*>([^<]*)</text>", empty)

@@ -93,7 +93,8 @@ def ranked_bars(counts: list[tuple[str, float]], chart_id: str, xlabel: str, col
         ax.annotate(_count(n), (n, v), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
     ax.set_yticks(y, [label for label, _ in shown])
     ax.invert_yaxis()
-    _counts_on(ax.xaxis)
+    if shown:
+        _counts_on(ax.xaxis)
     ax.set_xlabel(xlabel)
     return _svg(fig, chart_id)
 
@@ -109,21 +110,33 @@ def _count(n: float) -> str:
     return f"{n:,.0f}".replace(",", " ")
 
 
-def compact(n: float) -> str:
-    """A count as an axis writes it: 950, 9 500, 95k, 1.2M (never 1e6)."""
-    if abs(n) < 10_000:
+def compact(n: float, scale: float | None = None) -> str:
+    """A count as an axis writes it, in the unit its largest tick (``scale``) calls for:
+    950 and 9 500, or 6k and 95k, or 0.5M and 1.2M (never 1e6)."""
+    scale = abs(n) if scale is None else abs(scale)
+    if round(n) == 0:
+        return "0"
+    if scale < 10_000:
         return _count(n)
-    if abs(n) < 999_500:
-        return f"{n / 1000:.1f}".removesuffix(".0") + "k" if abs(n) < 100_000 else f"{n / 1000:.0f}k"
+    if scale < 999_500:
+        return f"{n / 1000:.1f}".removesuffix(".0") + "k"
     return f"{n / 1_000_000:.2f}".rstrip("0").rstrip(".") + "M"
 
 
 def _counts_on(axis) -> None:
     """Count ticks in plain numbers (matplotlib would write 1e6 beside large ones)."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import Formatter, MaxNLocator
+
+    class Counts(Formatter):
+        def format_ticks(self, values):
+            scale = max((abs(v) for v in values), default=0)
+            return [compact(v, scale) for v in values]
+
+        def __call__(self, x, pos=None):
+            return compact(x)
 
     axis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-    axis.set_major_formatter(FuncFormatter(lambda n, _: compact(n)))
+    axis.set_major_formatter(Counts())
 
 
 def stacked_years(counts: dict[tuple[int | None, str], int], chart_id: str, ylabel: str, span: int = 25) -> str:
@@ -143,7 +156,7 @@ def stacked_years(counts: dict[tuple[int | None, str], int], chart_id: str, ylab
     _counts_on(ax.yaxis)
     ax.tick_params(axis="x", labelrotation=60, labelsize=7)
     if groups:
-        ax.legend(frameon=False, fontsize=7)
+        ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the bars, never over them
     return _svg(fig, chart_id)
 
 
