@@ -181,7 +181,8 @@ def _clause_start_reference(m: str, pos: int) -> int:
 
 
 def _same_words_at_every_position(m: str) -> None:
-    _, trailing, longest = ind._subject_edges()
+    g = ind._subject_grammar()
+    trailing, longest = g.trailing, g.longest_trailing
     for k in range(len(m) + 1):
         assert ind._unit_at(m, k) == _unit_at_reference(m, k), (m[k:k + 6], k)
         assert ind._qualifier_after(m, k) == _qualifier_after_reference(m, k), (m[k:k + 6], k)
@@ -198,9 +199,10 @@ def test_words_at_every_position(name, text):
     _same_words_at_every_position(text)
 
 
-@pytest.mark.parametrize("word", ind._trailing_words())
+@pytest.mark.parametrize("word", ind._subject_grammar().tails)
 def test_every_subject_tail_is_found(word):
-    _, trailing, longest = ind._subject_edges()
+    g = ind._subject_grammar()
+    trailing, longest = g.trailing, g.longest_trailing
     for text in (f"新建项目{word}", f"新建项目{word}\n"):
         slow = trailing.search(text, 0, len(text))
         fast = trailing.search(text, max(0, len(text) - longest - 1), len(text))

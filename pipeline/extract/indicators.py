@@ -16,13 +16,14 @@ import bisect
 import re
 from decimal import Decimal
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
 from pipeline import rules
 from pipeline.extract.dates import find_dates
 from pipeline.extract.numerals import Number, UnitEntry, is_numeral, scan_numbers, unit_rules, whole_number
+from pipeline.extract.subjects import Grammar as SubjectGrammar, SubjectWords, assign_subjects
 from pipeline.mask import Masks, find_masks
 from pipeline.rules import RuleFile, alt
 
@@ -54,15 +55,6 @@ class RankWords(RuleFile):
     scope: tuple[str, ...]
     verbs: tuple[str, ...]
     units: tuple[str, ...]
-
-
-class SubjectWords(RuleFile):
-    leading: tuple[str, ...]
-    trailing: tuple[str, ...]
-    verbs: tuple[str, ...]
-    noun_ends: tuple[str, ...]
-    trailing_not_after: dict[str, tuple[str, ...]]
-    max_length: int
 
 
 class IndicatorRules(RuleFile):
@@ -113,7 +105,6 @@ class _Grammar:
     comparison_of: dict[str, str]
 
 
-_SUBJECT_BREAKS = frozenset(",;。:!?\n()（）《》【】[]")  # a subject may hold quotes and 、
 _CLAUSE_BREAKS = ",;。:!?\n"
 
 
@@ -201,7 +192,7 @@ def find_indicators(text: str, *, match_text: str | None = None, masks: Masks | 
     blocked = _Blocked(excluded, masks.hidden_from("indicators"))
     readings = [_read(m, n) for n in scan_numbers(m, skip=blocked.overlaps)]
     _share_units(m, readings)
-    found: list[FoundIndicator] = []
+    found: list[_Reading] = []
     prev_end = 0
     for i, r in enumerate(readings):
         if r.drop or r.unit is None:
@@ -211,41 +202,17 @@ def find_indicators(text: str, *, match_text: str | None = None, masks: Masks | 
             _inherit_change(m, readings[i - 1], r)
         if r.start < prev_end or blocked.overlaps(r.start, r.end):
             continue
-        subject = _subject(text, m, r, max(prev_end, blocked.row_end_before(r.start)))
-        found.append(_row(text, r, subject))
+        found.append(r)
         prev_end = r.end
-    return _share_subjects(text, m, found)
+    subjects = assign_subjects(text, m, found, blocked.rows, _subject_grammar())
+    return [_row(text, r, s, after) for r, (s, after) in zip(found, subjects)]
 
 
-_SHARE_REACH = 30  # characters between two figures of one sentence that share a subject
-_SENTENCE_BREAKS = "。;!?\n"
-
-
-def _share_subjects(text: str, m: str, found: list[FoundIndicator]) -> list[FoundIndicator]:
-    """A figure with no subject of its own measures what the figure before it in the same
-    sentence measures (收入598.27亿元,同比增长4.70%; 由54个工作日压缩至37个工作日); the items of a
-    list with no subject before them measure the noun after the list (给予50万元、30万元、20万元建站补助)."""
-    out = list(found)
-    i = 0
-    while i < len(out):  # a list: items joined by 、 or 和, the noun after its last item measured by all
-        j = i
-        while j + 1 < len(out) and _in_list(m, out[j], out[j + 1]):
-            j += 1
-        noun = _noun_after(m, out[j].end) if j > i else None
-        if noun is not None:
-            for k in range(i, j + 1):
-                out[k] = replace(out[k], subject=text[noun[0]:noun[1]], subject_after=True)
-        i = j + 1
-    for i in range(1, len(out)):
-        prev, f = out[i - 1], out[i]
-        if f.subject is None and prev.subject is not None and f.start - prev.end <= _SHARE_REACH \
-                and not any(c in _SENTENCE_BREAKS for c in m[prev.end:f.start]):
-            out[i] = replace(f, subject=prev.subject)
-    return out
-
-
-def _in_list(m: str, a: FoundIndicator, b: FoundIndicator) -> bool:
-    return b.start - a.end <= 3 and _grammar().list_gap.match(m[a.end:b.start]) is not None
+@cache
+def _subject_grammar() -> SubjectGrammar:
+    r = indicator_rules()
+    return SubjectGrammar.build(r.subject, changes=r.change.increase + r.change.decrease,
+                                level_markers=r.change.level_markers, scope=r.rank.scope)
 
 
 class _Blocked:
@@ -261,17 +228,11 @@ class _Blocked:
                 merged.append([s, e])
         self.starts = [s for s, _ in merged]
         self.ends = [e for _, e in merged]
-        self.row_ends = sorted(e for s, e in excluded if e > s)  # rows of other tables: dates, citations
+        self.rows = sorted(((s, e) for s, e in excluded if e > s), key=lambda row: row[1])  # dates, citations
 
     def overlaps(self, start: int, end: int) -> bool:
         k = bisect.bisect_right(self.starts, end - 1) - 1
         return k >= 0 and self.ends[k] > start
-
-    def row_end_before(self, pos: int) -> int:
-        """The end of the last row of another table before ``pos`` (a subject never reaches over
-        a date or a citation; it may hold a masked name: “工业上楼”开工面积)."""
-        k = bisect.bisect_right(self.row_ends, pos) - 1
-        return self.row_ends[k] if k >= 0 else 0
 
 
 def _skipping_to_first_characters(pattern: re.Pattern[str], first: set[str]) -> re.Pattern[str]:
@@ -505,110 +466,16 @@ def _clause_start(m: str, pos: int) -> int:
     return floor if last is None else last.end()
 
 
-def _subject(text: str, m: str, r: _Reading, floor: int) -> str | None:
-    """The noun phrase the figure measures (SPEC 6), None when unsure.
-
-    A count written before its noun (``1127家小升规企业``, ``9份实用管用的政策文件``) measures that
-    noun: the run of Chinese characters after the measure word, up to a clause break, a linking
-    word or a verb, and after its last 的. Any other figure measures the phrase before it in its
-    clause, with scope words, verbs and linking words trimmed from both ends.
-    """
-    words = indicator_rules().subject
-    if r.kind == "count":
-        after = _noun_after(m, r.end)
-        if after is not None:
-            return _After(text[after[0]:after[1]])
-    start = max(floor, _clause_start(m, r.number.start))
-    phrase = _trim(m, start, r.start, words)
-    return None if phrase is None else text[phrase[0]:phrase[1]]
-
-
-_NOUN_REACH = 16  # characters a noun after a measure word is looked for
-
-
-def _noun_after(m: str, end: int) -> tuple[int, int] | None:
-    """The noun right after a count's measure word, or None (see ``_subject``)."""
-    stops = _noun_stops()
-    k = end
-    while k < len(m) and k - end < _NOUN_REACH and not stops.match(m, k):
-        if "\u4e00" <= m[k] <= "\u9fff":
-            k += 1
-        elif m[k] == "“" and (close := m.find("”", k + 1, min(len(m), k + _NOUN_REACH))) > k + 1:
-            k = close + 1  # 483个“一件事”主题服务: a quoted name inside the noun
-        else:
-            break
-    start = end
-    last_de = m.rfind("的", end, k)
-    if last_de >= 0:
-        start = last_de + 1
-    return (start, k) if k - start >= 2 else None
-
-
-@cache
-def _noun_stops() -> re.Pattern[str]:
-    """Where the noun after a measure word ends: a linking word or a verb."""
-    r = indicator_rules()
-    return re.compile(alt(list(r.subject.noun_ends + r.change.increase + r.change.decrease)))
-
-
-def _trim(m: str, start: int, end: int, words: SubjectWords) -> tuple[int, int] | None:
-    leading, trailing, longest = _subject_edges()
-    changed = True
-    while changed and start < end:
-        changed = False
-        lead = leading.match(m, start, end)
-        if lead and lead.end() > start:
-            start, changed = lead.end(), True
-        trail = trailing.search(m, max(start, end - longest - 1), end)  # - 1: $ also matches before a final \n
-        if trail and trail.start() < end and not _word_goes_on(m, trail.start(), trail.group(), words):
-            end, changed = trail.start(), True
-    phrase = m[start:end]
-    if len(phrase) < 2 or len(phrase) > words.max_length:
-        return None
-    if not _SUBJECT_BREAKS.isdisjoint(phrase) or any(map(str.isdigit, phrase)):
-        return None
-    return start, end
-
-
-def _word_goes_on(m: str, at: int, word: str, words: SubjectWords) -> bool:
-    """Is ``word`` at ``at`` the end of a longer word (the 比 of 占比), not a word of its own?"""
-    return at > 0 and m[at - 1] in words.trailing_not_after.get(word, ())
-
-
-@cache
-def _subject_edges() -> tuple[re.Pattern[str], re.Pattern[str], int]:
-    """Words to drop at the start of a subject, and at its end (longest first, anchored; and the
-    length of the longest, to look for them only where they can end the phrase)."""
-    words = indicator_rules().subject
-    trailing = _trailing_words()
-    return (re.compile(rules.alt(list(words.leading + words.verbs))), re.compile(rules.alt(list(trailing)) + "$"),
-            max(map(len, trailing)))
-
-
-@cache
-def _trailing_words() -> tuple[str, ...]:
-    """Subject tails to drop: the listed words, and change verbs with their level marker (压缩至)."""
-    r = indicator_rules()
-    verbs = r.change.increase + r.change.decrease
-    combined = [v + l for v in verbs for l in r.change.level_markers] + list(verbs)
-    return tuple(sorted(set(r.subject.trailing) | set(combined) | set(r.subject.verbs), key=len, reverse=True))
-
-
 def exact_product(value: float, multiplier: float) -> float:
     """``value × multiplier`` in decimal from the digits they print as, rounded once:
     2.3 × 1e8 is 230000000, where binary floating point gives 229999999.99999997."""
     return float(Decimal(repr(value)) * Decimal(repr(multiplier)))
 
 
-class _After(str):
-    """A subject written after its figure (``_subject``)."""
-
-
-def _row(text: str, r: _Reading, subject: str | None) -> FoundIndicator:
+def _row(text: str, r: _Reading, subject: str | None, subject_after: bool) -> FoundIndicator:
     return FoundIndicator(
         start=r.start, end=r.end, text=text[r.start:r.end],
         value=r.value, multiplier=r.multiplier, value_normalized=exact_product(r.value, r.multiplier),
         unit=r.unit or "", kind=r.kind or "", qualifier=r.qualifier,
-        change=r.change, comparison=r.comparison, subject=None if subject is None else str(subject),
-        subject_after=isinstance(subject, _After),
+        change=r.change, comparison=r.comparison, subject=subject, subject_after=subject_after,
     )
