@@ -9,11 +9,14 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from pipeline import __version__
+
+if TYPE_CHECKING:
+    from pipeline.build import RunSummary
 
 app = typer.Typer(
     name="zhenggai",
@@ -106,25 +109,34 @@ def run(
     except OSError as exc:
         raise UserError(_os_error(exc, out, engine, scheduler))
     if not quiet:
-        if summary.up_to_date:
-            typer.echo(f"{out} is up to date: {summary.documents} documents, {summary.rejects} rejected, nothing changed", err=True)
-        else:
-            reasons = ", ".join(f"{n} {r}" for r, n in sorted(summary.reject_reasons.items()))
-            reused = f", {summary.reused} reused from the last build" if summary.reused else ""
-            typer.echo(f"{summary.documents} documents, {summary.rejects} rejected{f' ({reasons})' if reasons else ''}{reused} → {out}", err=True)
-            typer.echo("rows: " + ", ".join(f"{t} {n}" for t, n in summary.rows.items()), err=True)
-            if summary.skipped:
-                kinds = ", ".join(f"{n} {k}" for k, n in summary.skipped.items())
-                typer.echo(f"container records that are no page, skipped: {sum(summary.skipped.values())} ({kinds})", err=True)
-            typer.echo(f"checked while building: {summary.n_errors} errors, {summary.n_warnings} warnings", err=True)
+        _print_summary(summary, out)
     if timings:
-        stages = {k: v for k, v in summary.seconds.items() if k not in ("total", "hash")}
-        payload = {"stages": stages, "documents": summary.documents, "rejects": summary.rejects, "reused": summary.reused, "up_to_date": summary.up_to_date}
-        timings.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+        _write_timings(timings, summary)
     if validate_after:
         _report(out, as_json=False, show=20, quiet=quiet)
     elif summary.n_errors:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_summary(summary: RunSummary, out: Path) -> None:
+    """What the build did, on standard error."""
+    if summary.up_to_date:
+        typer.echo(f"{out} is up to date: {summary.documents} documents, {summary.rejects} rejected, nothing changed", err=True)
+        return
+    reasons = ", ".join(f"{n} {r}" for r, n in sorted(summary.reject_reasons.items()))
+    reused = f", {summary.reused} reused from the last build" if summary.reused else ""
+    typer.echo(f"{summary.documents} documents, {summary.rejects} rejected{f' ({reasons})' if reasons else ''}{reused} → {out}", err=True)
+    typer.echo("rows: " + ", ".join(f"{t} {n}" for t, n in summary.rows.items()), err=True)
+    if summary.skipped:
+        kinds = ", ".join(f"{n} {k}" for k, n in summary.skipped.items())
+        typer.echo(f"container records that are no page, skipped: {sum(summary.skipped.values())} ({kinds})", err=True)
+    typer.echo(f"checked while building: {summary.n_errors} errors, {summary.n_warnings} warnings", err=True)
+
+
+def _write_timings(path: Path, summary: RunSummary) -> None:
+    stages = {k: v for k, v in summary.seconds.items() if k not in ("total", "hash")}
+    payload = {"stages": stages, "documents": summary.documents, "rejects": summary.rejects, "reused": summary.reused, "up_to_date": summary.up_to_date}
+    path.write_text(json.dumps(payload, indent=2), encoding="utf-8")
 
 
 def _inputs(inputs: list[Path], out: Path, *, allow_empty: bool, follow_outside_links: bool) -> list:

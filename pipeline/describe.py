@@ -16,23 +16,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.models import ID_FIELD, TABLES, Row
+from pipeline.models import REGISTRY, Row, Table
 from pipeline.schema import arrow_schema, data_dictionary
 from pipeline.write import table_files
 
 PACKAGE_NAME = "zhenggai"
 PACKAGE_TITLE = "zhenggai: rectification notices as tables"
-
-# column → table it points into; doc_id of rejects names bytes, not a document row
-FOREIGN_KEYS: dict[str, str] = {
-    "doc_id": "documents",
-    "section_id": "sections",
-    "parent_id": "sections",
-    "problem_id": "problems",
-    "measure_id": "measures",
-    "date_id": "dates",
-    "indicator_id": "indicators",
-}
 
 LOADING = {
     "duckdb": '''```sql
@@ -203,8 +192,8 @@ def readme_text(rows: dict[str, int]) -> str:
         "| table | what it holds | rows | id |",
         "|---|---|---:|---|",
     ]
-    for table, model in TABLES.items():
-        parts.append(f"| `{table}` | {_cell(table_summary(model))} | {rows.get(table, 0)} | {_code(ID_FIELD.get(table))} |")
+    for table in REGISTRY.values():
+        parts.append(f"| `{table.name}` | {_cell(table_summary(table.model))} | {rows.get(table.name, 0)} | {_code(table.id_field)} |")
     parts += ["", "## Loading", "", "Run these inside this folder.", ""]
     for name, title in (("duckdb", "DuckDB"), ("polars", "polars"), ("pandas", "pandas"), ("r", "R")):
         parts += [f"### {title}", "", LOADING[name], ""]
@@ -274,7 +263,7 @@ def datapackage(rows: dict[str, int]) -> dict:
         "title": PACKAGE_TITLE,
         "description": "Problems, measures, dates, figures and cited documents extracted from Chinese government "
         "rectification notices. Each resource is also stored as JSON Lines (TABLE.jsonl) with the same rows.",
-        "resources": [_resource(table, model, rows.get(table, 0)) for table, model in TABLES.items()],
+        "resources": [_resource(table, rows.get(table.name, 0)) for table in REGISTRY.values()],
     }
 
 
@@ -282,24 +271,23 @@ def datapackage_text(rows: dict[str, int]) -> str:
     return json.dumps(datapackage(rows), ensure_ascii=False, indent=2) + "\n"
 
 
-def _resource(table: str, model: type[Row], count: int) -> dict:
-    schema: dict = {"fields": [_field(f, model) for f in arrow_schema(model)]}
-    if table in ID_FIELD:
-        schema["primaryKey"] = [ID_FIELD[table]]
+def _resource(table: Table, count: int) -> dict:
+    schema: dict = {"fields": [_field(f, table.model) for f in arrow_schema(table.model)]}
+    if table.id_field:
+        schema["primaryKey"] = [table.id_field]
     keys = [
-        {"fields": [column], "reference": {"resource": "" if target == table else target, "fields": [ID_FIELD[target]]}}
-        for column, target in FOREIGN_KEYS.items()
-        if column in model.model_fields and column != ID_FIELD.get(table) and table != "rejects"
+        {"fields": [column], "reference": {"resource": "" if target == table.name else target, "fields": [REGISTRY[target].id_field]}}
+        for column, target in table.references.items()
     ]
     if keys:
         schema["foreignKeys"] = keys
     return {
-        "name": table,
-        "path": table_files(table)[0],
+        "name": table.name,
+        "path": table_files(table.name)[0],
         "profile": "tabular-data-resource",
         "format": "parquet",
         "mediatype": "application/vnd.apache.parquet",
-        "description": f"{table_summary(model)}. {count} rows.",
+        "description": f"{table_summary(table.model)}. {count} rows.",
         "schema": schema,
     }
 

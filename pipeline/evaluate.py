@@ -11,7 +11,8 @@ Rows are paired one to one within a document, best overlap first:
 - organizations: spans overlap;
 - status: the status phrases of problems (``problems.status`` with its offsets) overlap and the
   statuses are equal;
-- documents: the same doc_id.
+- documents: the same doc_id;
+- any other table: spans overlap.
 
 A gold folder holds the tables it annotates; a table without a gold file is not scored, and a
 field is scored only on gold rows that carry it.
@@ -27,7 +28,10 @@ from typing import Callable
 
 import polars as pl
 
-GOLD_TABLES = ("documents", "problems", "measures", "dates", "indicators", "policy_refs", "outcomes", "organizations", "status")
+from pipeline.models import REGISTRY
+
+# every table with ids, and the status phrases of problems as a pseudo-table of their own
+GOLD_TABLES = (*(t.name for t in REGISTRY.values() if t.id_field), "status")
 
 DOCUMENT_FIELDS = (
     "doc_type", "title", "issuer", "province", "city", "district", "adcode", "published_date", "signed_date",
@@ -164,6 +168,7 @@ def _span_match(threshold: float, measure: Callable[[dict, dict], float], *keys:
     return score
 
 
+OVERLAP = _span_match(0.5, _overlap)
 MATCHERS: dict[str, Callable[[dict, dict], float]] = {
     "problems": _span_match(0.8, _iou),
     "measures": _span_match(0.8, _iou),
@@ -171,7 +176,7 @@ MATCHERS: dict[str, Callable[[dict, dict], float]] = {
     "indicators": _span_match(0.5, _overlap, "value_normalized", "unit"),
     "policy_refs": _span_match(0.5, _overlap, "title"),
     "outcomes": _span_match(0.5, _overlap, "kind", "value", "action"),
-    "organizations": _span_match(0.5, _overlap),
+    "organizations": OVERLAP,
     "status": _span_match(0.5, _overlap, "status"),
 }
 
@@ -182,7 +187,7 @@ def _brief(row: dict) -> dict:
 
 
 def score_table(table: str, gold: list[dict], pred: list[dict]) -> TableScore:
-    result = TableScore(table, fields={f: [0, 0] for f in FIELDS[table]})
+    result = TableScore(table, fields={f: [0, 0] for f in FIELDS.get(table, ())})
     if table == "documents":
         by_id = {p["doc_id"]: p for p in pred}
         pairs = [(g, by_id[g["doc_id"]]) for g in gold if g["doc_id"] in by_id]
@@ -190,12 +195,12 @@ def score_table(table: str, gold: list[dict], pred: list[dict]) -> TableScore:
         result.misses = [_brief(g) for g in gold if g["doc_id"] not in by_id]
         result.false_positives = [_brief(p) for p in pred if id(p) not in matched_pred and p["doc_id"] in {g["doc_id"] for g in gold}]
     else:
-        pairs, unmatched_gold, unmatched_pred = _pair(gold, pred, MATCHERS[table])
+        pairs, unmatched_gold, unmatched_pred = _pair(gold, pred, MATCHERS.get(table, OVERLAP))
         result.misses = [_brief(g) for g in unmatched_gold]
         result.false_positives = [_brief(p) for p in unmatched_pred]
     result.tp, result.fn, result.fp = len(pairs), len(result.misses), len(result.false_positives)
     for g, p in pairs:
-        for name in FIELDS[table]:
+        for name in FIELDS.get(table, ()):
             if name not in g:
                 continue
             counts = result.fields[name]

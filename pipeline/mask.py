@@ -14,7 +14,6 @@ spans from here; none keeps a grammar of its own for them.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass

@@ -7,6 +7,7 @@ data dictionary are all derived from these classes (see ``pipeline.schema``).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Annotated, Literal, Mapping, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -221,6 +222,8 @@ class Outcome(Span):
     value: float = Field(description="The number: people, problems, items, percent, or CNY (万/亿 applied).")
     unit: OutcomeUnit = Field(description="个 (problems), 项, 件, 人, % or CNY; fixed by the kind.")
     indicator_id: Optional[str] = Field(description="The indicators row of the same figure.")
+
+
 class Organization(Span):
     """A mention of an organisation: party organ, department, team, court, body or enterprise."""
 
@@ -246,30 +249,86 @@ class Reject(Row):
     message: str = Field(description="What was wrong, in words.")
 
 
-TABLES: dict[str, type[Row]] = {
-    "documents": Document,
-    "sections": Section,
-    "problems": Problem,
-    "measures": Measure,
-    "dates": DateMention,
-    "indicators": Indicator,
-    "policy_refs": PolicyRef,
-    "outcomes": Outcome,
-    "organizations": Organization,
-    "rejects": Reject,
-}
+@dataclass(frozen=True)
+class Highlight:
+    """How the review site marks a table's rows in a document's text."""
 
-ID_FIELD: dict[str, str] = {
-    "documents": "doc_id",
-    "sections": "section_id",
-    "problems": "problem_id",
-    "measures": "measure_id",
-    "dates": "date_id",
-    "indicators": "indicator_id",
-    "policy_refs": "ref_id",
-    "outcomes": "outcome_id",
-    "organizations": "org_id",
-}
+    kind: str  # singular name, the CSS class k-{kind} and the rows' kind on a page
+    label: str  # legend entry
+    depth: int  # at equal spans a lower depth encloses a higher one (a problem its measure)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the dataset and all that the stages need to know of it.
+
+    Validation, the data package, the review site, the CSV and SQLite exports, the evaluation
+    and the JSON Schemas iterate ``REGISTRY``: a table registered here is covered everywhere.
+    """
+
+    name: str
+    model: type[Row]
+    id_field: Optional[str] = None  # primary key; None for rejects, whose source names them
+    id_prefix: str = ""  # letter of the table in a row id: {doc_id}-{prefix}{start}-{end}
+    references: Mapping[str, str] = field(default_factory=dict)  # column → table its value is an id of
+    count: Optional[str] = None  # column of documents that holds the table's rows in the document
+    highlight: Optional[Highlight] = None  # marked in the review site's pages
+    label_column: Optional[str] = None  # the column that names a row (Datasette)
+    searched: tuple[str, ...] = ()  # columns with full-text search in the SQLite export
+
+    @property
+    def span(self) -> bool:
+        """Rows carry ``text`` and offsets into documents.text (and raw offsets into the input)."""
+        return issubclass(self.model, Span)
+
+    @property
+    def located(self) -> bool:
+        """Rows carry offsets into documents.text and the input: spans, and sections (which keep no text)."""
+        return issubclass(self.model, (Span, Located))
+
+    @property
+    def per_document(self) -> bool:
+        """Rows belong to one document row (``doc_id`` references documents)."""
+        return self.references.get("doc_id") == "documents"
+
+
+_IN_DOCUMENT = {"doc_id": "documents"}
+_PLACED = {**_IN_DOCUMENT, "problem_id": "problems", "measure_id": "measures"}  # rows placed in a problem and measure
+
+REGISTRY: dict[str, Table] = {}
+
+
+def register(table: Table) -> None:
+    """Add a table (or replace one of the same name) to the registry and its derived views."""
+    REGISTRY[table.name] = table
+    TABLES[table.name] = table.model
+    if table.id_field:
+        ID_FIELD[table.name] = table.id_field
+
+
+TABLES: dict[str, type[Row]] = {}  # table → row model, in the registry's order
+ID_FIELD: dict[str, str] = {}  # table → primary key, for the tables that have one
+
+for _table in (
+    Table("documents", Document, id_field="doc_id", label_column="title", searched=("title", "issuer", "text")),
+    Table("sections", Section, id_field="section_id", id_prefix="s", references={**_IN_DOCUMENT, "parent_id": "sections"}, count="n_sections"),
+    Table("problems", Problem, id_field="problem_id", id_prefix="p", references={**_IN_DOCUMENT, "section_id": "sections"}, count="n_problems",
+          highlight=Highlight("problem", "问题 problem", depth=0), label_column="problem", searched=("category", "title", "text")),
+    Table("measures", Measure, id_field="measure_id", id_prefix="m", references={**_IN_DOCUMENT, "section_id": "sections", "problem_id": "problems"},
+          count="n_measures", highlight=Highlight("measure", "措施 measure", depth=1), label_column="title", searched=("title", "text")),
+    Table("dates", DateMention, id_field="date_id", id_prefix="d", references=_PLACED, count="n_dates",
+          highlight=Highlight("date", "日期 date", depth=6)),
+    Table("indicators", Indicator, id_field="indicator_id", id_prefix="i", references={**_PLACED, "date_id": "dates"}, count="n_indicators",
+          highlight=Highlight("indicator", "指标 indicator", depth=5)),
+    Table("policy_refs", PolicyRef, id_field="ref_id", id_prefix="r", references=_PLACED, count="n_policy_refs",
+          highlight=Highlight("policy_ref", "文件 policy ref", depth=2), label_column="title"),
+    Table("outcomes", Outcome, id_field="outcome_id", id_prefix="o", references={**_PLACED, "indicator_id": "indicators"}, count="n_outcomes",
+          highlight=Highlight("outcome", "成效 outcome", depth=3)),
+    Table("organizations", Organization, id_field="org_id", id_prefix="o", references=_PLACED, count="n_organizations",
+          highlight=Highlight("organization", "机构 organization", depth=4)),
+    Table("rejects", Reject),  # no id and no reference: a duplicate's doc_id names a document, other reasons none
+):
+    register(_table)
 
 
 class Extraction(BaseModel):

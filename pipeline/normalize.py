@@ -14,7 +14,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import PurePath
 
 from charset_normalizer import from_bytes
@@ -22,6 +22,7 @@ from charset_normalizer import from_bytes
 from pipeline import rules
 from pipeline.offsets import OffsetChain, OffsetMap, apply_edits, regex_edits
 from pipeline.fold import fold_traditional
+from pipeline.mask import RuleScan
 from pipeline.rejected import InputRejected
 from pipeline.webpage import page_text
 
@@ -215,11 +216,6 @@ def _looks_like_html(data: bytes, source: str) -> bool:
     return PurePath(source).suffix.lower() in _HTML_SUFFIXES or bool(_HTML_SNIFF.match(data[:2048].lstrip(b"\xef\xbb\xbf")))
 
 
-def html_to_text(markup: str) -> str:
-    """The notice a web page carries, as text (see ``pipeline.webpage``)."""
-    return page_text(markup).text
-
-
 # --- canonical text -------------------------------------------------------------
 
 # Invisible characters and C0 controls other than line breaks and tabs go.
@@ -229,7 +225,12 @@ _INVISIBLE = re.compile(r"[\ufeff\u200b-\u200d\u2060\u00ad\x00-\x08\x0e-\x1f\x7f
 _STABLE = "\x00-\x7f\u4e00-\u9fff\u3001-\u3003\u3008-\u3011\u3014-\u301b\u201c\u201d\u2018\u2019\u2460-\u2473\u2014\u2026\u00b7"
 _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a"
 _NFKC_CLUSTER = re.compile(f"[^{_STABLE}][{_COMBINING}]*|.[{_COMBINING}]+", re.DOTALL)
-_NEWLINE = re.compile(r"\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
+# Without combining marks the clusters are single characters: a pattern that opens with a class
+# is skipped to fast, where the one above is tried at every character.
+_HAS_COMBINING = re.compile(f"[{_COMBINING}]")
+_NFKC_SINGLE = re.compile(f"[^{_STABLE}]")
+# \r\n or one line break: opening with a class, the pattern is skipped to fast.
+_NEWLINE = re.compile(r"[\r\u2028\u2029\x0b\x0c\x85](?:(?<=\r)\n)?")
 # Only from the start of a run (the look-behind), else a long run of spaces costs its square.
 # Both patterns open with the character they are about, so the regex engine skips ahead to it.
 _TRAILING_SPACE = re.compile(r"[ \t](?<![ \t].)[ \t]*(?=\n|\Z)", re.DOTALL)
@@ -237,17 +238,22 @@ _BLANK_RUNS = re.compile(r"\n(?:(?<=\A\n)\n*|\n*\Z|(?<=\n\n\n)\n*)")
 
 
 @cache
-def _furniture() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _furniture() -> tuple[re.Pattern[str], RuleScan]:
     spec = rules.load("boilerplate", rules.Boilerplate)
     lines = re.compile("^(?:" + "|".join(f"(?:{p})" for p in spec.lines) + ")$(?:\n|\\Z)", re.MULTILINE)
-    fragments = re.compile("|".join(f"(?:{p})" for p in spec.fragments))
-    return lines, fragments
+    return lines, RuleScan(spec.fragments.scan_rules("fragment"))
 
 
 def _nfkc_edits(text: str) -> list[tuple[int, int, str]]:
     if unicodedata.is_normalized("NFKC", text):
         return []
-    return regex_edits(_NFKC_CLUSTER, text, lambda m: unicodedata.normalize("NFKC", m.group()))
+    cluster = _NFKC_CLUSTER if _HAS_COMBINING.search(text) else _NFKC_SINGLE
+    return regex_edits(cluster, text, lambda m: _nfkc(m.group()))
+
+
+@lru_cache(maxsize=4096)
+def _nfkc(cluster: str) -> str:
+    return unicodedata.normalize("NFKC", cluster)
 
 
 def canonicalize(raw_text: str) -> CanonicalText:
@@ -271,7 +277,7 @@ def canonicalize(raw_text: str) -> CanonicalText:
     apply(regex_edits(_NEWLINE, text, "\n"))
     folded = fold_traditional(text)
     for pattern in (_TRAILING_SPACE, furniture_fragments, _TRAILING_SPACE, furniture_lines, _BLANK_RUNS):
-        edits = regex_edits(pattern, folded)
+        edits = [(s, e, "") for s, e, _ in pattern.spans(folded)] if isinstance(pattern, RuleScan) else regex_edits(pattern, folded)
         apply(edits)
         folded, _ = apply_edits(folded, edits)
     return CanonicalText(text=text, match=folded, chain=OffsetChain(tuple(maps)))

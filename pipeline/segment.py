@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -113,30 +114,44 @@ class Outline:
 
 # --- markers ----------------------------------------------------------------------
 
-_LINE_MARKERS = re.compile(
-    rf"""
-    ^[ \t]*
+_LINE_MARKER = rf"""
+    [ \t]*
     (?:
         (?P<cn>(?P<cn_n>{CN_NUMERAL})、)                       # 一、
       | (?P<paren>\((?P<paren_n>{CN_NUMERAL})\))               # (一)
       | (?P<damaged>\))(?=[\u4e00-\u9fff])                    # ) with its opening lost
       | (?P<digit>(?P<digit_n>\d{{1,3}})[ \t]*[.、](?!\d))[ \t]*  # 1.  1、
     )
-    """,
-    re.MULTILINE | re.VERBOSE,
-)
+    """
+_LINE_MARKERS = re.compile(rf"^{_LINE_MARKER}", re.MULTILINE | re.VERBOSE)
+_LINE_MARKERS_AFTER_BREAK = re.compile(rf"\n{_LINE_MARKER}", re.VERBOSE)
 
-_LEVEL4 = re.compile(
-    rf"""
-    (?:(?<=^)|(?<=[\n。;:!?,]))[ \t]*                          # where a sentence or clause starts
+_LEVEL4_BREAKS = r"[\n。;:!?,]"  # where a sentence or clause starts
+_LEVEL4_MARKER = rf"""
+    [ \t]*
     (?:
         (?P<shi>(?P<shi_n>{CN_NUMERAL})是)(?![的否])            # 一是 (not 一是否)
       | (?P<pnum>\((?P<pnum_n>\d{{1,2}})\))                     # (1)
       | (?P<circled>[\u2460-\u2473])                            # ①
     )
-    """,
-    re.VERBOSE,
-)
+    """
+_LEVEL4 = re.compile(rf"(?:(?<=^)|(?<={_LEVEL4_BREAKS})){_LEVEL4_MARKER}", re.VERBOSE)
+_LEVEL4_AFTER_BREAK = re.compile(rf"{_LEVEL4_BREAKS}{_LEVEL4_MARKER}", re.VERBOSE)
+
+
+def _after_breaks(pattern: re.Pattern[str], after_break: re.Pattern[str], text: str, begin: int, stop: int) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text, begin, stop)`` for a pattern that matches only at the start of the
+    text or just after a break character; ``after_break`` is the same pattern opening with that
+    character instead of looking behind at it. ``re`` skips ahead fast to a pattern that opens
+    with a character, where a lookbehind or a line start is tried at every position. No match
+    ends with a break character, so the one before a match is never inside the previous one."""
+    at = begin - 1 if begin else 0
+    if begin == 0 and (m := pattern.match(text, 0, stop)):
+        yield m
+        at = m.end()
+    while (m := after_break.search(text, at, stop)) is not None:
+        yield m
+        at = m.end()
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -202,7 +217,7 @@ def _heading(text: str, body_start: int, end: int) -> tuple[str | None, int, boo
 
 def _line_units(text: str, begin: int, stop: int) -> list[Unit]:
     units = []
-    for m in _LINE_MARKERS.finditer(text, begin, stop):
+    for m in _after_breaks(_LINE_MARKERS, _LINE_MARKERS_AFTER_BREAK, text, begin, stop):
         if m.group("cn"):
             units.append(Unit(1, "cn", m.group("cn"), whole_number(m.group("cn_n")), m.start("cn"), m.end()))
         elif m.group("paren"):
@@ -218,7 +233,7 @@ def _level4_runs(text: str, begin: int, stop: int) -> list[Unit]:
     """Level-4 units in ``text[begin:stop]``: runs that count 1, 2, 3 …; a run may restart at 1."""
     found: list[Unit] = []
     expected: dict[str, int] = {}
-    for m in _LEVEL4.finditer(text, begin, stop):
+    for m in _after_breaks(_LEVEL4, _LEVEL4_AFTER_BREAK, text, begin, stop):
         kind = next(k for k in ("shi", "pnum", "circled") if m.group(k))
         marker = m.group(kind)
         if kind == "shi":

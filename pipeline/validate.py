@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_json
 
-from pipeline.models import ID_FIELD, TABLES
+from pipeline.models import ID_FIELD, REGISTRY, TABLES
 from pipeline.publish import pinned
 from pipeline.schema import arrow_schema
 from pipeline.write import file_digest, table_files
@@ -52,9 +52,15 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "ZG106": ("warning", "problems_reported", "the problems a notice reports differ from the problems it itemises"),
 }
 
-COUNTS = {"n_sections": "sections", "n_problems": "problems", "n_measures": "measures", "n_dates": "dates", "n_indicators": "indicators", "n_policy_refs": "policy_refs", "n_outcomes": "outcomes", "n_organizations": "organizations"}
-CHILD_TABLES = ("sections", "problems", "measures", "dates", "indicators", "policy_refs", "outcomes", "organizations")
-REFERENCES = {"problem_id": "problems", "measure_id": "measures", "section_id": "sections", "parent_id": "sections", "date_id": "dates", "indicator_id": "indicators"}
+COUNTS = {t.count: t.name for t in REGISTRY.values() if t.count}  # documents column → table it counts
+CHILD_TABLES = tuple(t.name for t in REGISTRY.values() if t.per_document)
+OFFSET_TABLES = tuple(t.name for t in REGISTRY.values() if t.per_document and t.located)
+# table → (column, table it points into) of the references checked within a document, in column order
+REFERENCES = {
+    t.name: tuple((column, t.references[column]) for column in t.model.model_fields if column in t.references and column != "doc_id")
+    for t in REGISTRY.values()
+    if t.per_document
+}
 MAX_PER_CODE = 200  # findings kept per code; the count says how many there were
 
 
@@ -125,6 +131,8 @@ def check_document(document: dict, tables: dict[str, list[dict]]) -> list[Findin
             if rid in seen or not rid.startswith(doc_id + "-"):
                 out.append(finding("ZG005", table, rid, "duplicate id" if rid in seen else f"id does not start with its doc_id {doc_id}"))
             seen.add(rid)
+            if table not in OFFSET_TABLES:
+                continue
             start, end = row["char_start"], row["char_end"]
             if not 0 <= start <= end <= len(text):
                 out.append(finding("ZG007", table, rid, f"[{start}, {end}) against a text of {len(text)} characters"))
@@ -132,7 +140,7 @@ def check_document(document: dict, tables: dict[str, list[dict]]) -> list[Findin
                 out.append(finding("ZG008", table, rid, f"text {row['text'][:30]!r} but the document has {text[start:end][:30]!r} there"))
     for table in CHILD_TABLES:
         for row in tables.get(table, []):
-            for column, target in REFERENCES.items():
+            for column, target in REFERENCES[table]:
                 value = row.get(column)
                 if value is not None and value not in ids.get(target, ()):
                     out.append(finding("ZG006", table, row[ID_FIELD[table]], f"{column}={value} is not in {target} of document {doc_id}"))

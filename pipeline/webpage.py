@@ -106,11 +106,6 @@ class _PageScan(HTMLParser):
             self.h1_parts.append(data)
 
 
-def visible_text(markup: str) -> str:
-    """All visible text of a page, one line per block element (no boilerplate removal)."""
-    return _scan(markup)[0]
-
-
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 
 

@@ -16,7 +16,6 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-KIND_TABLE = {"problem": "problems", "measure": "measures", "date": "dates", "indicator": "indicators", "policy_ref": "policy_refs", "outcome": "outcomes", "organization": "organizations"}
 
 # make test-browser sets ZHENGGAI_REQUIRE_BROWSER: there a missing browser fails instead of skipping
 REQUIRED = os.environ.get("ZHENGGAI_REQUIRE_BROWSER") == "1"
@@ -72,6 +71,8 @@ def test_index_lists_every_document_with_charts(site, dataset, browser, shots):
 
 def test_document_page_highlights_every_row(site, dataset, browser, shots):
     from selenium.webdriver.common.by import By
+
+    from pipeline.review.markup import KIND_TABLE
 
     documents = pl.read_parquet(dataset / "documents.parquet").sort("source")
     doc_id = documents.filter(pl.col("n_problems") > 0)["doc_id"][-1]  # a rectification notice with every kind

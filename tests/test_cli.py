@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.models import REGISTRY
+
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = ["run", "validate", "schemas", "extract", "eval", "synth", "bench"]
 
@@ -59,7 +61,7 @@ def test_extract_from_stdin():
     result = zhenggai("extract", "-", stdin=text)
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert set(payload) == {"document", "sections", "problems", "measures", "dates", "indicators", "policy_refs", "outcomes", "organizations"}
+    assert set(payload) == {"document", *(t.name for t in REGISTRY.values() if t.per_document)}
     assert payload["dates"][0]["date_start"] == "2024-12-31"
     assert {i["value_normalized"] for i in payload["indicators"]} >= {27400000.0, 16.0}
 

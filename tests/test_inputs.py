@@ -19,7 +19,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.build import extract_bytes
-from pipeline.inputs.containers import calendar_date, read_container, timestamp
+from pipeline.inputs.containers import read_container
+from pipeline.inputs.stamps import calendar_date, timestamp
 from pipeline.inputs.docx import docx_text
 from pipeline.inputs.formats import input_rules, sniff
 from pipeline.inputs.pdf import Line, _drop_furniture, _paragraphs

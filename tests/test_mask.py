@@ -71,3 +71,45 @@ def test_rules_are_checked_when_loaded():
         MaskRule.model_validate({"name": "x", "what": "x", "hides": ["segment"], "words": ["a"], "examples": ["a"]})
     with pytest.raises(ValueError, match="scanner"):
         MaskRules.model_validate({"rules": [{"name": "title", "what": "x", "hides": ["dates"], "words": ["a"], "examples": ["a"]}]})
+
+
+def _scanned_pattern_sets():
+    from pipeline import rules
+    from pipeline.extract.organizations import organization_rules
+
+    return {"boilerplate fragments": rules.load("boilerplate", rules.Boilerplate).fragments,
+            "organisations furniture lines": organization_rules().furniture_lines}
+
+
+@pytest.mark.parametrize("name", sorted(_scanned_pattern_sets()))
+def test_scanned_patterns_find_what_finditer_finds(name, canonical_texts):
+    """The quick scan over declared first characters finds every match of the joined patterns, on
+    the examples, the notices and the page excerpts beside the project (when present)."""
+    from tests.conftest import PAGES
+
+    spec = _scanned_pattern_sets()[name]
+    scan = mask.RuleScan(spec.scan_rules(name))
+    texts = [*spec.examples, *canonical_texts.values(), *(p.read_text("utf-8") for p in sorted(PAGES.glob("*.txt")))]
+    texts += ["\n".join(spec.examples), " ".join(spec.examples) + "\n" + "".join(spec.examples)]
+    for text in texts:
+        assert [s[:2] for s in scan.spans(text)] == [x.span() for x in spec.joined.finditer(text) if x.end() > x.start()]
+
+
+@pytest.mark.parametrize("name", sorted(_scanned_pattern_sets()))
+def test_every_scanned_pattern_has_an_example(name):
+    spec = _scanned_pattern_sets()[name]
+    for pattern in spec.patterns:
+        assert any(re.search(pattern, e, spec.flags) for e in spec.examples), pattern
+
+
+def test_scanned_patterns_are_checked_when_loaded():
+    from pipeline.rules import ScannedPatterns
+
+    with pytest.raises(ValueError, match="opens with a character not in first"):
+        ScannedPatterns.model_validate({"patterns": ["[ab]c"], "first": "a", "examples": ["bc"]})
+    with pytest.raises(ValueError, match="does not match"):
+        ScannedPatterns.model_validate({"patterns": ["ac"], "first": "a", "examples": ["bc"]})
+    with pytest.raises(ValueError, match="empty string"):
+        ScannedPatterns.model_validate({"patterns": ["a*"], "first": "a", "examples": ["a"]})
+    with pytest.raises(ValueError):
+        ScannedPatterns.model_validate({"patterns": ["a"], "first": "a", "examples": ["a"], "flags": 8})

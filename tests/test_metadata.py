@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.extract.gazetteer import locate
+from pipeline import rules
+from pipeline.extract.gazetteer import gazetteer, locate
 from pipeline.extract.metadata import classify
 
 D = dt.date
@@ -238,3 +242,18 @@ def test_contact_lines_in_any_order(order):
     document = _doc(BODY + "\n" + "\n".join(lines[i] for i in order))
     assert sorted(document.contact_phones) == ["0755-12345678", "12388"]
     assert document.contact_emails == ["jdjc@example.gov.cn"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="省市区广州南海", min_size=1, max_size=4), min_size=1, max_size=8),
+       st.text(alphabet="省市区广州南海 ", max_size=30), st.sampled_from(["", "[ ]?局", "(?!市)"]))
+def test_a_trie_of_words_matches_as_their_longest_first_alternation(words, text, after):
+    """The gazetteer's names as a trie find what their longest-first alternation finds, also
+    where what follows makes the engine back off to a shorter word."""
+    trie = re.compile(f"(?:{rules.literal_trie(words)}){after}")
+    alternation = re.compile(f"{rules.alt(words)}{after}")
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in alternation.finditer(text)]
+
+
+def test_the_gazetteer_pattern_finds_the_longest_name():
+    assert [m.group() for m in gazetteer().pattern.finditer("广州市南海区和南海")] == ["广州市", "南海区", "南海"]

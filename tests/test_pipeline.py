@@ -10,14 +10,14 @@ import polars as pl
 import pytest
 
 from pipeline.build import run
-from pipeline.models import TABLES, Located, Span
+from pipeline.models import REGISTRY, TABLES
 from pipeline.normalize import canonicalize, decode
 from pipeline.publish import leftovers
 from pipeline.validate import validate
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-SPAN_TABLES = [t for t in TABLES if issubclass(TABLES[t], Span)]
-LOCATED_TABLES = [t for t in TABLES if issubclass(TABLES[t], (Span, Located))]
+SPAN_TABLES = [t.name for t in REGISTRY.values() if t.span]
+LOCATED_TABLES = [t.name for t in REGISTRY.values() if t.located]
 
 
 def test_every_table_in_both_formats(dataset):

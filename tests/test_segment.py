@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.extract.numerals import whole_number
-from pipeline.segment import problem_statement, segment
+from pipeline.segment import _LEVEL4, _LEVEL4_AFTER_BREAK, _LINE_MARKERS, _LINE_MARKERS_AFTER_BREAK, _after_breaks, problem_statement, segment
 
 DOC_TYPES = {"000": "inspection_rectification", "001": "inspection_rectification", "002": "inspection_rectification", "003": "proposal_reply", "004": "inspection_rectification"}
 
@@ -149,3 +151,31 @@ def test_problem_statement(title, expected):
 @pytest.mark.parametrize("numeral, value", [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23), ("两", 2), ("甲", None)])
 def test_small_numerals(numeral, value):
     assert whole_number(numeral) == value
+
+
+
+_MARKER_ALPHABET = "\n。;:!?, \t一二三是的否()12①③、.甲乙"
+
+
+def _groups(m) -> tuple:
+    return m.end(), {name: m.span(name) for name in m.re.groupindex}
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.data())
+def test_markers_found_after_breaks_as_finditer_finds_them(data):
+    """The fast scan of markers that open a line or a clause finds what ``finditer`` finds
+    (its matches open with the break character; the groups and ends are the same)."""
+    text = data.draw(st.text(alphabet=_MARKER_ALPHABET, max_size=40))
+    begin = data.draw(st.integers(0, len(text)))
+    stop = data.draw(st.integers(begin, len(text)))
+    for pattern, after_break in ((_LINE_MARKERS, _LINE_MARKERS_AFTER_BREAK), (_LEVEL4, _LEVEL4_AFTER_BREAK)):
+        expected = [_groups(m) for m in pattern.finditer(text, begin, stop)]
+        assert [_groups(m) for m in _after_breaks(pattern, after_break, text, begin, stop)] == expected
+
+
+@pytest.mark.parametrize("text, begin", [("甲,一是乙", 2), ("甲\n1.乙", 2), ("一是甲;二是乙", 0), ("①甲。(2)乙", 0)])
+def test_markers_after_breaks_at_the_bounds(text, begin):
+    for pattern, after_break in ((_LINE_MARKERS, _LINE_MARKERS_AFTER_BREAK), (_LEVEL4, _LEVEL4_AFTER_BREAK)):
+        expected = [_groups(m) for m in pattern.finditer(text, begin, len(text))]
+        assert [_groups(m) for m in _after_breaks(pattern, after_break, text, begin, len(text))] == expected

@@ -1,8 +1,7 @@
 """A built dataset → one SQLite database: every table, keys, indexes and Chinese full-text search.
 
-Tables and columns come from the row models (``pipeline.models.TABLES``): a table added there
-is exported with no change here.  A column named like another table's id field refers to
-that table (``problem_id`` → problems); ``doc_id`` refers to documents.  Each searched table
+Tables, columns, keys and searched columns come from the table registry
+(``pipeline.models.REGISTRY``): a table added there is exported with no change here.  Each searched table
 gets two FTS5 indexes over the same rows (``content=`` the table itself, so nothing is stored
 twice): ``TABLE_fts`` with the trigram tokenizer finds any substring of three or more
 characters, and ``TABLE_fts_pairs`` holds the text as overlapping character pairs
@@ -22,19 +21,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.explore.cjk import bigram_text
-from pipeline.models import ID_FIELD, TABLES
+from pipeline.models import ID_FIELD, REGISTRY, TABLES
 from pipeline.schema import arrow_schema
 from pipeline.write import table_files
 
 DATABASE_NAME = "zhenggai.db"
 # table → columns indexed for full-text search
-SEARCHED: dict[str, tuple[str, ...]] = {
-    "documents": ("title", "issuer", "text"),
-    "problems": ("category", "title", "text"),
-    "measures": ("title", "text"),
-}
-# references that the naming rule cannot see: a section's parent is a section
-EXTRA_REFERENCES = {("sections", "parent_id"): "sections"}
+SEARCHED: dict[str, tuple[str, ...]] = {t.name: t.searched for t in REGISTRY.values() if t.searched}
 BATCH_ROWS = 4096
 # :q is two characters of the main Han blocks (U+3400 … U+9FFF), which the pair index answers exactly
 HAN_PAIR = "length(:q) = 2 AND unicode(substr(:q, 1, 1)) BETWEEN 13312 AND 40959 AND unicode(substr(:q, 2, 1)) BETWEEN 13312 AND 40959"
@@ -54,15 +47,8 @@ def sql_type(arrow_type: pa.DataType) -> str:
 
 def references(table: str) -> dict[str, str]:
     """Column → the table it refers to, e.g. measures: {doc_id: documents, problem_id: problems, …}."""
-    if table not in ID_FIELD:
-        return {}  # rejects: a duplicate's doc_id names a document, other reasons name none
-    owner = {field: other for other, field in ID_FIELD.items()}
-    found = {}
-    for column in TABLES[table].model_fields:
-        target = EXTRA_REFERENCES.get((table, column)) or owner.get(column)
-        if target and column != ID_FIELD[table]:
-            found[column] = target
-    return found
+    declared = REGISTRY[table].references
+    return {column: declared[column] for column in TABLES[table].model_fields if column in declared}
 
 
 def create_table_sql(table: str) -> str:

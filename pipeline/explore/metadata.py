@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline.explore.database import DATABASE_NAME, SEARCHED, search_sql
-from pipeline.models import TABLES
+from pipeline.models import REGISTRY, TABLES
 from pipeline.schema import arrow_schema
 
 # columns that are faceted wherever a table has them, beside the closed vocabularies
@@ -26,7 +26,6 @@ SECTION_TEXT_SQL = (
     "SELECT s.section_id, s.level, s.marker, s.heading, substr(d.text, s.char_start + 1, s.char_end - s.char_start) AS text\n"
     "FROM sections s JOIN documents d ON d.doc_id = s.doc_id\nWHERE s.doc_id = :doc_id ORDER BY s.char_start, s.level"
 )
-LABEL_COLUMN = {"documents": "title", "problems": "problem", "measures": "title", "policy_refs": "title"}
 
 
 def facet_columns(table: str) -> list[str]:
@@ -55,8 +54,8 @@ def table_metadata(table: str) -> dict:
         "facets": facet_columns(table),
         "sortable_columns": sortable_columns(table),
     }
-    if table in LABEL_COLUMN:
-        entry["label_column"] = LABEL_COLUMN[table]
+    if REGISTRY[table].label_column:
+        entry["label_column"] = REGISTRY[table].label_column
     if table in SEARCHED:
         entry["fts_table"] = f"{table}_fts"
         entry["fts_pk"] = "rowid"

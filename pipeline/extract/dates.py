@@ -125,6 +125,7 @@ _DAY = rf"(?:{_NOT_AFTER_DIGIT}(?:3[01]|[12]\d|0?[1-9])|{_NOT_AFTER_CN}(?:[二�
 class _Grammar:
     rules: DateRules
     head: re.Pattern[str]  # one point, possibly a compact range (2019-2022年, 1-10月)
+    starts: re.Pattern[str]  # the places ``head`` may match at, found fast (see ``_starts``)
     tail: re.Pattern[str]  # the second end of a range, which may omit year and month
     connector: re.Pattern[str]
 
@@ -166,8 +167,7 @@ def _prefilter(r: DateRules) -> str:
     are shorter.
     """
     anchors = "年月日" + r.quarter_word[0]
-    lead = r.leading_periods
-    words = [*r.relative_years, *r.halves, *r.year_end, lead.before + lead.measure + r.quarter_word, lead.first + "月"]
+    words = _prefilter_words(r)
     reach = len("2019 ") + max(map(len, r.range_connectors)) + len(" 2022 ")
     for word in words:
         at = next((i for i, c in enumerate(word) if c in anchors), None)
@@ -175,9 +175,29 @@ def _prefilter(r: DateRules) -> str:
             raise ValueError(f"date word {word} writes none of {anchors}, so the prefilter would skip it")
         reach = max(reach, at)
     numerals = "0123456789" + _CN_NUMERALS + "十"
-    first = _chars(numerals, "第", *(w[0] for w in words), *r.quarter_numerals)
+    first = _first_characters(r)
     inner = _chars(numerals, "第、 ", *words, *r.quarter_numerals, *r.range_connectors)
     return rf"(?={first})(?:(?={inner}{{0,{reach}}}[{anchors}])|(?={_YEAR}[-/.]))"
+
+
+def _starts(r: DateRules) -> str:
+    """The places that pass ``_prefilter``, found fast.
+
+    ``re`` skips ahead fast only to a pattern that opens with a character class, not with a
+    lookahead: this one consumes a first character, then steps back over it to apply the
+    prefilter. The head is matched only at the places found, so finding them costs one quick
+    pass over the text instead of a lookahead tried at every character."""
+    return rf"{_first_characters(r)}(?<=(?={_prefilter(r)})(?s:.))"
+
+
+def _prefilter_words(r: DateRules) -> list[str]:
+    lead = r.leading_periods
+    return [*r.relative_years, *r.halves, *r.year_end, lead.before + lead.measure + r.quarter_word, lead.first + "月"]
+
+
+def _first_characters(r: DateRules) -> str:
+    """The class of characters an expression starts with (see ``_prefilter``)."""
+    return _chars("0123456789" + _CN_NUMERALS + "十", "第", *(w[0] for w in _prefilter_words(r)), *r.quarter_numerals)
 
 
 def _point_pattern(r: DateRules, conn: str) -> str:
@@ -260,6 +280,7 @@ def _grammar() -> _Grammar:
     return _Grammar(
         rules=r,
         head=re.compile(point, re.VERBOSE),
+        starts=re.compile(_starts(r)),
         tail=re.compile(_tail_pattern(r, point), re.VERBOSE),
         connector=re.compile(rf"[ ]?(?:{alt(r.range_opener)}[ ]?)?{conn}[ ]?"),
     )
@@ -622,7 +643,7 @@ def _scan(match_text: str, masks: list[tuple[int, int]]) -> list[_Expression]:
     pos = 0
     floor = 0  # end of the previous expression: prefixes may not reach back over it
     while True:
-        m = grammar.head.search(match_text, pos)
+        m = _search_head(grammar, match_text, pos)
         if m is None:
             break
         start, end = m.span()
@@ -644,6 +665,16 @@ def _scan(match_text: str, masks: list[tuple[int, int]]) -> list[_Expression]:
         found.append(expression)
         pos = floor = expression.end
     return found
+
+
+def _search_head(grammar: _Grammar, match_text: str, pos: int) -> re.Match[str] | None:
+    """``grammar.head.search(match_text, pos)``, tried only where the prefilter lets it start."""
+    while (x := grammar.starts.search(match_text, pos)) is not None:
+        m = grammar.head.match(match_text, x.start())
+        if m is not None:
+            return m
+        pos = x.start() + 1
+    return None
 
 
 def _extend(match_text: str, start: int, end: int, head: _Point, grammar: _Grammar, floor: int, masked: _Masked) -> _Expression:

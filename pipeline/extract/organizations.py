@@ -27,6 +27,7 @@ from pipeline.models import OrgKind as Kind
 from pipeline.models import OrgLevel as Level
 from pipeline.models import OrgRole as Role
 from pipeline.fold import fold_traditional
+from pipeline.mask import RuleScan
 
 
 class FunctionEntry(rules.RuleFile):
@@ -88,7 +89,7 @@ class OrganizationRules(rules.RuleFile):
     name_stops: tuple[str, ...]
     generic_names: tuple[str, ...]
     generic_openers: tuple[str, ...]
-    furniture_line_patterns: tuple[str, ...]
+    furniture_lines: rules.ScannedPatterns  # lines of page furniture: no mention is read on them
     source_labels: tuple[str, ...]
     not_level_words: tuple[str, ...]
     not_places: tuple[str, ...]
@@ -159,7 +160,7 @@ class _Grammar:
     group_stop_pattern: re.Pattern[str]
     generic_openers: tuple[str, ...]
     inspection_tail: re.Pattern[str]
-    furniture: re.Pattern[str]
+    furniture: RuleScan
     source_label: re.Pattern[str]
     role_label: re.Pattern[str]  # 牵头单位: / 责任单位:
     outside_party_ends: frozenset[str]  # last characters of 民进, 政协 …
@@ -236,7 +237,7 @@ def _grammar() -> _Grammar:
         not_places=frozenset(w for w in (*r.name_stops, *r.roles.partner_before, *r.roles.lead_after, *r.roles.partner_after, *r.not_places) if w in g.by_name and all(d.name != w for d in g.by_name[w])),
         generic_openers=tuple(r.generic_openers),
         inspection_tail=re.compile(_inspection_tail(r)),
-        furniture=re.compile("|".join(f"(?:{p})" for p in r.furniture_line_patterns), re.M),
+        furniture=RuleScan(r.furniture_lines.scan_rules("furniture")),
         source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
         function_list=re.compile(_function_list_pattern(aliases)),
         enterprise_list_end=re.compile("|".join(["等" + rules.alt(r.enterprise_lists.modifiers) + "*" + rules.alt(r.enterprise_lists.nouns), *_longest_first(r.enterprise_lists.company_verbs)])),
@@ -462,13 +463,18 @@ def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -
 def _department_function(match: str, word: str, s: int, e: int, lo: int) -> tuple[str | None, int]:
     """The longest function before the organ word, which may end inside it (政务服务数据管理 + 局)."""
     best, best_at = None, s
-    for suffix in organization_rules().department_suffixes:
-        if word.endswith(suffix):
-            at = e - len(suffix)
-            written = _function_before(match, at, lo)
-            if written is not None and (best is None or at - len(written) < best_at - len(best)):
-                best, best_at = written, at
+    for suffix in _suffixes_of(word):
+        at = e - len(suffix)
+        written = _function_before(match, at, lo)
+        if written is not None and (best is None or at - len(written) < best_at - len(best)):
+            best, best_at = written, at
     return best, best_at
+
+
+@lru_cache(maxsize=4096)
+def _suffixes_of(word: str) -> tuple[str, ...]:
+    """The department suffixes ``word`` ends with, in the order of the rules."""
+    return tuple(suffix for suffix in organization_rules().department_suffixes if word.endswith(suffix))
 
 
 def _ends_with_word(match: str, pos: int, lo: int, words: tuple[str, ...]) -> bool:
@@ -1108,9 +1114,9 @@ def _blocked_spans(match: str, excluded: Sequence[tuple[int, int]]) -> list[tupl
     """Titles, page furniture and byline or source labels: no mention is read there."""
     g = _grammar()
     spans = list(excluded)
-    for m in g.furniture.finditer(match):
-        start = match.rfind("\n", 0, m.start()) + 1
-        end = match.find("\n", m.end())
+    for m_start, m_end, _ in g.furniture.spans(match):
+        start = match.rfind("\n", 0, m_start) + 1
+        end = match.find("\n", m_end)
         spans.append((start, len(match) if end < 0 else end))
     for label in g.source_label.finditer(match):
         stop = _LABEL_VALUE_END.search(match, label.end())

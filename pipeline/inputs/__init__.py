@@ -23,3 +23,14 @@ class Provenance:
     def key(self) -> str:
         """A stable text of the fields, for cache keys."""
         return "\x1f".join(str(v or "") for v in (self.url, self.fetched_at, self.reference_date, self.title))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One record of a container: its bytes, or why it has none (a reason of SPEC 8)."""
+
+    source: str
+    data: bytes | None
+    provenance: Provenance
+    reason: str | None = None
+    message: str | None = None

@@ -15,9 +15,9 @@ from collections import Counter
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from pipeline.inputs import Provenance
-from pipeline.inputs.containers import Entry, timestamp
+from pipeline.inputs import Entry, Provenance
 from pipeline.inputs.formats import input_rules
+from pipeline.inputs.stamps import timestamp
 
 _RESYNC_CHUNK = 1 << 20
 _TAIL_LIMIT = 64 << 20  # bytes after the last record read that are checked for a cut

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from pipeline.models import Document
+from pipeline.models import REGISTRY
 from pipeline.review import charts
 from pipeline.review.markup import clip
 from pipeline.review.research import COLUMNS as RESEARCH_COLUMNS
@@ -23,7 +23,7 @@ from pipeline.review.research import summarize_outcomes
 from pipeline.review.shared import doc_label, finding_html, page
 from pipeline.validate import MAX_PER_CODE, Report
 
-COUNTS = tuple(name for name in Document.model_fields if name.startswith("n_"))
+COUNTS = tuple(t.count for t in REGISTRY.values() if t.count)
 CODED = ("doc_type", "province", "city")
 FIELDS = ("id", "source", "title", *CODED, "year", *COUNTS, "findings", "rate", "computed_rate", "page")
 REJECTS_SHOWN = 200

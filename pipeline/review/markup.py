@@ -10,11 +10,13 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-# outer kinds first: at equal spans the problem encloses the measure, the measure the date
-KINDS = ("problem", "measure", "policy_ref", "outcome", "organization", "indicator", "date")
-KIND_TABLE = {"problem": "problems", "measure": "measures", "policy_ref": "policy_refs", "outcome": "outcomes", "organization": "organizations", "indicator": "indicators", "date": "dates"}
-TABLE_KIND = {table: kind for kind, table in KIND_TABLE.items()}
-LABELS = {"problem": "问题 problem", "measure": "措施 measure", "date": "日期 date", "indicator": "指标 indicator", "policy_ref": "文件 policy ref", "outcome": "成效 outcome", "organization": "机构 organization"}
+from pipeline.models import REGISTRY
+
+# the highlighted tables, outer kinds first: at equal spans the problem encloses the measure, the measure the date
+HIGHLIGHTED = sorted((t for t in REGISTRY.values() if t.highlight), key=lambda t: t.highlight.depth)
+KINDS = tuple(t.highlight.kind for t in HIGHLIGHTED)
+KIND_TABLE = {t.highlight.kind: t.name for t in HIGHLIGHTED}
+LABELS = {t.highlight.kind: t.highlight.label for t in HIGHLIGHTED}
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def _attr(value: str) -> str:
 
 def summarize(kind: str, row: dict) -> str:
     """One line that says what the row means, e.g. ``2740万元 → 27 400 000 CNY``."""
-    return {"problem": _problem, "measure": _measure, "date": _date, "indicator": _indicator, "policy_ref": _policy_ref, "outcome": _outcome, "organization": _organization}[kind](row)
+    return SUMMARIES.get(kind, _text)(row)
 
 
 def number(value: float) -> str:
@@ -162,6 +164,14 @@ def _organization(row: dict) -> str:
     if row["role"]:
         parts.append(row["role"])
     return " · ".join(parts)
+
+
+def _text(row: dict) -> str:
+    """A kind with no summary of its own: the row's text."""
+    return clip(row["text"], 60)
+
+
+SUMMARIES = {"problem": _problem, "measure": _measure, "date": _date, "indicator": _indicator, "policy_ref": _policy_ref, "outcome": _outcome, "organization": _organization}
 
 
 def clip(text: str, size: int) -> str:

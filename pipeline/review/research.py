@@ -14,10 +14,7 @@ outside the itemised problems, else the first made inside one, and adds people b
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
-
-from pipeline.review.markup import number
 
 COLUMNS = (
     ("problems_reported", "reported"),
@@ -51,17 +48,3 @@ def summarize_outcomes(rows: list[dict]) -> OutcomeSummary:
             summary.figures.setdefault(row["kind"], row["value"])
     return summary
 
-
-def research_table(labels: list[tuple[str, str]], summaries: list[OutcomeSummary]) -> str:
-    """HTML table: one row per document (label, link) with its outcome figures."""
-    head = "<tr><th>document</th>" + "".join(f"<th>{html.escape(name)}</th>" for _, name in COLUMNS) + "<th>people handled, by action</th></tr>"
-    body = []
-    for (label, link), summary in zip(labels, summaries):
-        cells = "".join(f'<td class="num">{_figure(summary.figures.get(kind))}</td>' for kind, _ in COLUMNS)
-        people = " · ".join(f"{html.escape(action)} {number(n)}" for action, n in sorted(summary.people.items(), key=lambda kv: (-kv[1], kv[0])))
-        body.append(f'<tr><td><a href="{html.escape(link)}">{html.escape(label)}</a></td>{cells}<td>{people}</td></tr>')
-    return f'<table class="documents research"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
-
-
-def _figure(value: float | None) -> str:
-    return "" if value is None else number(value)

@@ -12,11 +12,11 @@ from typing import Iterator
 
 import pyarrow.parquet as pq
 
-from pipeline.models import TABLES
+from pipeline.models import REGISTRY
 from pipeline.write import table_files
 
 BATCH_ROWS = 256
-SPAN_TABLES = tuple(t for t in TABLES if t not in ("documents", "rejects"))
+DOCUMENT_TABLES = tuple(t.name for t in REGISTRY.values() if t.per_document)  # read beside the documents
 
 
 class TableOrderError(Exception):
@@ -55,7 +55,7 @@ def documents(dataset: Path, columns: list[str] | None = None) -> Iterator[dict]
 def by_document(dataset: Path) -> Iterator[tuple[dict, dict[str, list[dict]]]]:
     """(document, {table: its rows}) for every document, in the documents table's order."""
     dataset = Path(dataset)
-    tables = {table: _Grouped(dataset / table_files(table)[0]) for table in SPAN_TABLES}
+    tables = {table: _Grouped(dataset / table_files(table)[0]) for table in DOCUMENT_TABLES}
     for document in documents(dataset):
         yield document, {table: grouped.take(document["doc_id"]) for table, grouped in tables.items()}
     for table, grouped in tables.items():
