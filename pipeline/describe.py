@@ -197,20 +197,8 @@ def readme_text(rows: dict[str, int]) -> str:
     parts += ["", "## Loading", "", "Run these inside this folder.", ""]
     for name, title in (("duckdb", "DuckDB"), ("polars", "polars"), ("pandas", "pandas"), ("r", "R")):
         parts += [f"### {title}", "", LOADING[name], ""]
+    parts += _section_text_part()
     parts += [
-        "## A section's text",
-        "",
-        "Sections nest (`一、` ⊃ `(一)` ⊃ `1.` ⊃ `一是`), so storing each section's text would repeat every",
-        "character once per level. A section's text (its heading and body) is one join away:",
-        "`documents.text[char_start:char_end]`, or `substr(text, char_start + 1, char_end - char_start)` in",
-        "SQL, whose strings count from 1. Offsets count characters (Unicode code points) everywhere.",
-        "",
-        SECTION_TEXT["duckdb"],
-        "",
-        SECTION_TEXT["polars"],
-        "",
-        SECTION_TEXT["pandas"],
-        "",
         "## A worked query: what the rectification achieved, per city and year",
         "",
         "`outcomes` holds the figures notices state about their results (problems reported and completed,",
@@ -242,6 +230,25 @@ def readme_text(rows: dict[str, int]) -> str:
         for e in entries:
             parts.append(f"| `{e['column']}` | {_cell(e['type'])} | {e['nullable']} | {_cell(e['description'])} |")
     return "\n".join(parts) + "\n"
+
+
+def _section_text_part() -> list[str]:
+    """How to get a section's text, which the sections table does not repeat."""
+    return [
+        "## A section's text",
+        "",
+        "Sections nest (`一、` ⊃ `(一)` ⊃ `1.` ⊃ `一是`), so storing each section's text would repeat every",
+        "character once per level. A section's text (its heading and body) is one join away:",
+        "`documents.text[char_start:char_end]`, or `substr(text, char_start + 1, char_end - char_start)` in",
+        "SQL, whose strings count from 1. Offsets count characters (Unicode code points) everywhere.",
+        "",
+        SECTION_TEXT["duckdb"],
+        "",
+        SECTION_TEXT["polars"],
+        "",
+        SECTION_TEXT["pandas"],
+        "",
+    ]
 
 
 def _cell(text: str) -> str:
