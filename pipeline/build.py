@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -36,7 +37,7 @@ from pipeline.inputs.containers import container_kind, read_container
 from pipeline.models import TABLES, Extraction, Reject
 from pipeline.normalize import DEFAULT_MAX_BYTES, DecodedDocument, InputRejected, canonicalize, decode, doc_id_of
 from pipeline.schema import arrow_schema
-from pipeline.validate import Finding, check_document, finding
+from pipeline.validate import Finding, Report, check_columns, check_document, finding, record_build
 from pipeline.write import Staging, file_digest, table_files
 
 CACHE_DIR = ".cache"
@@ -117,6 +118,7 @@ class RunSummary:
     findings: list[Finding] = field(default_factory=list)
     n_errors: int = 0
     n_warnings: int = 0
+    checked: Report = field(default_factory=Report)  # what the build found in the rows it wrote
     seconds: dict[str, float] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)  # container records that are no page, by kind
 
@@ -185,10 +187,41 @@ def process(task: Task, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock
         return Reject(source=task.source, doc_id=doc_id_of(data), size_bytes=len(data), reason="error", message=f"{type(exc).__name__}: {exc}")
 
 
+JSON_SLICE_ROWS = 4096  # rows encoded at a time: no list of every row's line is held at once
+
+
+def encode_lines(rows: list[dict]) -> bytes:
+    """The JSON lines of rows, encoded a slice at a time into one buffer."""
+    if len(rows) <= JSON_SLICE_ROWS:
+        return b"".join([to_json(r) + b"\n" for r in rows])
+    out = io.BytesIO()
+    for at in range(0, len(rows), JSON_SLICE_ROWS):
+        out.write(b"".join([to_json(r) + b"\n" for r in rows[at : at + JSON_SLICE_ROWS]]))
+    return out.getvalue()
+
+
+def encode_tables(rows: Rows) -> tuple[dict[str, pa.RecordBatch], dict[str, bytes]]:
+    """One Arrow batch and the JSON lines of every table that has rows, a table at a time:
+    each table's dicts are taken out of ``rows`` and dropped once encoded, so a large
+    document never holds its dicts, batches and lines of every table at once."""
+    batches, lines = {}, {}
+    for table in list(rows):
+        table_rows = rows.pop(table)
+        if table_rows:
+            lines[table] = encode_lines(table_rows)
+            batches[table] = pa.RecordBatch.from_pylist(table_rows, schema=arrow_schema(TABLES[table]))
+        del table_rows
+    return batches, lines
+
+
 def dump_rows(result: Rows | Reject) -> tuple[Rows, dict[str, bytes]]:
     """Row dicts and JSON lines of every table the result has rows in."""
-    rows = {"rejects": [result.model_dump()]} if isinstance(result, Reject) else {t: r for t, r in result.items() if r}
-    return rows, {table: b"".join(to_json(r) + b"\n" for r in table_rows) for table, table_rows in rows.items()}
+    rows = reject_rows(result) if isinstance(result, Reject) else {t: r for t, r in result.items() if r}
+    return rows, {table: encode_lines(table_rows) for table, table_rows in rows.items()}
+
+
+def reject_rows(reject: Reject) -> Rows:
+    return {"rejects": [reject.model_dump()]}
 
 
 def batches_of(rows: Rows) -> dict[str, pa.RecordBatch]:
@@ -199,14 +232,12 @@ def batches_of(rows: Rows) -> dict[str, pa.RecordBatch]:
 def process_to_rows(task: Task, max_bytes: int) -> DocRows:
     clock = StageClock()
     result = process(task, max_bytes=max_bytes, clock=clock)
-    rows, lines = dump_rows(result)
     if isinstance(result, Reject):
-        return DocRows(task.source, result.doc_id, result.reason, batches_of(rows), lines, [], clock.seconds)
-    clock.lap("serialize")
-    document = rows["documents"][0]
-    findings = check_document(document, rows)
+        return DocRows(task.source, result.doc_id, result.reason, *encode_tables(reject_rows(result)), [], clock.seconds)
+    document = result["documents"][0]
+    findings = check_document(document, result)
     clock.lap("validate")
-    batches = batches_of(rows)
+    batches, lines = encode_tables(result)
     clock.lap("serialize")
     return DocRows(task.source, document["doc_id"], None, batches, lines, findings, clock.seconds)
 
@@ -500,7 +531,7 @@ def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: 
             progress(len(items))
         return summary
     cache_dir = str(out_dir / CACHE_DIR) if incremental else None
-    staging = Staging(out_dir)
+    staging = Staging(out_dir, check=check_columns)
     try:
         if engine == "dask":
             results = _dask_results(tasks, max_bytes, scheduler, jobs)
@@ -513,12 +544,14 @@ def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: 
         summary.rows = {table: staging.writer(table).rows for table in TABLES}
         names = ["manifest.json", *write_description(staging.path, summary.rows)]
         staging.close_tables()
+        _count_findings(summary, staging.findings())
         written = manifest(manifest_inputs, summary.rows, build_key, staging, names, summary.skipped)
         staging.write_json("manifest.json", written)
         staging.commit(names)
     except BaseException:
         staging.abandon()
         raise
+    record_build(out_dir, written["files"], summary.checked)
     for name, digest in written["files"].items():
         known.digest(f"output:{name}", out_dir / name, lambda digest=digest: digest)  # the manifest knows what was written
     known.save()
@@ -546,13 +579,7 @@ def _write_results(results: Iterator[ChunkResult], staging: Staging, summary: Ru
                 summary.rejects += 1
                 summary.reject_reasons[reason] = summary.reject_reasons.get(reason, 0) + 1
             summary.reused += entry.cached
-            for f in entry.findings if i not in duplicates else ():
-                if f.severity == "error":
-                    summary.n_errors += 1
-                else:
-                    summary.n_warnings += 1
-                if len(summary.findings) < 200:
-                    summary.findings.append(f)
+            _count_findings(summary, entry.findings if i not in duplicates else ())
             manifest_inputs.append({"source": entry.source, "doc_id": entry.doc_id, "status": "document" if reason is None else "rejected", "reason": reason})
         if progress:
             progress(len(chunk.entries))
@@ -561,6 +588,19 @@ def _write_results(results: Iterator[ChunkResult], staging: Staging, summary: Ru
         summary.n_errors += 1
         summary.findings.append(finding("ZG012", "documents", None, "an input appears twice"))
     return manifest_inputs
+
+
+def _count_findings(summary: RunSummary, findings: Iterable[Finding]) -> None:
+    """Findings of the rows written: counted, the first ones kept, all in ``summary.checked``."""
+    findings = list(findings)
+    summary.checked.extend(findings)
+    for f in findings:
+        if f.severity == "error":
+            summary.n_errors += 1
+        else:
+            summary.n_warnings += 1
+        if len(summary.findings) < 200:
+            summary.findings.append(f)
 
 
 def _duplicates(entries: list[DocEntry], seen: dict[str, str]) -> dict[int, str]:
@@ -588,8 +628,7 @@ def _append_piecewise(chunk: ChunkResult, duplicates: dict[int, str], staging: S
                 staging.writer(table).append(batch.slice(row, n_rows), lines[byte : byte + n_bytes])
         if i in duplicates:
             reject = Reject(source=entry.source, doc_id=entry.doc_id, size_bytes=None, reason="duplicate", message=f"same bytes as {duplicates[i]}")
-            rows, lines = dump_rows(reject)
-            staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", batches_of(rows), lines)]).tables["rejects"])
+            staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", *encode_tables(reject_rows(reject)))]).tables["rejects"])
 
 
 def _file_tasks(items: list[InputFile], known: _KnownDigests, max_bytes: int, given: Provenance | None, fields: dict[str, str] | None) -> list[Task]:

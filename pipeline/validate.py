@@ -1,23 +1,36 @@
 """Stage 4: check a dataset (SPEC 9); every finding has a stable code from CATALOGUE.
 
-Every rule of SPEC 9 holds within one document (ids, references, spans and counts never
-cross documents), so the checks run document by document: during a build on each
-extraction, and over a built dataset by streaming its Parquet files, which are written in
-document order.  Memory stays flat however large the dataset is.
+Two kinds of check. The rules that hold within one document (ids, references, spans, dates,
+values, counts, outcomes) run during a build on each document's rows as they are made
+(``check_document``), with the rows' types and vocabulary checked column by column on what
+the writer writes (``check_columns``). The rules that span the files (each file against its
+digest, JSON Lines against Parquet, documents unique, child rows in document order and
+belonging to a document, counts) run over the written files as columnar queries.
+
+``validate`` runs both over a built dataset, streaming its Parquet files document by
+document (memory stays flat however large the dataset is).  A dataset that this process
+has just built and checked (``record_build``), whose files all still match their digests, is
+not checked row by row a second time: its build's findings are reported with the checks
+across the files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import types
+import typing
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Iterator
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
 import pyarrow.parquet as pq
 from pydantic import TypeAdapter, ValidationError
-from pydantic_core import to_json
 
 from pipeline.models import ID_FIELD, REGISTRY, TABLES
 from pipeline.publish import pinned
@@ -90,6 +103,13 @@ class Report:
             self.counts[f.code] += 1
             if self.counts[f.code] <= MAX_PER_CODE:
                 self.findings.append(f)
+
+    def merge(self, other: "Report") -> None:
+        """Add another report's findings and counts (its findings not kept count all the same)."""
+        for f in other.findings:
+            self.extend([f])
+        for code, n in other.counts.items():
+            self.counts[code] += n - sum(1 for f in other.findings if f.code == code)
 
     @property
     def errors(self) -> list[Finding]:
@@ -268,18 +288,131 @@ def _check_reported(document: dict, outcomes: list[dict]) -> list[Finding]:
     return [finding("ZG106", "outcomes", whole["outcome_id"], f"document {document['doc_id']} reports {whole['value']:g} problems ({whole['text']!r}) but itemises {document['n_problems']}")]
 
 
+# --- the columns of a table ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ColumnRule:
+    """What a model says of a column beyond its Arrow type."""
+
+    name: str
+    nullable: bool
+    values: tuple[str, ...] | None  # the vocabulary of a Literal column
+    ge: int | None
+    le: int | None
+
+
+@cache
+def _column_rules(table: str) -> tuple[_ColumnRule, ...]:
+    schema = arrow_schema(TABLES[table])
+    rules = []
+    for name, f in TABLES[table].model_fields.items():
+        bounds = _bounds(f.metadata, f.annotation)
+        rules.append(_ColumnRule(name, schema.field(name).nullable, _literal_values(f.annotation), bounds.get("ge"), bounds.get("le")))
+    return tuple(rules)
+
+
+def _literal_values(annotation) -> tuple[str, ...] | None:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return tuple(typing.get_args(annotation))
+    if origin in (typing.Union, types.UnionType, typing.Annotated):
+        for arg in typing.get_args(annotation)[:1] if origin is typing.Annotated else typing.get_args(annotation):
+            if (found := _literal_values(arg)) is not None:
+                return found
+    return None
+
+
+def _bounds(metadata, annotation) -> dict[str, int]:
+    """ge and le of a field: its own metadata and that of the Annotated types it is made of."""
+    found: dict[str, int] = {}
+    for meta in metadata:
+        for key in ("ge", "le"):
+            if isinstance(getattr(meta, key, None), int):
+                found[key] = getattr(meta, key)
+        if hasattr(meta, "metadata") and isinstance(meta.metadata, list):
+            found |= _bounds(meta.metadata, None)
+    for arg in typing.get_args(annotation) if annotation is not None else ():
+        if typing.get_origin(annotation) is typing.Annotated:
+            found |= _bounds(typing.get_args(annotation)[1:], typing.get_args(annotation)[0])
+            break
+        found |= _bounds((), arg)
+    return found
+
+
+def check_columns(table: str, data: pa.Table | pa.RecordBatch) -> list[Finding]:
+    """The model's rules that the Arrow types do not hold, checked column by column: no null
+    where a value is required, values from the vocabulary, numbers within their bounds
+    (ZG003). With the Arrow schema it checks what validating every row as its model does."""
+    out = []
+    ids = data.column(ID_FIELD.get(table, "source"))
+    for rule in _column_rules(table):
+        column = data.column(rule.name)
+        for rows, what in _violations(column, rule):
+            out += [finding("ZG003", table, ids[at].as_py(), f"{rule.name}: {what(column[at].as_py())}") for at in rows]
+    return out
+
+
+def _violations(column, rule: _ColumnRule) -> Iterator[tuple[list[int], typing.Callable]]:
+    """(rows, what is wrong with a value) for each rule of the column that some rows break."""
+    if not rule.nullable and column.null_count:
+        yield _where(pc.is_null(column)), lambda value: "a value is required"
+    if pa.types.is_list(column.type):
+        flat = pc.list_flatten(column)
+        if flat.null_count:
+            parents = pc.filter(pc.list_parent_indices(column), pc.is_null(flat))
+            yield sorted(set(parents.to_pylist())), lambda value: "a list item is null"
+    if rule.values is not None:
+        outside = pc.and_(pc.is_valid(column), pc.invert(pc.is_in(column, value_set=pa.array(rule.values, pa.string()))))
+        yield _where(outside), lambda value: f"{value!r} is not one of {', '.join(rule.values)}"
+    if rule.ge is not None:
+        yield _where(pc.less(column, rule.ge)), lambda value: f"{value} is less than {rule.ge}"
+    if rule.le is not None:
+        yield _where(pc.greater(column, rule.le)), lambda value: f"{value} is greater than {rule.le}"
+
+
+def _where(mask) -> list[int]:
+    mask = pc.fill_null(mask, False)
+    if not pc.any(mask).as_py():
+        return []
+    if isinstance(mask, pa.ChunkedArray):
+        mask = mask.combine_chunks()
+    return pc.indices_nonzero(mask).to_pylist()
+
+
 # --- a built dataset ------------------------------------------------------------------
 
 BATCH_ROWS = 512
+SCAN_ROWS = 64 * 1024  # rows read at a time by the checks across files
+JSON_BLOCK_BYTES = 8 * 1024 * 1024  # of JSON Lines parsed at a time (larger for a line longer than that)
+REMEMBERED_BUILDS = 8
+
+
+@dataclass(frozen=True)
+class _Build:
+    files: dict[str, str]  # digest of every file, as in its manifest
+    report: Report  # what the build found checking each document's rows and the columns it wrote
+
+
+_BUILDS: dict[str, _Build] = {}
+
+
+def record_build(out_dir: Path, files: dict[str, str], report: Report) -> None:
+    """Remember what a build of this process checked of the rows it has just published, so that
+    ``validate`` of that dataset need not check them a second time (only while every file
+    still matches ``files``, the digests of its manifest)."""
+    _BUILDS[str(pinned(Path(out_dir)).resolve())] = _Build(dict(files), report)
+    while len(_BUILDS) > REMEMBERED_BUILDS:
+        del _BUILDS[next(iter(_BUILDS))]
 
 
 def validate(out_dir: Path | str) -> Report:
-    """Check a built dataset by streaming its files document by document (all from one build,
-    even while a new one is being published)."""
+    """Check a built dataset: its files against their digests and each other, and every
+    document's rows (all from one build, even while a new one is being published)."""
     out_dir = pinned(Path(out_dir))
     report = Report()
     files: dict[str, pq.ParquetFile] = {}
-    for table, model in TABLES.items():
+    for table in TABLES:
         path = out_dir / table_files(table)[0]
         try:
             files[table] = pq.ParquetFile(path)
@@ -289,44 +422,123 @@ def validate(out_dir: Path | str) -> Report:
         report.rows[table] = files[table].metadata.num_rows
         report.extend(_check_schema(table, files[table].schema_arrow))
         report.extend(_check_jsonl(out_dir, table, files[table]))
-    report.extend(_check_manifest(out_dir))
-    if "documents" not in files:
-        return report
-    adapters = {t: TypeAdapter(TABLES[t]) for t in TABLES}
-    groups = {t: _Groups(files[t]) for t in CHILD_TABLES if t in files}
-    sources: Counter = Counter()
-    doc_ids: set[str] = set()
-    for document in _rows(files["documents"]):
-        report.extend(_check_rows("documents", [document], adapters))
-        sources[document["source"]] += 1
-        if document["doc_id"] in doc_ids:
-            report.extend([finding("ZG005", "documents", document["doc_id"], "doc_id occurs more than once")])
-        doc_ids.add(document["doc_id"])
-        tables = {t: g.take(document["doc_id"]) for t, g in groups.items()}
-        for table, rows in tables.items():
-            report.extend(_check_rows(table, rows, adapters))
-        report.extend(check_document(document, tables))
-    for table, g in groups.items():
-        for doc_id, rows in g.rest():
-            code = "ZG014" if doc_id in doc_ids else "ZG006"
-            report.extend([finding(code, table, rows[0][ID_FIELD[table]], f"{len(rows)} rows of document {doc_id} " + ("out of document order" if code == "ZG014" else "whose document is not in documents"))])
-    if "rejects" in files:
-        for row in _rows(files["rejects"]):
-            report.extend(_check_rows("rejects", [row], adapters))
-            sources[row["source"]] += 1
-    for source, count in sorted(sources.items()):
-        if count > 1:
-            report.extend([finding("ZG012", "documents", None, f"{source} appears {count} times across documents and rejects")])
+    manifest_findings, digests = _check_manifest(out_dir)
+    report.extend(manifest_findings)
+    if "documents" not in files or not _has(files["documents"], "doc_id", "source"):
+        return report  # nothing to check rows against (ZG001, ZG002)
+    files = {t: f for t, f in files.items() if _has(f, "doc_id" if t != "rejects" else "source", ID_FIELD.get(t, "source"))}
+    runs = {t: _row_groups(files[t], ID_FIELD[t]) for t in CHILD_TABLES if t in files}
+    built = _BUILDS.get(str(out_dir.resolve()))
+    if built is not None and not manifest_findings and digests == built.files:
+        report.merge(built.report)
+        report.extend(_check_counts(files["documents"], runs))
+    else:
+        _check_documents(files, report)
+    report.extend(_check_across(files, runs))
     return report
 
 
-def _check_manifest(out_dir: Path) -> list[Finding]:
+def _has(file: pq.ParquetFile, *columns: str) -> bool:
+    return all(c in file.schema_arrow.names for c in columns)
+
+
+def _check_documents(files: dict[str, pq.ParquetFile], report: Report) -> None:
+    """Every row validated as its model, and every rule within a document over the rows that
+    validate, a document at a time."""
+    adapters = {t: TypeAdapter(TABLES[t]) for t in TABLES}
+    groups = {t: _Groups(files[t]) for t in CHILD_TABLES if t in files}
+    for document in _rows(files["documents"]):
+        findings, valid = _check_rows("documents", [document], adapters)
+        report.extend(findings)
+        tables = {}
+        for table, g in groups.items():
+            findings, tables[table] = _check_rows(table, g.take(document["doc_id"]), adapters)
+            report.extend(findings)
+        if valid:
+            report.extend(check_document(document, tables))
+    if "rejects" in files:
+        for row in _rows(files["rejects"]):
+            report.extend(_check_rows("rejects", [row], adapters)[0])
+
+
+def _check_across(files: dict[str, pq.ParquetFile], runs: dict[str, list[tuple[str, str, int]]]) -> list[Finding]:
+    """Documents unique, each input in one place, and the rows of every child table grouped
+    in the order of documents, each group belonging to a document."""
+    out = []
+    documents = files["documents"].read(columns=["doc_id", "source"])
+    doc_ids = documents.column("doc_id").to_pylist()
+    seen: set[str] = set()
+    for doc_id in doc_ids:
+        if doc_id in seen:
+            out.append(finding("ZG005", "documents", doc_id, "doc_id occurs more than once"))
+        seen.add(doc_id)
+    sources = [documents.column("source")]
+    if "rejects" in files:
+        sources.append(files["rejects"].read(columns=["source"]).column("source"))
+    counted = pc.value_counts(pa.chunked_array([c for s in sources for c in s.chunks], pa.string()))
+    repeated = pc.filter(counted, pc.greater(counted.field("counts"), 1)).to_pylist()
+    for entry in sorted(repeated, key=lambda e: e["values"]):
+        out.append(finding("ZG012", "documents", None, f"{entry['values']} appears {entry['counts']} times across documents and rejects"))
+    for table, table_runs in runs.items():
+        out += _check_order(table, table_runs, doc_ids, seen)
+    return out
+
+
+def _row_groups(file: pq.ParquetFile, id_field: str) -> list[tuple[str, str, int]]:
+    """Runs of rows of one document: (doc_id, id of the first row, rows), in file order."""
+    runs: list[tuple[str, str, int]] = []
+    for batch in file.iter_batches(batch_size=SCAN_ROWS, columns=["doc_id", id_field]):
+        docs, ids, n = batch.column(0), batch.column(1), batch.num_rows
+        if n == 0:
+            continue
+        changes = pc.indices_nonzero(pc.not_equal(docs.slice(1), docs.slice(0, n - 1))).to_pylist()
+        starts = [0, *(k + 1 for k in changes)]
+        for start, end in zip(starts, [*starts[1:], n]):
+            doc_id = docs[start].as_py()
+            if runs and start == 0 and runs[-1][0] == doc_id:
+                runs[-1] = (doc_id, runs[-1][1], runs[-1][2] + end)
+            else:
+                runs.append((doc_id, ids[start].as_py(), end - start))
+    return runs
+
+
+def _check_order(table: str, runs: list[tuple[str, str, int]], doc_ids: list[str], known: set[str]) -> list[Finding]:
+    """Taking each document's run in the order of documents, the runs left over are out of
+    order (ZG014) or of no document (ZG006)."""
+    at = 0
+    for doc_id in doc_ids:
+        if at < len(runs) and runs[at][0] == doc_id:
+            at += 1
+    out = []
+    for doc_id, first, n in runs[at:]:
+        code = "ZG014" if doc_id in known else "ZG006"
+        out.append(finding(code, table, first, f"{n} rows of document {doc_id} " + ("out of document order" if code == "ZG014" else "whose document is not in documents")))
+    return out
+
+
+def _check_counts(documents: pq.ParquetFile, runs: dict[str, list[tuple[str, str, int]]]) -> list[Finding]:
+    """The counts in documents against the rows each child table holds of each document."""
+    rows: dict[str, Counter] = {table: Counter() for table in CHILD_TABLES}
+    for table, table_runs in runs.items():
+        for doc_id, _, n in table_runs:
+            rows[table][doc_id] += n
+    columns = [c for c in ("doc_id", *COUNTS) if c in documents.schema_arrow.names]
+    out = []
+    for document in documents.read(columns=columns).to_pylist():
+        for column, table in COUNTS.items():
+            if document.get(column) != rows[table][document["doc_id"]]:
+                out.append(finding("ZG011", "documents", document["doc_id"], f"{column}={document.get(column)} but {table} has {rows[table][document['doc_id']]} rows"))
+    return out
+
+
+def _check_manifest(out_dir: Path) -> tuple[list[Finding], dict[str, str] | None]:
+    """Findings of every file against its digest, and the digests."""
     try:
         files = json.loads((out_dir / "manifest.json").read_text("utf-8"))["files"]
         files = dict(files)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         reason = "missing" if isinstance(exc, FileNotFoundError) else "unreadable"
-        return [finding("ZG017", "manifest", None, f"manifest.json is {reason}: the files are checked on their rows alone")]
+        return [finding("ZG017", "manifest", None, f"manifest.json is {reason}: the files are checked on their rows alone")], None
     out = []
     for name, digest in sorted(files.items()):
         try:
@@ -335,35 +547,92 @@ def _check_manifest(out_dir: Path) -> list[Finding]:
             actual = None
         if actual != digest:
             out.append(finding("ZG015", name.split(".")[0], None, f"{name} is not the file the manifest describes"))
-    return out
+    return out, files
 
 
 def _check_jsonl(out_dir: Path, table: str, parquet: pq.ParquetFile) -> list[Finding]:
-    """The JSON Lines file holds the Parquet file's rows, in the same order (the first difference is reported)."""
+    """The JSON Lines file holds the Parquet file's rows, in the same order: compared as
+    columns, a block of lines at a time; where they differ, line by line for the first difference."""
     name = table_files(table)[1]
     try:
-        fh = open(out_dir / name, "rb")
+        size = (out_dir / name).stat().st_size
+        same = _same_rows(out_dir / name, size, table, parquet)
     except OSError as exc:
         return [finding("ZG018", table, None, f"{name}: {exc.strerror or exc}")]
-    with fh:
+    return [] if same else [_first_difference(out_dir / name, table, parquet)]
+
+
+def _same_rows(path: Path, size: int, table: str, parquet: pq.ParquetFile) -> bool:
+    block = JSON_BLOCK_BYTES
+    while True:  # a block holds whole lines: a line longer than a block needs larger blocks
+        try:
+            return _same_blocks(path, size, table, parquet, block)
+        except pa.ArrowInvalid as exc:
+            if "straddl" not in str(exc) or block > size:
+                return False
+            block *= 4
+
+
+def _same_blocks(path: Path, size: int, table: str, parquet: pq.ParquetFile, block: int) -> bool:
+    expected = _RowStream(parquet)
+    if size:
+        options = pj.ParseOptions(explicit_schema=_json_schema(table), unexpected_field_behavior="error")
+        for batch in pj.open_json(path, read_options=pj.ReadOptions(use_threads=False, block_size=block), parse_options=options):
+            want = expected.take(batch.num_rows)
+            if want.num_rows < batch.num_rows or not _same_columns(batch, want, table):
+                return False
+    return expected.take(1).num_rows == 0
+
+
+@cache
+def _json_schema(table: str) -> pa.Schema:
+    """The table's schema as the JSON reader takes it: dates are strings there."""
+    return pa.schema([f.with_type(pa.string()) if f.type == pa.date32() else f for f in arrow_schema(TABLES[table])])
+
+
+def _same_columns(rows: pa.RecordBatch, want: pa.Table, table: str) -> bool:
+    try:
+        return all(pa.chunked_array([rows.column(f.name)]).cast(f.type).equals(want.column(f.name)) for f in arrow_schema(TABLES[table]))
+    except (pa.ArrowException, KeyError, ValueError, TypeError):
+        return False
+
+
+def _first_difference(path: Path, table: str, parquet: pq.ParquetFile) -> Finding:
+    """The first line that differs from its Parquet row, compared row by row."""
+    with open(path, "rb") as fh:
         for n, row in enumerate(_rows(parquet), 1):
             line = fh.readline()
             if not _same_row(line, row):
                 what = "ends" if not line else "differs from the Parquet row"
-                return [finding("ZG018", table, row.get(ID_FIELD.get(table, "source")), f"{name} line {n} {what}")]
+                return finding("ZG018", table, row.get(ID_FIELD.get(table, "source")), f"{path.name} line {n} {what}")
         if any(line.strip() for line in fh):
-            return [finding("ZG018", table, None, f"{name} has more lines than the {parquet.metadata.num_rows} rows of its Parquet file")]
-    return []
+            return finding("ZG018", table, None, f"{path.name} has more lines than the {parquet.metadata.num_rows} rows of its Parquet file")
+    return finding("ZG018", table, None, f"{path.name} does not read as rows of the table")
 
 
 def _same_row(line: bytes, row: dict) -> bool:
-    written = to_json(row) + b"\n"
-    if line == written:  # as the writer wrote it
-        return True
     try:
-        return bool(line) and json.loads(line) == json.loads(written)
+        return bool(line.strip()) and json.loads(line) == json.loads(json.dumps(row, default=str, ensure_ascii=False))
     except ValueError:
         return False
+
+
+class _RowStream:
+    """A Parquet file's rows handed out as tables of any length, in order."""
+
+    def __init__(self, file: pq.ParquetFile):
+        self.batches = file.iter_batches(batch_size=SCAN_ROWS)
+        self.rest = pa.Table.from_batches([], schema=file.schema_arrow)
+
+    def take(self, n: int) -> pa.Table:
+        pieces = [self.rest]
+        held = self.rest.num_rows
+        while held < n and (batch := next(self.batches, None)) is not None:
+            pieces.append(pa.Table.from_batches([batch]))
+            held += batch.num_rows
+        whole = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
+        taken, self.rest = whole.slice(0, n), whole.slice(n)
+        return taken
 
 
 def _check_schema(table: str, actual) -> list[Finding]:
@@ -378,16 +647,18 @@ def _check_schema(table: str, actual) -> list[Finding]:
     return out
 
 
-def _check_rows(table: str, rows: list[dict], adapters: dict[str, TypeAdapter]) -> list[Finding]:
-    out = []
+def _check_rows(table: str, rows: list[dict], adapters: dict[str, TypeAdapter]) -> tuple[list[Finding], list[dict]]:
+    """Findings of rows that do not validate as their model, and the rows that do."""
+    out, valid = [], []
     for row in rows:
         try:
             adapters[table].validate_python(row)
+            valid.append(row)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             out.append(finding("ZG003", table, row.get(ID_FIELD.get(table, "source")), f"{where}: {first['msg']}"))
-    return out
+    return out, valid
 
 
 def _rows(file: pq.ParquetFile) -> Iterator[dict]:
@@ -401,28 +672,18 @@ class _Groups:
     def __init__(self, file: pq.ParquetFile):
         self.rows = _rows(file)
         self.pending: dict | None = next(self.rows, None)
-        self.held: dict[str, list[dict]] = {}
 
-    def _next_group(self) -> tuple[str, list[dict]] | None:
-        if self.pending is None:
-            return None
+    def _next_group(self) -> list[dict]:
         doc_id, group = self.pending["doc_id"], [self.pending]
         for row in self.rows:
             if row["doc_id"] != doc_id:
                 self.pending = row
-                return doc_id, group
+                return group
             group.append(row)
         self.pending = None
-        return doc_id, group
+        return group
 
     def take(self, doc_id: str) -> list[dict]:
-        if doc_id in self.held:
-            return self.held.pop(doc_id)
         if self.pending is not None and self.pending["doc_id"] == doc_id:
-            return self._next_group()[1]
+            return self._next_group()
         return []
-
-    def rest(self) -> Iterator[tuple[str, list[dict]]]:
-        yield from self.held.items()
-        while (group := self._next_group()) is not None:
-            yield group

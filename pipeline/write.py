@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -40,8 +40,9 @@ def table_files(table: str) -> tuple[str, str]:
 class Staging:
     """A new generation of the output folder that becomes the dataset on ``commit``."""
 
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, check: Check | None = None):
         self.out_dir = out_dir
+        self.check = check
         out_dir.mkdir(parents=True, exist_ok=True)
         publish.remove_leftovers(out_dir)
         self.path = publish.new_generation(out_dir)
@@ -49,8 +50,12 @@ class Staging:
 
     def writer(self, table: str) -> "TableWriter":
         if table not in self.writers:
-            self.writers[table] = TableWriter(self.path, table)
+            self.writers[table] = TableWriter(self.path, table, self.check)
         return self.writers[table]
+
+    def findings(self) -> list:
+        """What ``check`` found in the rows written so far, table by table."""
+        return [f for table in TABLES if table in self.writers for f in self.writers[table].findings]
 
     def digests(self, names: Iterable[str]) -> dict[str, str]:
         """sha256 of the named files: JSON Lines as they were written, the others read back."""
@@ -84,16 +89,22 @@ def table_files_all() -> set[str]:
     return {n for table in TABLES for n in table_files(table)}
 
 
+Check = Callable[[str, pa.Table], list]  # table, rows → findings
+
+
 class TableWriter:
     """Appends rows of one table to its Parquet and JSON Lines files.
 
     Rows arrive as Arrow record batches (one per chunk of documents) with their JSON lines; a row
     group is written when ROW_GROUP_ROWS rows or ROW_GROUP_BYTES of JSON have gathered, so
-    row groups depend only on the rows, never on timing.
+    row groups depend only on the rows, never on timing. Each row group is passed to ``check``
+    (column by column checks of the rows) before it is written.
     """
 
-    def __init__(self, directory: Path, table: str):
+    def __init__(self, directory: Path, table: str, check: Check | None = None):
         self.table = table
+        self.check = check
+        self.findings: list = []
         self.schema = arrow_schema(TABLES[table])
         parquet_name, jsonl_name = table_files(table)
         # zstd level 1 makes files as small as the default level at half the time, and plain
@@ -123,6 +134,8 @@ class TableWriter:
     def _flush(self) -> None:
         if self.batches:
             table = pa.Table.from_batches(self.batches, schema=self.schema)
+            if self.check is not None:
+                self.findings += self.check(self.table, table)
             self.parquet.write_table(table, row_group_size=max(1, table.num_rows))
             self.batches, self.buffered_rows, self.buffered_bytes = [], 0, 0
 

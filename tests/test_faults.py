@@ -375,13 +375,27 @@ def test_the_review_data_block_holds_any_text(text):
 
 # --- memory ------------------------------------------------------------------------------
 
-MEASURE_RUN = """
-import resource, sys
+PEAK_KIB = """
+import resource
+
+
+def peak_kib():
+    # the high-water mark of this process's own memory: ru_maxrss carries over from the parent
+    # that forked it (the test runner, however large it has grown), VmHWM starts anew at exec
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
+MEASURE_RUN = PEAK_KIB + """
+import sys
 from pipeline.cli import run_command
 import pipeline.build, pipeline.webpage, readability, lxml.html  # what any build imports
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_kib()
 code = run_command(sys.argv[1:])
-print(code, before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(code, before, peak_kib())
 """
 
 
@@ -396,6 +410,51 @@ def test_a_large_page_of_many_elements_takes_bounded_memory(tmp_path):
     path.write_text(page, "utf-8")
     size = path.stat().st_size
     result = subprocess.run([sys.executable, "-c", MEASURE_RUN, "run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "-q", "--jobs", "1", "--no-validate"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    code, before, peak = map(int, result.stdout.split())
+    assert code == 0, result.stderr
+    growth = (peak - before) * 1024
+    assert growth <= 20 * size, f"{growth / 2**20:.0f} MiB for a page of {size / 2**20:.1f} MiB"
+
+
+MEASURE_WARM_RUN = PEAK_KIB + """
+import sys
+from pipeline.cli import run_command
+from pipeline.build import extract_text
+import pipeline.build, pipeline.webpage, readability, lxml.html  # what any build imports
+extract_text("一、整改任务落实情况\\n1.关于市发改委落实不到位的问题\\n一是于2024年6月26日完成,投资3亿元。")  # rules loaded
+before = peak_kib()
+code = run_command(sys.argv[1:])
+print(code, before, peak_kib())
+"""
+
+
+def text_page(megabytes: float) -> str:
+    """A notice whose numbered problems and their measures repeat, renumbered, to the given size."""
+    lines = NOTICE.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("1."))
+    head, items = lines[:start], lines[start : start + 24]
+    out, n, size = list(head), 0, 0
+    while size < megabytes * 1e6:
+        for line in items:
+            number, dot, rest = line.strip().partition(".")
+            if dot and number.isdigit():
+                n += 1
+                line = f"  {n}.{rest}"
+            out.append(line)
+            size += len(line.encode()) + 1
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.xfail(strict=True, reason="a document's row dicts and then its encoded tables are held whole: about 65 times the page's size")
+def test_a_large_page_of_plain_text_takes_bounded_memory(tmp_path):
+    """A 3 MB notice of 8 000 numbered problems (160 000 rows): the build beyond its start-up may
+    grow by 20 times the page's size at most."""
+    (tmp_path / "in").mkdir()
+    path = tmp_path / "in" / "page.txt"
+    path.write_text(text_page(3), "utf-8")
+    size = path.stat().st_size
+    result = subprocess.run([sys.executable, "-c", MEASURE_WARM_RUN, "run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "-q", "--jobs", "1", "--no-validate"],
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     code, before, peak = map(int, result.stdout.split())
     assert code == 0, result.stderr
