@@ -13,6 +13,7 @@ chromium and chromedriver are there (DIR/charts.png).
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from collections import Counter
@@ -57,9 +58,10 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    data = IndexData()
-    for document, rows in by_document(args.dataset):
-        data.add(document, rows, 0, False)
+    with open(os.devnull, "w", encoding="utf-8") as search:  # the search data is not needed here
+        data = IndexData(search)
+        for document, rows in by_document(args.dataset):
+            data.add(document, rows, 0, False)
     factor = max(1, round(args.documents / len(data.entries)))
     figures = chart_figures(scaled(data.aggregates, factor))
     args.out.mkdir(parents=True, exist_ok=True)

@@ -158,10 +158,10 @@ def _unpack(body: bytes) -> Entry:
     for table, (n_ipc, n_lines) in header["tables"].items():
         if table not in TABLES:
             raise KeyError(table)
-        batches = list(pa.ipc.open_stream(view.slice(at, n_ipc)))  # a spilled table: one batch per slice
-        if not batches:
+        parts = list(pa.ipc.open_stream(view.slice(at, n_ipc)))  # of a spilled table, one per slice
+        if not parts:
             raise ValueError(f"{table}: no rows")
-        batch = batches[0] if len(batches) == 1 else pa.concat_batches(batches)
+        batch = parts[0] if len(parts) == 1 else pa.concat_batches(parts)
         if not batch.schema.equals(arrow_schema(TABLES[table]), check_metadata=True):
             raise ValueError(f"{table}: not the table's schema")
         batches[table] = batch

@@ -62,6 +62,42 @@ print(table(merge(problems, documents[, c("doc_id", "source")], by = "doc_id")$s
 }
 
 
+# Sections nest (一、 ⊃ (一) ⊃ 1. ⊃ 一是), so their text is not stored: it is one join away.
+# SQL substr counts from 1 (Python from 0); all three count characters, as Python does.
+SECTION_TEXT = {
+    "duckdb": '''```sql
+-- DuckDB: each section with its text (heading and body)
+SELECT s.section_id, s.level, s.marker, s.heading,
+       substr(d.text, s.char_start + 1, s.char_end - s.char_start) AS text
+FROM 'sections.parquet' s JOIN 'documents.parquet' d USING (doc_id)
+ORDER BY s.doc_id, s.char_start, s.level;
+```''',
+    "polars": '''```python
+import polars as pl
+
+# polars: each section with its text (heading and body); lazy and streaming, so the join never
+# holds a copy of a document's text for each of its sections
+sections = (
+    pl.scan_parquet("sections.parquet")
+    .join(pl.scan_parquet("documents.parquet").select("doc_id", "text"), on="doc_id")
+    .with_columns(text=pl.col("text").str.slice(pl.col("char_start"), pl.col("char_end") - pl.col("char_start")))
+    .collect(engine="streaming")
+)
+print(sections.select("section_id", "level", "marker", "text"))
+```''',
+    "pandas": '''```python
+import pandas as pd
+
+# pandas: each section with its text (heading and body), cut from its document's text
+documents = pd.read_parquet("documents.parquet", columns=["doc_id", "text"])
+texts = dict(zip(documents["doc_id"], documents["text"]))
+sections = pd.read_parquet("sections.parquet")
+sections["text"] = [texts[d][start:end] for d, start, end in zip(sections["doc_id"], sections["char_start"], sections["char_end"])]
+print(sections[["section_id", "level", "marker", "text"]])
+```''',
+}
+
+
 # The worked query: the figures researchers code by hand, per city and year. A notice may state
 # a figure more than once (the whole and one problem); the query adds what it states.
 WORKED_QUERY = {
@@ -148,6 +184,8 @@ def readme_text(rows: dict[str, int]) -> str:
         "",
         "Every row that points into a document carries `char_start`/`char_end`, and",
         "`documents.text[char_start:char_end] == text` always holds (Python string indices).",
+        "Sections nest, so they carry no `text`: their text is that slice of the document (see",
+        "[A section's text](#a-sections-text)).",
         "",
         "## Tables",
         "",
@@ -159,6 +197,7 @@ def readme_text(rows: dict[str, int]) -> str:
     parts += ["", "## Loading", "", "Run these inside this folder.", ""]
     for name, title in (("duckdb", "DuckDB"), ("polars", "polars"), ("pandas", "pandas"), ("r", "R")):
         parts += [f"### {title}", "", LOADING[name], ""]
+    parts += _section_text_part()
     parts += [
         "## A worked query: what the rectification achieved, per city and year",
         "",
@@ -191,6 +230,25 @@ def readme_text(rows: dict[str, int]) -> str:
         for e in entries:
             parts.append(f"| `{e['column']}` | {_cell(e['type'])} | {e['nullable']} | {_cell(e['description'])} |")
     return "\n".join(parts) + "\n"
+
+
+def _section_text_part() -> list[str]:
+    """How to get a section's text, which the sections table does not repeat."""
+    return [
+        "## A section's text",
+        "",
+        "Sections nest (`一、` ⊃ `(一)` ⊃ `1.` ⊃ `一是`), so storing each section's text would repeat every",
+        "character once per level. A section's text (its heading and body) is one join away:",
+        "`documents.text[char_start:char_end]`, or `substr(text, char_start + 1, char_end - char_start)` in",
+        "SQL, whose strings count from 1. Offsets count characters (Unicode code points) everywhere.",
+        "",
+        SECTION_TEXT["duckdb"],
+        "",
+        SECTION_TEXT["polars"],
+        "",
+        SECTION_TEXT["pandas"],
+        "",
+    ]
 
 
 def _cell(text: str) -> str:

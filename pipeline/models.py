@@ -65,6 +65,20 @@ class Span(Row):
     raw_char_end: Offset = Field(description="End of the span in the decoded input, exclusive.")
 
 
+class Located(Row):
+    """A row that points at its characters in the source without repeating them.
+
+    Sections nest, so their text would repeat each character once per level; it is one join
+    away: ``documents.text[char_start:char_end]``.
+    """
+
+    doc_id: str = Field(description="Document the row belongs to.")
+    char_start: Offset = Field(description="Start of the span in documents.text (str index).")
+    char_end: Offset = Field(description="End of the span in documents.text, exclusive.")
+    raw_char_start: Offset = Field(description="Start of the span in the decoded input before normalisation.")
+    raw_char_end: Offset = Field(description="End of the span in the decoded input, exclusive.")
+
+
 class Document(Row):
     """One row per input file that could be read."""
 
@@ -109,8 +123,8 @@ class Document(Row):
     text: str = Field(description="Canonical text; every offset of every table points into it.")
 
 
-class Section(Span):
-    """A heading or enumerated unit of the outline, with its body."""
+class Section(Located):
+    """A heading or enumerated unit of the outline; its body is documents.text[char_start:char_end]."""
 
     section_id: str = Field(description="Stable id: document, table and span.")
     parent_id: Optional[str] = Field(description="Enclosing section; null at level 1.")
@@ -266,6 +280,11 @@ class Table:
     def span(self) -> bool:
         """Rows carry ``text`` and offsets into documents.text (and raw offsets into the input)."""
         return issubclass(self.model, Span)
+
+    @property
+    def located(self) -> bool:
+        """Rows carry offsets into documents.text and the input: spans, and sections (which keep no text)."""
+        return issubclass(self.model, (Span, Located))
 
     @property
     def per_document(self) -> bool:

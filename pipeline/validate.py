@@ -56,6 +56,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "ZG016": ("error", "outcome_sum", "problems completed, partly completed, in progress and long-term of one statement add up to more than the problems it reports"),
     "ZG017": ("error", "manifest", "manifest.json is missing or unreadable, so no file can be checked against its digest"),
     "ZG018": ("error", "formats", "a table's JSON Lines file does not hold the same rows as its Parquet file"),
+    "ZG019": ("error", "section_nesting", "a section does not lie within its parent section, or is not at a deeper level than it"),
     "ZG101": ("warning", "problem_gap", "problem numbers of a document skip a number"),
     "ZG102": ("warning", "problem_repeat", "a problem number occurs twice in a document"),
     "ZG103": ("warning", "no_problems", "a rectification document has no problems"),
@@ -66,7 +67,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
 
 COUNTS = {t.count: t.name for t in REGISTRY.values() if t.count}  # documents column → table it counts
 CHILD_TABLES = tuple(t.name for t in REGISTRY.values() if t.per_document)
-SPAN_TABLES = tuple(t.name for t in REGISTRY.values() if t.per_document and t.span)
+OFFSET_TABLES = tuple(t.name for t in REGISTRY.values() if t.per_document and t.located)
 # table → (column, table it points into) of the references checked within a document, in column order
 REFERENCES = {
     t.name: tuple((column, t.references[column]) for column in t.model.model_fields if column in t.references and column != "doc_id")
@@ -158,8 +159,8 @@ class DocumentCheck:
         self.rows: dict[str, int] = {}
         self.spans: list[Finding] = []  # ZG005, ZG007, ZG008, table by table
         self.references: list[Finding] = []  # ZG006
-        self.by_row: dict[str, list[Finding]] = {}  # per table, its rules that read one row at a time
-        self.kept: dict[str, list[dict]] = {}  # per table, the fields its whole-table rule reads
+        self.by_row: dict[str, list[Finding]] = {}  # per table, what its rule that reads a row at a time found
+        self.kept: dict[str, list[dict]] = {}  # per table, the fields its rule that reads the table whole reads
 
     def add(self, table: str, rows: list[dict]) -> None:
         if table not in CHILD_TABLES:
@@ -171,19 +172,19 @@ class DocumentCheck:
                 value = row.get(column)
                 if value is not None and value not in self.ids.get(target, ()):
                     self.references.append(finding("ZG006", table, row[ID_FIELD[table]], f"{column}={value} is not in {target} of document {self.document['doc_id']}"))
-        if table in _ROW_RULES:
-            self.by_row.setdefault(table, []).extend(_ROW_RULES[table](self.document, rows))
-        if table in _WHOLE_TABLE_RULES:
-            _, fields, quoted = _WHOLE_TABLE_RULES[table]
-            self.kept.setdefault(table, []).extend({**{k: row[k] for k in fields}, "text": row["text"][:quoted]} for row in rows)
+        rule = _TABLE_RULES.get(table)
+        if rule and rule.fields is None:
+            self.by_row.setdefault(table, []).extend(rule.check(self.document, rows))
+        elif rule:
+            quoted = rule.quoted
+            self.kept.setdefault(table, []).extend({**{k: row[k] for k in rule.fields}, **({"text": row["text"][:quoted]} if quoted != 0 else {})}
+                                                   for row in rows)
 
     def finish(self) -> list[Finding]:
         document = self.document
         out = self.spans + self.references
-        for table in _ROW_RULES:
-            out += self.by_row.get(table, [])
-        for table, (rule, _, _) in _WHOLE_TABLE_RULES.items():
-            out += rule(document, self.kept.get(table, []))
+        for table, rule in _TABLE_RULES.items():
+            out += self.by_row.get(table, []) if rule.fields is None else rule.check(document, self.kept.get(table, []))
         for column, table in COUNTS.items():
             n = self.rows.get(table, 0)
             if document.get(column) != n:
@@ -200,13 +201,28 @@ def _check_ids(document: dict, table: str, rows: list[dict], seen: set[str]) -> 
         if rid in seen or not rid.startswith(doc_id + "-"):
             out.append(finding("ZG005", table, rid, "duplicate id" if rid in seen else f"id does not start with its doc_id {doc_id}"))
         seen.add(rid)
-        if table not in SPAN_TABLES:
+        if table not in OFFSET_TABLES:
             continue
         start, end = row["char_start"], row["char_end"]
         if not 0 <= start <= end <= len(text):
             out.append(finding("ZG007", table, rid, f"[{start}, {end}) against a text of {len(text)} characters"))
-        elif text[start:end] != row["text"]:
+        elif "text" in row and text[start:end] != row["text"]:
             out.append(finding("ZG008", table, rid, f"text {row['text'][:30]!r} but the document has {text[start:end][:30]!r} there"))
+    return out
+
+
+def _check_nesting(sections: list[dict]) -> list[Finding]:
+    """Each section lies within its parent and one level below it (a missing parent is ZG006)."""
+    out = []
+    parents = {s["section_id"]: s for s in sections}
+    for s in sections:
+        parent = parents.get(s["parent_id"]) if s["parent_id"] is not None else None
+        if parent is None:
+            continue
+        if not parent["char_start"] <= s["char_start"] <= s["char_end"] <= parent["char_end"]:
+            out.append(finding("ZG019", "sections", s["section_id"], f"[{s['char_start']}, {s['char_end']}) outside its parent's [{parent['char_start']}, {parent['char_end']})"))
+        elif s["level"] <= parent["level"]:
+            out.append(finding("ZG019", "sections", s["section_id"], f"level {s['level']} under a level-{parent['level']} parent"))
     return out
 
 
@@ -709,14 +725,22 @@ class _Groups:
         return []
 
 
-# The rules of one document on a table's rows, in the order their findings are reported: those
-# that read a row at a time, then those that read the table whole (with the fields they read, and
-# the characters of the text their messages quote: None for all).
-_ROW_RULES = {
-    "dates": _check_dates,
-    "indicators": lambda document, rows: _check_values(rows),
-}
-_WHOLE_TABLE_RULES = {
-    "problems": (_check_problems, ("problem_id", "number", "inferred", "char_start"), 30),
-    "outcomes": (check_outcomes, ("outcome_id", "problem_id", "kind", "value", "char_start"), None),
+@dataclass(frozen=True)
+class _TableRule:
+    """A rule of one document on one table's rows: it reads a row at a time (``fields`` None),
+    or the table whole, of which ``DocumentCheck`` keeps only ``fields`` and the first
+    ``quoted`` characters of the text its messages quote (None: all of it; 0: none)."""
+
+    check: typing.Callable[[dict, list[dict]], list[Finding]]
+    fields: tuple[str, ...] | None = None
+    quoted: int | None = 0
+
+
+# in the order their findings are reported
+_TABLE_RULES = {
+    "sections": _TableRule(lambda document, rows: _check_nesting(rows), ("section_id", "parent_id", "level", "char_start", "char_end")),
+    "dates": _TableRule(_check_dates),
+    "indicators": _TableRule(lambda document, rows: _check_values(rows)),
+    "problems": _TableRule(_check_problems, ("problem_id", "number", "inferred", "char_start"), 30),
+    "outcomes": _TableRule(check_outcomes, ("outcome_id", "problem_id", "kind", "value", "char_start"), None),
 }

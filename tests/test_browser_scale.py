@@ -3,7 +3,9 @@ sorts and searches; a document opens and its highlights work.  Load and filter t
 printed (pytest -s), not asserted; the index data and the whole site have size budgets.
 
 Runs on the dataset named by ZHENGGAI_SCALE_DATASET (``make test-browser-scale`` builds one of
-10 000 synthetic documents); skipped without it.
+10 000 synthetic documents); skipped without it.  ZHENGGAI_SCALE_SITE names a folder for the
+site (default a temporary one): a site already there (``zhenggai review DATASET --out FOLDER``) is
+used as it is, else it is built there.  ZHENGGAI_SCALE_SHOTS names a folder for the screenshots.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from test_browser import CHROMEDRIVER, CHROMIUM, REQUIRED, browser, shots  # noqa: F401  (shared fixtures)
+from test_browser import CHROMEDRIVER, CHROMIUM, REQUIRED, browser  # noqa: F401  (shared fixtures)
 
 SCALE = os.environ.get("ZHENGGAI_SCALE_DATASET")
 pytestmark = [
@@ -33,10 +35,20 @@ def dataset() -> Path:
 
 
 @pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = os.environ.get("ZHENGGAI_SCALE_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder) if folder else tmp_path_factory.mktemp("scale-shots")
+
+
+@pytest.fixture(scope="module")
 def site(dataset, tmp_path_factory) -> Path:
     from pipeline.review import build_site
 
-    out = tmp_path_factory.mktemp("scale-site")
+    out = Path(os.environ.get("ZHENGGAI_SCALE_SITE") or tmp_path_factory.mktemp("scale-site"))
+    if (out / "index.html").is_file():
+        return out
     started = time.perf_counter()
     build_site(dataset, out)
     print(f"\nsite of {pl.scan_parquet(dataset / 'documents.parquet').select(pl.len()).collect().item()} documents built in {time.perf_counter() - started:.1f} s")
@@ -124,7 +136,7 @@ def test_open_a_document_and_click_a_highlight(site, dataset, browser, shots):
     from pipeline.review.page import marks
     from pipeline.review.site import locate_findings
     from pipeline.review.stream import by_document
-    from pipeline.validate import validate
+    from pipeline.validate import check_document
 
     browser.get((site / "index.html").as_uri())
     _wait(browser, "ready")
@@ -133,7 +145,7 @@ def test_open_a_document_and_click_a_highlight(site, dataset, browser, shots):
     link.click()
     _wait(browser, "ready")
     document, rows = next((d, r) for d, r in by_document(dataset) if d["doc_id"] == doc_id)
-    expected = highlight(document["text"], marks(rows, locate_findings(validate(dataset).findings)))
+    expected = highlight(document["text"], marks(rows, locate_findings(check_document(document, rows))))
     assert browser.execute_script("return window.zgHighlighted") == expected  # the browser draws what the Python reference does
     mark = browser.find_elements(By.CSS_SELECTOR, ".hl.k-problem, .hl.k-measure")[0]
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", mark)
@@ -141,3 +153,34 @@ def test_open_a_document_and_click_a_highlight(site, dataset, browser, shots):
     assert browser.find_element(By.ID, "detail").get_attribute("data-shown") == mark.get_attribute("data-id")
     browser.save_screenshot(str(shots / "scale-document.png"))
     print(f"screenshot: {shots / 'scale-document.png'}")
+
+
+# the boxes of two SVG text elements of one chart that overlap by more than a pixel each way
+OVERLAPS = """
+const boxes = [...arguments[0].querySelectorAll('text')].filter(t => t.textContent.trim())
+  .map(t => [t.textContent, t.getBoundingClientRect()]);
+const out = [];
+for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+  const [a, r] = boxes[i], [b, q] = boxes[j];
+  if (Math.min(r.right, q.right) - Math.max(r.left, q.left) > 1 && Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top) > 1) out.push(a + ' × ' + b);
+}
+return out;
+"""
+
+
+def test_charts_are_legible(site, browser, shots):
+    """Every chart has its labels and no two of its texts overlap, whatever the collection's size."""
+    from selenium.webdriver.common.by import By
+
+    browser.get((site / "index.html").as_uri())
+    _wait(browser, "ready")
+    figures = browser.find_elements(By.CSS_SELECTOR, "figure.chart")
+    assert len(figures) >= 8
+    for figure in figures:
+        svg = figure.find_element(By.TAG_NAME, "svg")
+        browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", figure)
+        name = svg.get_attribute("id") or figure.find_element(By.TAG_NAME, "figcaption").text
+        figure.screenshot(str(shots / f"scale-{name}.png"))
+        print(f"\nscreenshot: {shots / f'scale-{name}.png'}", end="")
+        assert browser.execute_script(OVERLAPS, svg) == [], name
+        assert "e+" not in svg.text and not re.search(r"1e\d", svg.text), f"{name}: numbers in scientific notation"

@@ -88,7 +88,7 @@ def _blocks(readme: str, language: str) -> list[str]:
 def test_duckdb_snippet_runs(described, monkeypatch):
     duckdb = pytest.importorskip("duckdb")
     monkeypatch.chdir(described)
-    (sql,) = [b for b in _blocks((described / "README.md").read_text("utf-8"), "sql") if "problems.parquet" in b]
+    (sql,) = [b for b in _blocks((described / "README.md").read_text("utf-8"), "sql") if "problems.parquet" in b and "outcomes" not in b]
     result = duckdb.sql(sql).fetchall()
     assert sum(n for _, n in result) == _rows(described)["problems"]
 
@@ -97,8 +97,43 @@ def test_duckdb_snippet_runs(described, monkeypatch):
 def test_python_snippets_run(described, monkeypatch, capsys, library):
     pytest.importorskip(library)
     monkeypatch.chdir(described)
-    (snippet,) = [b for b in _blocks((described / "README.md").read_text("utf-8"), "python") if f"import {library}" in b and "outcomes" not in b]
+    (snippet,) = [b for b in _blocks((described / "README.md").read_text("utf-8"), "python") if f"import {library}" in b and "outcomes" not in b and "sections" not in b]
     exec(compile(snippet, f"README.md ({library})", "exec"), {})
+    assert capsys.readouterr().out.strip()
+
+
+def _section_texts(dataset: Path) -> dict[str, str]:
+    """section_id → documents.text[char_start:char_end], in Python."""
+    import polars as pl
+
+    texts = dict(pl.read_parquet(dataset / "documents.parquet", columns=["doc_id", "text"]).iter_rows())
+    sections = pl.read_parquet(dataset / "sections.parquet", columns=["section_id", "doc_id", "char_start", "char_end"])
+    return {sid: texts[doc][start:end] for sid, doc, start, end in sections.iter_rows()}
+
+
+def _section_blocks(dataset: Path, language: str) -> list[str]:
+    return [b for b in _blocks((dataset / "README.md").read_text("utf-8"), language) if "sections.parquet" in b]
+
+
+def test_section_text_query_runs_in_duckdb(described, monkeypatch):
+    duckdb = pytest.importorskip("duckdb")
+    monkeypatch.chdir(described)
+    (sql,) = _section_blocks(described, "sql")
+    result = duckdb.sql(sql)
+    got = {row[0]: row[-1] for row in result.fetchall()}
+    assert got == _section_texts(described) and got
+
+
+@pytest.mark.parametrize("library", ["polars", "pandas"])
+def test_section_text_query_runs_in_python(described, monkeypatch, capsys, library):
+    pytest.importorskip(library)
+    monkeypatch.chdir(described)
+    (snippet,) = [b for b in _section_blocks(described, "python") if f"import {library}" in b]
+    namespace: dict = {}
+    exec(compile(snippet, f"README.md ({library}, section text)", "exec"), namespace)
+    sections = namespace["sections"]
+    got = dict(zip(list(sections["section_id"]), list(sections["text"])))
+    assert got == _section_texts(described) and got
     assert capsys.readouterr().out.strip()
 
 

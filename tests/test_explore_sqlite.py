@@ -57,6 +57,20 @@ def test_values_round_trip(con, dataset):
     assert measure[1][measure[2] : measure[3]] == measure[0]
 
 
+def test_section_text_query_cuts_the_document_text(con, dataset):
+    """Sections carry no text; the canned query cuts it from documents.text, as Python slices it."""
+    from pipeline.explore.metadata import SECTION_TEXT_SQL
+
+    assert "text" not in [row[1] for row in con.execute('PRAGMA table_info("sections")')]
+    texts = dict(pl.read_parquet(dataset / "documents.parquet", columns=["doc_id", "text"]).iter_rows())
+    sections = pl.read_parquet(dataset / "sections.parquet")
+    for doc_id, text in texts.items():
+        got = {row[0]: row[-1] for row in con.execute(SECTION_TEXT_SQL, {"doc_id": doc_id})}
+        expected = {r["section_id"]: text[r["char_start"] : r["char_end"]] for r in sections.filter(pl.col("doc_id") == doc_id).iter_rows(named=True)}
+        assert got == expected
+    assert datasette_metadata()["databases"]["zhenggai"]["queries"]["section_text"]["sql"] == SECTION_TEXT_SQL
+
+
 @pytest.mark.parametrize("table", list(TABLES))
 def test_keys_and_indexes(con, table):
     info = {row[1]: row for row in con.execute(f'PRAGMA table_info("{table}")')}

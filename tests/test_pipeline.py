@@ -17,6 +17,7 @@ from pipeline.validate import validate
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 SPAN_TABLES = [t.name for t in REGISTRY.values() if t.span]
+LOCATED_TABLES = [t.name for t in REGISTRY.values() if t.located]
 
 
 def test_every_table_in_both_formats(dataset):
@@ -47,16 +48,28 @@ def test_spans_select_their_text(dataset, table):
         assert texts[row["doc_id"]][row["char_start"] : row["char_end"]] == row["text"]
 
 
-@pytest.mark.parametrize("table", SPAN_TABLES)
+def test_sections_hold_offsets_not_text(dataset):
+    """Sections nest, so their text is not stored: the offsets select a non-empty body."""
+    sections = pl.read_parquet(dataset / "sections.parquet")
+    assert "text" not in sections.columns and sections.height
+    texts = dict(pl.read_parquet(dataset / "documents.parquet").select("doc_id", "text").iter_rows())
+    for row in sections.iter_rows(named=True):
+        body = texts[row["doc_id"]][row["char_start"] : row["char_end"]]
+        assert body.strip() and body.startswith(row["marker"]), row["section_id"]
+
+
+@pytest.mark.parametrize("table", LOCATED_TABLES)
 def test_raw_spans_select_the_same_characters(dataset, table):
     documents = pl.read_parquet(dataset / "documents.parquet")
-    raws = {}
+    raws, texts = {}, {}
     for row in documents.iter_rows(named=True):
         path = Path(row["source"])
         raws[row["doc_id"]] = decode(path.read_bytes(), row["source"]).raw_text
+        texts[row["doc_id"]] = row["text"]
     for row in pl.read_parquet(dataset / f"{table}.parquet").iter_rows(named=True):
         piece = raws[row["doc_id"]][row["raw_char_start"] : row["raw_char_end"]]
-        assert canonicalize(piece).text == row["text"].strip(), (table, row["text"][:40])
+        expected = texts[row["doc_id"]][row["char_start"] : row["char_end"]]
+        assert canonicalize(piece).text == expected.strip(), (table, expected[:40])
 
 
 def test_counts(dataset):

@@ -21,6 +21,11 @@ from pipeline.schema import arrow_schema
 
 # columns that are faceted wherever a table has them, beside the closed vocabularies
 FACETED_BY_NAME = ("province", "city", "reference_year", "inspection_kind", "kind", "unit", "category", "function", "place")
+# SQL strings count from 1 and in characters, as Python's str indices do from 0
+SECTION_TEXT_SQL = (
+    "SELECT s.section_id, s.level, s.marker, s.heading, substr(d.text, s.char_start + 1, s.char_end - s.char_start) AS text\n"
+    "FROM sections s JOIN documents d ON d.doc_id = s.doc_id\nWHERE s.doc_id = :doc_id ORDER BY s.char_start, s.level"
+)
 
 
 def facet_columns(table: str) -> list[str]:
@@ -70,6 +75,11 @@ def datasette_metadata(review_url: str | None = "/review/") -> dict:
             "sql": search_sql(table),
         }
         for table in SEARCHED
+    }
+    queries["section_text"] = {
+        "title": "Sections with their text",
+        "description": "Sections keep offsets, not text (they nest): each section of the document doc_id with its text, cut from documents.text.",
+        "sql": SECTION_TEXT_SQL,
     }
     metadata = {
         "title": "zhenggai",

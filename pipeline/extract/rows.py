@@ -65,6 +65,12 @@ class _Spans:
         raw_start, raw_end = self.canon.raw_span(start, end)
         return {"doc_id": self.doc_id, "text": self.text[start:end], "char_start": start, "char_end": end, "raw_char_start": raw_start, "raw_char_end": raw_end}
 
+    def located(self, start: int, end: int) -> dict:
+        """Offsets without the text: a section's text is documents.text[char_start:char_end]
+        (sections nest, so storing it would repeat each character once per level)."""
+        raw_start, raw_end = self.canon.raw_span(start, end)
+        return {"doc_id": self.doc_id, "char_start": start, "char_end": end, "raw_char_start": raw_start, "raw_char_end": raw_end}
+
     def ident(self, table: str, start: int, end: int) -> str:
         return row_id(self.doc_id, REGISTRY[table].id_prefix, start, end)
 
@@ -108,7 +114,7 @@ def _sections(found: Found, spans: _Spans, ids: list[str]) -> Iterator[dict]:
     units = found.outline.units
     return (
         {
-            **spans.span(u.start, u.end),
+            **spans.located(u.start, u.end),
             "section_id": ids[i],
             "parent_id": ids[u.parent] if u.parent is not None else None,
             "level": u.level,

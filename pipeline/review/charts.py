@@ -63,6 +63,7 @@ def indicators_by_kind(counts: list[tuple[str, str, int]], top: int = 20) -> str
     ax.barh(y, [n for _, _, n in counts], color=[colour[k] for k, _, _ in counts])
     ax.set_yticks(y, [f"{kind} · {unit}" for kind, unit, _ in counts])
     ax.invert_yaxis()
+    _counts_on(ax.xaxis)
     ax.set_xlabel("indicators")
     handles = [_patch(colour[k], k) for k in kinds]
     if handles:
@@ -92,6 +93,8 @@ def ranked_bars(counts: list[tuple[str, float]], chart_id: str, xlabel: str, col
         ax.annotate(_count(n), (n, v), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
     ax.set_yticks(y, [label for label, _ in shown])
     ax.invert_yaxis()
+    if shown:
+        _counts_on(ax.xaxis)
     ax.set_xlabel(xlabel)
     return _svg(fig, chart_id)
 
@@ -105,6 +108,35 @@ def _none(ax) -> None:
 
 def _count(n: float) -> str:
     return f"{n:,.0f}".replace(",", " ")
+
+
+def compact(n: float, scale: float | None = None) -> str:
+    """A count as an axis writes it, in the unit its largest tick (``scale``) calls for:
+    950 and 9 500, or 6k and 95k, or 0.5M and 1.2M (never 1e6)."""
+    scale = abs(n) if scale is None else abs(scale)
+    if round(n) == 0:
+        return "0"
+    if scale < 10_000:
+        return _count(n)
+    if scale < 999_500:
+        return f"{n / 1000:.1f}".removesuffix(".0") + "k"
+    return f"{n / 1_000_000:.2f}".rstrip("0").rstrip(".") + "M"
+
+
+def _counts_on(axis) -> None:
+    """Count ticks in plain numbers (matplotlib would write 1e6 beside large ones)."""
+    from matplotlib.ticker import Formatter, MaxNLocator
+
+    class Counts(Formatter):
+        def format_ticks(self, values):
+            scale = max((abs(v) for v in values), default=0)
+            return [compact(v, scale) for v in values]
+
+        def __call__(self, x, pos=None):
+            return compact(x)
+
+    axis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    axis.set_major_formatter(Counts())
 
 
 def stacked_years(counts: dict[tuple[int | None, str], int], chart_id: str, ylabel: str, span: int = 25) -> str:
@@ -121,9 +153,10 @@ def stacked_years(counts: dict[tuple[int | None, str], int], chart_id: str, ylab
     unknown = sum(n for (year, _), n in counts.items() if year is None)
     ax.set_xlabel("year" + (f" ({_count(unknown)} without a year not shown)" if unknown else ""))
     ax.set_ylabel(ylabel)
+    _counts_on(ax.yaxis)
     ax.tick_params(axis="x", labelrotation=60, labelsize=7)
     if groups:
-        ax.legend(frameon=False, fontsize=7)
+        ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the bars, never over them
     return _svg(fig, chart_id)
 
 
@@ -137,6 +170,7 @@ def distribution(values: list[int], chart_id: str, xlabel: str, bins: int = 20) 
         ax.hist([min(v, cap) for v in values], bins=min(bins, cap + 1), range=(0, cap + 1), color="#c0392b", rwidth=0.9)
         ax.set_xlabel(f"{xlabel} ({cap} or more in the last bar)")
     ax.set_ylabel("documents")
+    _counts_on(ax.yaxis)
     return _svg(fig, chart_id)
 
 
@@ -154,5 +188,6 @@ def completion_rates(stated: list[float], computed: list[float]) -> str:
     ax.set_ylim(bottom=0)
     ax.set_xlabel("completion rate (%)")
     ax.set_ylabel("documents")
+    _counts_on(ax.yaxis)
     ax.legend(loc="upper left", frameon=False, fontsize=8)
     return _svg(fig, "chart-completion")

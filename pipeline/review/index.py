@@ -13,6 +13,7 @@ import html
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TextIO
 
 from pipeline.models import REGISTRY
 from pipeline.review import charts
@@ -20,7 +21,7 @@ from pipeline.review.markup import clip
 from pipeline.review.research import COLUMNS as RESEARCH_COLUMNS
 from pipeline.review.research import summarize_outcomes
 from pipeline.review.shared import doc_label, finding_html, page
-from pipeline.validate import Finding
+from pipeline.validate import MAX_PER_CODE, Report
 
 COUNTS = tuple(t.count for t in REGISTRY.values() if t.count)
 CODED = ("doc_type", "province", "city")
@@ -59,11 +60,13 @@ class Aggregates:
 class IndexData:
     """One entry per document, in the order the documents are added."""
 
-    def __init__(self) -> None:
+    def __init__(self, search: TextIO) -> None:
+        """``search`` receives ``search-data.js`` as the documents are added (it is not held)."""
         self.codes: dict[str, dict[str, int]] = {name: {} for name in CODED}
         self.entries: list[list] = []
         self.research: dict[int, list] = {}
-        self.problems: list[str] = []
+        self.search = search
+        self.search.write("window.ZG_PROBLEMS = [")
         self.aggregates = Aggregates()
 
     def add(self, document: dict, rows: dict[str, list[dict]], n_findings: int, has_page: bool) -> None:
@@ -78,7 +81,8 @@ class IndexData:
             figures = [summary.figures.get(kind) for kind, _ in RESEARCH_COLUMNS]
             people = sorted(summary.people.items(), key=lambda kv: (-kv[1], kv[0]))
             self.research[len(self.entries) - 1] = [*figures, [[a, n] for a, n in people]]
-        self.problems.append("\n".join(clip(p["problem"] or p["title"] or p["text"], 40) for p in rows["problems"]))
+        headings = "\n".join(clip(p["problem"] or p["title"] or p["text"], 40) for p in rows["problems"])
+        self.search.write(("," if len(self.entries) > 1 else "") + _json(headings))
         self.aggregates.add(document, rows, year, rates)
 
     def _code(self, name: str, value: str | None) -> int | None:
@@ -95,8 +99,9 @@ class IndexData:
         }
         return "window.ZG_INDEX = " + _json(payload) + ";\n"
 
-    def search_script(self) -> str:
-        return "window.ZG_PROBLEMS = " + _json(self.problems) + ";\n"
+    def close_search(self) -> None:
+        """End ``search-data.js``: one string per document, its problems' headings a line each."""
+        self.search.write("];\n")
 
 
 def _round(value: float | None) -> float | None:
@@ -122,11 +127,11 @@ def chart_figures(aggregates: Aggregates) -> list[tuple[str, str]]:
     return figures
 
 
-def index_page(data: IndexData, totals: dict[str, int], findings: list[Finding], rejects: list[dict]) -> str:
+def index_page(data: IndexData, totals: dict[str, int], report: Report, rejects: list[dict]) -> str:
     figures = "".join(f'<figure class="chart"><figcaption>{html.escape(t)}</figcaption>{svg}</figure>' for t, svg in chart_figures(data.aggregates))
     return page(
         "zhenggai review",
-        f"""<header><h1>zhenggai review</h1><p class="meta">{" · ".join(f"{t} <b>{n}</b>" for t, n in totals.items())}</p>{_dataset_findings(findings)}</header>
+        f"""<header><h1>zhenggai review</h1><p class="meta">{" · ".join(f"{t} <b>{n}</b>" for t, n in totals.items())}</p>{_dataset_findings(report)}</header>
 <main class="index">
 <h2>Documents</h2>
 {_filters()}
@@ -165,9 +170,11 @@ def _rejects_table(rejects: list[dict], total: int) -> str:
     return f'<h2>Rejected inputs</h2><p class="meta">{by_reason}</p><table class="rejects"><tr><th>source</th><th>reason</th><th>message</th></tr>{rows}</table>{more}'
 
 
-def _dataset_findings(findings: list[Finding]) -> str:
-    errors = sum(f.severity == "error" for f in findings)
-    summary = f"Validation: {errors} errors, {len(findings) - errors} warnings"
-    if not findings:
+def _dataset_findings(report: Report) -> str:
+    """The findings of the rules within documents (``zhenggai validate`` also checks the files)."""
+    summary = f"Validation of the rules within documents: {report.n_errors} errors, {report.n_warnings} warnings"
+    if not report.findings:
         return f'<p class="findings none">{summary}.</p>'
-    return f'<details class="findings"><summary>{summary}</summary><ul>{"".join(finding_html(f) for f in findings)}</ul></details>'
+    shown = len(report.findings)
+    more = f" (the first {MAX_PER_CODE} of each kind are listed)" if shown < report.n_errors + report.n_warnings else ""
+    return f'<details class="findings"><summary>{summary}{more}</summary><ul>{"".join(finding_html(f) for f in report.findings)}</ul></details>'

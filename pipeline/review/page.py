@@ -1,8 +1,9 @@
 """One document's review page: its text with every row highlighted, the outline and the findings.
 
-The page holds the text once, and the rows as compact JSON (gzip'd, in base64): per kind, the
-field names once and each row's values, without ``text`` (the page's text holds it) and
-``doc_id`` (the page's), ids without the document's prefix.  ``review.js`` draws the highlights from the rows
+The page holds the text once, packed with the rows as compact JSON (gzip'd, in base64): the
+text compresses to under half, and the rows come per kind, the field names once and each row's
+values, without ``text`` (cut from the document's) and ``doc_id`` (the page's), ids without the
+document's prefix.  ``review.js`` draws the highlights from the rows
 (``pipeline.review.markup.highlight`` is the reference it is tested against), puts each row's
 summary on hover and shows its fields on click.
 """
@@ -37,7 +38,8 @@ def marks(rows: dict[str, list[dict]], located: dict[str, list[Finding]]) -> lis
 def page_rows(doc_id: str, rows: dict[str, list[dict]], located: dict[str, list[Finding]]) -> dict:
     """{"doc": doc_id, "order": kinds outermost first, "kinds": {kind: {"id": id field, "fields": [...],
     "rows": [[...]], "summaries": [...]}},
-    "findings": {row id: [...]}, "anchors": [[position, section id]]}; ids lose the ``doc_id-`` prefix."""
+    "findings": {row id: [...]}, "anchors": [[position, section id]]}; ids lose the ``doc_id-`` prefix.
+    ``document_page`` adds the document's "text"."""
     prefix = f"{doc_id}-"
     kinds = {}
     for kind in KINDS:
@@ -83,10 +85,10 @@ def document_page(document: dict, rows: dict[str, list[dict]], located: dict[str
 </header>
 <div class="layout">
 <nav class="outline" aria-label="outline"><h2>Outline</h2>{_outline(outline, rows['problems'])}</nav>
-<main><div class="doc-text" lang="zh" id="doc-text">{html.escape(text, quote=False)}</div></main>
+<main><div class="doc-text" lang="zh" id="doc-text"><noscript>The text is drawn by JavaScript: enable it, or read documents.text in the dataset.</noscript></div></main>
 <aside class="detail" id="detail" aria-live="polite"><h2>Row</h2><p class="hint">Hover a highlight to see what it means; click it for the whole row.</p></aside>
 </div>
-<script type="application/octet-stream" id="rows" data-encoding="gzip+base64">{packed_rows(page_rows(document["doc_id"], rows, located))}</script>""",
+<script type="application/octet-stream" id="rows" data-encoding="gzip+base64">{packed_rows({**page_rows(document["doc_id"], rows, located), "text": text})}</script>""",
         scripts=("review.js",),
     )
 

@@ -1,5 +1,5 @@
 // A document's page: draw the highlights from the rows, put each row's summary on hover, and show
-// its fields on click. The rows come without their text, which the page's text holds.
+// its fields on click. The text comes packed with the rows, which come without their own text.
 // Works from file:// (no fetch, no modules).
 (function () {
   "use strict";
@@ -93,7 +93,7 @@
       return out.join("");
     }
 
-    var text = textBox.textContent;
+    var text = data.text;
     window.zgHighlighted = highlight(text, marks);
     textBox.innerHTML = window.zgHighlighted;
     Array.prototype.forEach.call(textBox.querySelectorAll(".hl[data-id]"), function (el) {

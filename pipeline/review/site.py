@@ -4,6 +4,11 @@ The dataset is read one document at a time (``pipeline.review.stream``): each pa
 as soon as its rows are read, and the index keeps a short entry per document, so memory does
 not grow with the text of the collection.  ``docs`` or ``sample`` limit the pages to a subset;
 the index still lists every document.
+
+The findings shown are those of the rules within a document (SPEC 9, ``check_document``),
+checked on each document's rows as they stream past: the site never reads the dataset twice.
+The checks of the files themselves (digests, JSON Lines against Parquet, column types) are
+``zhenggai validate``'s.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from pipeline.review.index import IndexData, index_page
 from pipeline.review.page import document_page
 from pipeline.review.shared import doc_label, page_name
 from pipeline.review.stream import TableOrderError, by_document, documents
-from pipeline.validate import Finding, validate
+from pipeline.validate import Finding, Report, check_document
 from pipeline.write import table_files
 
 ASSETS = ("review.css", "review.js", "index.js")
@@ -53,26 +58,31 @@ def build_site(dataset: Path | str, out: Path | str, *, docs: Iterable[str] | No
 
 
 def _build(dataset: Path, out: Path, chosen: set[str] | None) -> list[Path]:
-    findings = validate(dataset).findings
-    located = locate_findings(findings)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name in ASSETS:
         target = out / name
         target.write_text(resources.files("pipeline.review").joinpath(name).read_text("utf-8"), encoding="utf-8")
         written.append(target)
-    data = IndexData()
-    for document, rows in by_document(dataset):
-        has_page = chosen is None or document["doc_id"] in chosen
-        if has_page:
-            target = out / page_name(document)
-            target.write_text(document_page(document, rows, located), encoding="utf-8")
-            written.append(target)
-        data.add(document, rows, len(located.get(document["doc_id"], [])), has_page)
+    report = Report()
+    with open(out / "search-data.js", "w", encoding="utf-8") as search:
+        data = IndexData(search)
+        for document, rows in by_document(dataset):
+            findings = check_document(document, rows)
+            report.extend(findings)
+            located = locate_findings(findings)
+            has_page = chosen is None or document["doc_id"] in chosen
+            if has_page:
+                target = out / page_name(document)
+                target.write_text(document_page(document, rows, located), encoding="utf-8")
+                written.append(target)
+            data.add(document, rows, len(located.get(document["doc_id"], [])), has_page)
+        data.close_search()
+    written.append(out / "search-data.js")
     _remove_stale_pages(out, written)
     totals = {table: pq.ParquetFile(dataset / table_files(table)[0]).metadata.num_rows for table in TABLES}
     rejects = pq.read_table(dataset / table_files("rejects")[0], columns=["source", "reason", "message"]).to_pylist()
-    for name, text in (("index-data.js", data.data_script()), ("search-data.js", data.search_script()), ("index.html", index_page(data, totals, findings, rejects))):
+    for name, text in (("index-data.js", data.data_script()), ("index.html", index_page(data, totals, report, rejects))):
         (out / name).write_text(text, encoding="utf-8")
         written.append(out / name)
     return written
