@@ -297,7 +297,8 @@ def _encoded(task: Task, data: bytes, max_bytes: int, clock: StageClock, spill_d
     return doc
 
 
-def _encode_slices(table: str, rows: Iterator[dict], check: DocumentCheck, clock: StageClock, sink: spill.TableSink):
+def _encode_slices(table: str, rows: Iterator[dict], check: DocumentCheck, clock: StageClock,
+                   sink: spill.TableSink) -> tuple[pa.RecordBatch, bytes] | SpilledTable | None:
     """One table's rows, a slice at a time, checked and encoded into ``sink``; what it holds."""
     while piece := list(itertools.islice(rows, JSON_SLICE_ROWS)):
         clock.lap("rows")

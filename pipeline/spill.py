@@ -10,6 +10,7 @@ cache's folder for files being written, so a stopped build leaves nothing the ne
 from __future__ import annotations
 
 import io
+import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +98,10 @@ class TableSink:
 class Spill:
     """The two files one document's tables are spilled into."""
 
+    _made = itertools.count()  # an input named twice in one build gets files of its own each time
+
     def __init__(self, directory: str, name: str):
+        name = f"{name}-{next(Spill._made)}"
         self.arrow_path = cache.temporary(Path(directory), f"{name}.arrow")
         self.lines_path = cache.temporary(Path(directory), f"{name}.jsonl")
         self.arrow = open(self.arrow_path, "wb")
