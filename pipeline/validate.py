@@ -523,7 +523,7 @@ def _check_across(files: dict[str, pq.ParquetFile], runs: dict[str, list[tuple[s
 def _row_groups(file: pq.ParquetFile, id_field: str) -> list[tuple[str, str, int]]:
     """Runs of rows of one document: (doc_id, id of the first row, rows), in file order."""
     runs: list[tuple[str, str, int]] = []
-    for batch in file.iter_batches(batch_size=SCAN_ROWS, columns=["doc_id", id_field]):
+    for batch in _batches(file, SCAN_ROWS, ["doc_id", id_field]):
         docs, ids, n = batch.column(0), batch.column(1), batch.num_rows
         if n == 0:
             continue
@@ -599,25 +599,34 @@ def _check_jsonl(out_dir: Path, table: str, parquet: pq.ParquetFile) -> list[Fin
 
 
 def _same_rows(path: Path, size: int, table: str, parquet: pq.ParquetFile) -> bool:
-    block = JSON_BLOCK_BYTES
-    while True:  # a block holds whole lines: a line longer than a block needs larger blocks
-        try:
-            return _same_blocks(path, size, table, parquet, block)
-        except pa.ArrowInvalid as exc:
-            if "straddl" not in str(exc) or block > size:
-                return False
-            block *= 4
-
-
-def _same_blocks(path: Path, size: int, table: str, parquet: pq.ParquetFile, block: int) -> bool:
+    """Compared a slice of whole lines at a time (each parsed on its own: the streaming JSON
+    reader reads ahead without bound, so a file of long texts was held nearly whole)."""
     expected = _RowStream(parquet)
-    if size:
-        options = pj.ParseOptions(explicit_schema=_json_schema(table), unexpected_field_behavior="error")
-        for batch in pj.open_json(path, read_options=pj.ReadOptions(use_threads=False, block_size=block), parse_options=options):
-            want = expected.take(batch.num_rows)
-            if want.num_rows < batch.num_rows or not _same_columns(batch, want, table):
-                return False
+    options = pj.ParseOptions(explicit_schema=_json_schema(table), unexpected_field_behavior="error")
+    for piece in _line_slices(path, JSON_BLOCK_BYTES) if size else ():
+        try:
+            rows = pj.read_json(pa.py_buffer(piece), read_options=pj.ReadOptions(use_threads=False, block_size=len(piece)), parse_options=options)
+        except pa.ArrowInvalid:
+            return False
+        want = expected.take(rows.num_rows)
+        if want.num_rows < rows.num_rows or not _same_columns(rows, want, table):
+            return False
     return expected.take(1).num_rows == 0
+
+
+def _line_slices(path: Path, block: int) -> Iterator[bytes]:
+    """The file in slices of about ``block`` bytes, each ending at a line's end (a line longer
+    than a block is one slice)."""
+    with open(path, "rb") as f:
+        rest = b""
+        while chunk := f.read(block):
+            data = rest + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield data[:cut]
+            rest = data[cut:]
+        if rest:
+            yield rest
 
 
 @cache
@@ -626,11 +635,15 @@ def _json_schema(table: str) -> pa.Schema:
     return pa.schema([f.with_type(pa.string()) if f.type == pa.date32() else f for f in arrow_schema(TABLES[table])])
 
 
-def _same_columns(rows: pa.RecordBatch, want: pa.Table, table: str) -> bool:
+def _same_columns(rows: pa.Table, want: pa.Table, table: str) -> bool:
     try:
-        return all(pa.chunked_array([rows.column(f.name)]).cast(f.type).equals(want.column(f.name)) for f in arrow_schema(TABLES[table]))
+        return all(_chunked(rows.column(f.name)).cast(f.type).equals(want.column(f.name)) for f in arrow_schema(TABLES[table]))
     except (pa.ArrowException, KeyError, ValueError, TypeError):
         return False
+
+
+def _chunked(column) -> pa.ChunkedArray:
+    return column if isinstance(column, pa.ChunkedArray) else pa.chunked_array([column])
 
 
 def _first_difference(path: Path, table: str, parquet: pq.ParquetFile) -> Finding:
@@ -657,7 +670,7 @@ class _RowStream:
     """A Parquet file's rows handed out as tables of any length, in order."""
 
     def __init__(self, file: pq.ParquetFile):
-        self.batches = file.iter_batches(batch_size=SCAN_ROWS)
+        self.batches = _batches(file, SCAN_ROWS)
         self.rest = pa.Table.from_batches([], schema=file.schema_arrow)
 
     def take(self, n: int) -> pa.Table:
@@ -697,8 +710,15 @@ def _check_rows(table: str, rows: list[dict], adapters: dict[str, TypeAdapter]) 
     return out, valid
 
 
+def _batches(file: pq.ParquetFile, batch_size: int, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+    """A file's rows a row group at a time: the batch reader alone reads ahead across row
+    groups to fill a batch, so a table of long texts was held whole."""
+    for group in range(file.num_row_groups):
+        yield from file.iter_batches(batch_size=batch_size, row_groups=[group], columns=columns)
+
+
 def _rows(file: pq.ParquetFile) -> Iterator[dict]:
-    for batch in file.iter_batches(batch_size=BATCH_ROWS):
+    for batch in _batches(file, BATCH_ROWS):
         yield from batch.to_pylist()
 
 

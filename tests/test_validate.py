@@ -251,3 +251,16 @@ def test_a_table_without_a_key_column_is_reported_not_a_crash(small, tmp_path, t
     broken = read(small, table).drop_columns([column])
     report = validate(copy_with(small, tmp_path / "broken", {table: broken}))
     assert ("ZG002", table) in {(f.code, f.table) for f in report.findings}
+
+
+def test_json_lines_are_read_in_slices_of_whole_lines(tmp_path):
+    """The comparison holds one slice of lines at a time, never the file: each slice ends at a
+    line's end and is no longer than a block plus one line."""
+    lines = [f'{{"n": {i}, "s": "{"字" * (i % 50)}"}}\n'.encode() for i in range(500)]
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b"".join(lines))
+    slices = list(validation._line_slices(path, 300))
+    assert b"".join(slices) == path.read_bytes()
+    assert all(s.endswith(b"\n") for s in slices)
+    assert max(map(len, slices)) <= 300 + max(map(len, lines))
+    assert len(slices) > 100
