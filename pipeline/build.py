@@ -31,7 +31,7 @@ from pydantic_core import to_json
 
 from pipeline import __version__, cache, confine, publish, rules, spill
 from pipeline.describe import write_description
-from pipeline.extract.document import Rows, StageClock, extract_document, extract_rows, extract_tables
+from pipeline.extract.document import Rows, StageClock, extract_document, extract_tables
 from pipeline.inputs import Provenance
 from pipeline.inputs.containers import container_kind, read_container
 from pipeline.models import TABLES, Extraction, Reject
@@ -162,13 +162,7 @@ def extract_bytes(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTE
 def rows_of_bytes(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock | None = None,
                   provenance: Provenance | None = None) -> Rows:
     """Decode, then extract, as the row dicts the dataset is written from."""
-    decoded = decode(data, source, max_bytes=max_bytes, provenance=provenance)
-    canon = canonicalize(decoded.raw_text)
-    if clock:
-        clock.lap("normalize")
-    if not canon.text.strip():
-        raise InputRejected("empty", "nothing but web-page furniture and white space")
-    return extract_rows(decoded, canon, clock)
+    return {table: list(rows) for table, rows in tables_of_bytes(data, source, max_bytes=max_bytes, clock=clock, provenance=provenance)}
 
 
 def tables_of_bytes(data: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, clock: StageClock | None = None,
