@@ -399,6 +399,16 @@ print(code, before, peak_kib())
 """
 
 
+def build_growth(tmp_path: Path, page: Path, harness: str) -> tuple[int, int]:
+    """Bytes the build of the input folder holding ``page`` grew by, in a child process measured by
+    ``harness``, and the page's size."""
+    result = subprocess.run([sys.executable, "-c", harness, "run", str(page.parent), "--out", str(tmp_path / "out"), "-q", "--jobs", "1", "--no-validate"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    code, before, peak = map(int, result.stdout.split())
+    assert code == 0, result.stderr
+    return (peak - before) * 1024, page.stat().st_size
+
+
 def test_a_large_page_of_many_elements_takes_bounded_memory(tmp_path):
     """A 3.8 MB page of 300 000 small elements (a statistics table): the HTML parse once took
     50 times the page's size; the whole build may now grow by 20 times it at most."""
@@ -408,12 +418,7 @@ def test_a_large_page_of_many_elements_takes_bounded_memory(tmp_path):
     (tmp_path / "in").mkdir()
     path = tmp_path / "in" / "page.html"
     path.write_text(page, "utf-8")
-    size = path.stat().st_size
-    result = subprocess.run([sys.executable, "-c", MEASURE_RUN, "run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "-q", "--jobs", "1", "--no-validate"],
-                            capture_output=True, text=True, cwd=ROOT, timeout=300)
-    code, before, peak = map(int, result.stdout.split())
-    assert code == 0, result.stderr
-    growth = (peak - before) * 1024
+    growth, size = build_growth(tmp_path, path, MEASURE_RUN)
     assert growth <= 20 * size, f"{growth / 2**20:.0f} MiB for a page of {size / 2**20:.1f} MiB"
 
 
@@ -456,12 +461,7 @@ def test_a_large_page_of_plain_text_takes_bounded_memory(tmp_path):
     (tmp_path / "in").mkdir()
     path = tmp_path / "in" / "page.txt"
     path.write_text(text_page(3), "utf-8")
-    size = path.stat().st_size
-    result = subprocess.run([sys.executable, "-c", MEASURE_WARM_RUN, "run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "-q", "--jobs", "1", "--no-validate"],
-                            capture_output=True, text=True, cwd=ROOT, timeout=300)
-    code, before, peak = map(int, result.stdout.split())
-    assert code == 0, result.stderr
-    growth = (peak - before) * 1024
+    growth, size = build_growth(tmp_path, path, MEASURE_WARM_RUN)
     assert growth <= 20 * size, f"{growth / 2**20:.0f} MiB for a page of {size / 2**20:.1f} MiB"
 
 
