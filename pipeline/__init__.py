@@ -7,7 +7,16 @@ The library is the real API; the ``zhenggai`` command is a thin layer over it.
 267240000000.0
 """
 
+import os
+
 __version__ = "0.1.0"
+
+# Arrow's C++ side (the Parquet writer's pages and statistics) allocates from Arrow's default pool,
+# mimalloc unless this is set before pyarrow loads (it cannot be changed after). mimalloc keeps what
+# it frees for itself, so its high-water mark added to that of the C library's heap, from which
+# Python and the Arrow arrays take theirs (``build.use_system_allocator``). Set here, before any
+# module of the package imports pyarrow; a value the user set is kept.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 __all__ = ["__version__", "extract_text", "run"]
 

@@ -55,7 +55,7 @@ def outline_rules() -> Outline_:
     return rules.load("outline", Outline_)
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """A heading or enumerated unit: marker at ``start``, content from ``body_start`` to ``end``."""
 
@@ -76,7 +76,7 @@ class Unit:
     children: list[int] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProblemSpan:
     start: int
     end: int
@@ -88,7 +88,7 @@ class ProblemSpan:
     unit: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeasureSpan:
     start: int
     end: int

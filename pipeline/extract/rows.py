@@ -90,24 +90,39 @@ def iter_rows(decoded: DecodedDocument, canon: CanonicalText, found: Found) -> I
     order of their references), each table's rows made as they are taken: a large document
     need never hold a table's dicts whole. What a row takes from rows of other tables (their
     ids, the problem and measure a span stands in) comes from what was found, so a table's
-    rows must be taken before the next table is asked for."""
+    rows must be taken before the next table is asked for.
+
+    ``found`` is taken apart as it goes: once a table's rows are taken, the finder results no
+    later table reads are emptied, so that a large document does not hold them to its end."""
     spans = _Spans(decoded, canon)
     outline = found.outline
     yield "documents", iter([_document(decoded, canon, found)])
     unit_ids = [spans.ident("sections", u.start, u.end) for u in outline.units]
     yield "sections", _sections(found, spans, unit_ids)
+    outline.units.clear()
     problem_ids = [spans.ident("problems", p.start, p.end) for p in outline.problems]
     yield "problems", _problems(found, spans, problem_ids, unit_ids)
+    found.statuses.clear()
     yield "measures", _measures(found, spans, problem_ids, unit_ids)
     spans.containers = _Containers(sorted((p.start, p.end, ident) for p, ident in zip(outline.problems, problem_ids)),
                                    sorted((m.start, m.end, spans.ident("measures", m.start, m.end)) for m in outline.measures))
     del unit_ids, problem_ids
+    outline.problems.clear()
+    outline.measures.clear()
     yield "dates", _dates(found, spans)
-    yield "indicators", _indicators(found, spans, _periods(found, spans, canon.match))
+    periods = _periods(found, spans, canon.match)
+    found.dates.clear()
+    found.date_roles.clear()
+    yield "indicators", _indicators(found, spans, periods)
+    del periods
     yield "policy_refs", ({**spans.placed("policy_refs", r.start, r.end), "title": r.title, "doc_number": r.doc_number, "alias": r.alias}
                           for r in found.policy_refs)
+    found.policy_refs.clear()
     yield "outcomes", _outcomes(found, spans, [spans.ident("indicators", i.start, i.end) for i in found.indicators])
+    found.indicators.clear()
+    found.outcomes.clear()
     yield "organizations", _organizations(found, spans)
+    found.organizations.clear()
 
 
 def _sections(found: Found, spans: _Spans, ids: list[str]) -> Iterator[dict]:
