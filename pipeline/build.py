@@ -213,7 +213,7 @@ def _guarded(task: Task, data: bytes, work: Callable[[], Rows | DocRows]) -> Row
         return Reject(source=task.source, doc_id=doc_id_of(data), size_bytes=len(data), reason="error", message=f"{type(exc).__name__}: {exc}")
 
 
-JSON_SLICE_ROWS = 4096  # rows encoded at a time: no list of every row's line is held at once
+JSON_SLICE_ROWS = 1024  # rows encoded at a time: no list of every row's line is held at once
 
 
 def encode_lines(rows: list[dict]) -> bytes:
@@ -507,6 +507,24 @@ def use_system_allocator() -> None:
     Arrow's own allocator kept the memory of a large page's batches to itself, so that a build's
     peak was that of its Python objects and of its Arrow buffers added together."""
     pa.set_memory_pool(pa.system_memory_pool())
+    _fix_mmap_threshold()
+
+
+MMAP_THRESHOLD = 128 * 1024  # bytes: a block this large is mapped for itself and unmapped when freed
+
+
+def _fix_mmap_threshold() -> None:
+    """Blocks of MMAP_THRESHOLD or more (a page's text, Arrow buffers, JSON lines) go back to the
+    system when freed. The C library raises this threshold each time it frees such a block, after
+    which blocks of up to that size were carved out of the heap and stayed there: a large page's
+    buffers, freed, were not reusable by Python's small objects and the heap only grew. Setting it
+    once keeps it fixed (glibc's ``mallopt``; elsewhere nothing is done)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass
 
 
 def _worker_start() -> None:
@@ -618,7 +636,7 @@ def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: 
             progress(len(items))
         return summary
     cache_dir = str(out_dir / CACHE_DIR) if incremental else None
-    staging = Staging(out_dir, check=check_columns)
+    staging = Staging(out_dir, check=check_columns, hold_dir=out_dir / CACHE_DIR)
     try:
         if engine == "dask":
             results = _dask_results(tasks, max_bytes, scheduler, jobs)

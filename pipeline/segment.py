@@ -92,7 +92,7 @@ class ProblemSpan:
 class MeasureSpan:
     start: int
     end: int
-    text: str
+    document: str = field(repr=False, compare=False)  # the whole text: a span keeps no copy of its own
     role: str
     seq: int
     marker: str | None
@@ -100,6 +100,10 @@ class MeasureSpan:
     section_path: tuple[str, ...]
     problem: int | None  # index into Outline.problems
     unit: int | None  # index into Outline.units
+
+    @property
+    def text(self) -> str:
+        return self.document[self.start : self.end]
 
 
 @dataclass(frozen=True)
@@ -465,7 +469,7 @@ def _measures(text: str, match: str, units: list[Unit], problems: list[ProblemSp
         start = _lstrip(text, start, end)
         end = _rstrip(text, start, end)
         if start < end:
-            measures.append(MeasureSpan(start, end, text[start:end], role, seq, marker, title, _path(units, path_of), problem, unit))
+            measures.append(MeasureSpan(start, end, text, role, seq, marker, title, _path(units, path_of), problem, unit))
 
     def unit_measure(i: int, seq: int, problem: int | None) -> None:
         u = units[i]

@@ -9,19 +9,22 @@ file, so ``validate`` tells a file changed afterwards apart (ZG015).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import os
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import publish
+from pipeline import cache, publish
 from pipeline.models import TABLES
 from pipeline.schema import arrow_schema
 
 ROW_GROUP_ROWS = 64 * 1024
 ROW_GROUP_BYTES = 8 * 1024 * 1024  # of JSON text: bounds the memory a writer holds
+HOLD_BYTES = 1024 * 1024  # of JSON text: a writer waiting on more rows keeps them in a file beyond this
 
 
 def file_digest(path: Path) -> str:
@@ -40,8 +43,9 @@ def table_files(table: str) -> tuple[str, str]:
 class Staging:
     """A new generation of the output folder that becomes the dataset on ``commit``."""
 
-    def __init__(self, out_dir: Path, check: Check | None = None):
+    def __init__(self, out_dir: Path, check: Check | None = None, hold_dir: Path | None = None):
         self.out_dir = out_dir
+        self.hold_dir = hold_dir
         self.check = check
         out_dir.mkdir(parents=True, exist_ok=True)
         publish.remove_leftovers(out_dir)
@@ -50,7 +54,7 @@ class Staging:
 
     def writer(self, table: str) -> "TableWriter":
         if table not in self.writers:
-            self.writers[table] = TableWriter(self.path, table, self.check)
+            self.writers[table] = TableWriter(self.path, table, self.check, self.hold_dir)
         return self.writers[table]
 
     def findings(self) -> list:
@@ -82,6 +86,7 @@ class Staging:
                 writer.close()
             except (OSError, ValueError):
                 pass
+            writer.discard()
         publish.discard(self.out_dir, self.path)
 
 
@@ -98,10 +103,13 @@ class TableWriter:
     Rows arrive as Arrow record batches (one per chunk of documents) with their JSON lines; a row
     group is written when ROW_GROUP_ROWS rows or ROW_GROUP_BYTES of JSON have gathered, so
     row groups depend only on the rows, never on timing. Each row group is passed to ``check``
-    (column by column checks of the rows) before it is written.
+    (column by column checks of the rows) before it is written. The batches of a row group
+    that has gathered HOLD_BYTES wait in a file in ``hold_dir``, when given: the writers of
+    every table wait together (a large page fills several at once), and would otherwise add
+    up in memory.
     """
 
-    def __init__(self, directory: Path, table: str, check: Check | None = None):
+    def __init__(self, directory: Path, table: str, check: Check | None = None, hold_dir: Path | None = None):
         self.table = table
         self.check = check
         self.findings: list = []
@@ -115,6 +123,8 @@ class TableWriter:
         self.jsonl_name = jsonl_name
         self.jsonl_digest = hashlib.sha256()  # hashed as written: the file is never read back
         self.batches: list[pa.RecordBatch] = []
+        self.hold_dir = hold_dir
+        self.held: _Held | None = None  # the batches gathered, once they are kept in a file
         self.buffered_rows = 0
         self.buffered_bytes = 0
         self.rows = 0
@@ -124,20 +134,33 @@ class TableWriter:
         """Rows as an Arrow batch and their JSON lines, UTF-8 encoded."""
         self.jsonl.write(lines)
         self.jsonl_digest.update(lines)
-        self.batches.append(batch)
         self.buffered_rows += batch.num_rows
         self.buffered_bytes += len(lines)
         self.rows += batch.num_rows
         if self.buffered_rows >= ROW_GROUP_ROWS or self.buffered_bytes >= ROW_GROUP_BYTES:
+            self.batches.append(batch)
             self._flush()
+        elif self.held is not None:
+            self.held.write(batch)
+        elif self.buffered_bytes >= HOLD_BYTES and self.hold_dir is not None:
+            self.held = _Held(self.hold_dir, self.table, self.schema, [*self.batches, batch])
+            self.batches = []
+        else:
+            self.batches.append(batch)
 
     def _flush(self) -> None:
-        if self.batches:
+        if self.held is not None:
+            table = self.held.take(self.batches)
+            self.held = None
+        elif self.batches:
             table = pa.Table.from_batches(self.batches, schema=self.schema)
-            if self.check is not None:
-                self.findings += self.check(self.table, table)
-            self.parquet.write_table(table, row_group_size=max(1, table.num_rows))
-            self.batches, self.buffered_rows, self.buffered_bytes = [], 0, 0
+        else:
+            return
+        self.batches = []
+        if self.check is not None:
+            self.findings += self.check(self.table, table)
+        self.parquet.write_table(table, row_group_size=max(1, table.num_rows))
+        self.buffered_rows, self.buffered_bytes = 0, 0
 
     def close(self) -> None:
         if self.closed:
@@ -146,3 +169,48 @@ class TableWriter:
         self.parquet.close()
         self.jsonl.close()
         self.closed = True
+
+    def discard(self) -> None:
+        """Remove the file of the batches held, if any (the writer is being abandoned)."""
+        if self.held is not None:
+            self.held.discard()
+            self.held = None
+
+
+class _Held:
+    """Batches of one row group kept in an Arrow IPC stream until the row group is written."""
+
+    _made = itertools.count()
+
+    def __init__(self, directory: Path, table: str, schema: pa.Schema, batches: list[pa.RecordBatch]):
+        self.path = cache.temporary(directory, f"held-{table}-{next(_Held._made)}")
+        self.file = open(self.path, "wb")
+        self.stream = pa.ipc.new_stream(self.file, schema)
+        for batch in batches:
+            self.write(batch)
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        self.stream.write_batch(batch)
+
+    def take(self, more: list[pa.RecordBatch]) -> pa.Table:
+        """The batches held, then ``more``, as one table; the file is removed."""
+        for batch in more:
+            self.write(batch)
+        self.stream.close()
+        self.file.close()
+        try:
+            with open(self.path, "rb") as fh:
+                return pa.ipc.open_stream(fh).read_all()
+        finally:
+            os.unlink(self.path)
+
+    def discard(self) -> None:
+        try:
+            self.stream.close()
+        except (OSError, ValueError, pa.ArrowException):
+            pass
+        self.file.close()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass

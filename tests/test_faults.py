@@ -454,7 +454,6 @@ def text_page(megabytes: float) -> str:
     return "\n".join(out) + "\n"
 
 
-@pytest.mark.xfail(strict=True, reason="about 27 times the page's size: the finders' results (about 15 times) and the writers' buffered row groups")
 def test_a_large_page_of_plain_text_takes_bounded_memory(tmp_path):
     """A 3 MB notice of 8 000 numbered problems (160 000 rows): the build beyond its start-up may
     grow by 20 times the page's size at most."""

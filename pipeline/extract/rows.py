@@ -99,30 +99,36 @@ def iter_rows(decoded: DecodedDocument, canon: CanonicalText, found: Found) -> I
     yield "documents", iter([_document(decoded, canon, found)])
     unit_ids = [spans.ident("sections", u.start, u.end) for u in outline.units]
     yield "sections", _sections(found, spans, unit_ids)
-    outline.units.clear()
     problem_ids = [spans.ident("problems", p.start, p.end) for p in outline.problems]
     yield "problems", _problems(found, spans, problem_ids, unit_ids)
-    found.statuses.clear()
-    yield "measures", _measures(found, spans, problem_ids, unit_ids)
+    measure_ids = [spans.ident("measures", m.start, m.end) for m in outline.measures]
     spans.containers = _Containers(sorted((p.start, p.end, ident) for p, ident in zip(outline.problems, problem_ids)),
-                                   sorted((m.start, m.end, spans.ident("measures", m.start, m.end)) for m in outline.measures))
-    del unit_ids, problem_ids
+                                   sorted((m.start, m.end, ident) for m, ident in zip(outline.measures, measure_ids)))
     outline.problems.clear()
-    outline.measures.clear()
+    yield "measures", _measures(found, spans, measure_ids, problem_ids, unit_ids)
+    del unit_ids, problem_ids, measure_ids
     yield "dates", _dates(found, spans)
     periods = _periods(found, spans, canon.match)
     found.dates.clear()
     found.date_roles.clear()
+    indicator_ids = [spans.ident("indicators", i.start, i.end) for i in found.indicators]
     yield "indicators", _indicators(found, spans, periods)
     del periods
     yield "policy_refs", ({**spans.placed("policy_refs", r.start, r.end), "title": r.title, "doc_number": r.doc_number, "alias": r.alias}
-                          for r in found.policy_refs)
-    found.policy_refs.clear()
-    yield "outcomes", _outcomes(found, spans, [spans.ident("indicators", i.start, i.end) for i in found.indicators])
-    found.indicators.clear()
+                          for r in _taken(found.policy_refs))
+    yield "outcomes", _outcomes(found, spans, indicator_ids)
     found.outcomes.clear()
+    del indicator_ids
     yield "organizations", _organizations(found, spans)
-    found.organizations.clear()
+
+
+def _taken(items: list) -> Iterator:
+    """The items of a list, each let go as it is taken, so that what a row was made from is freed
+    with the row (a finder's result of a large document is not held to the end of its table)."""
+    for k in range(len(items)):
+        item, items[k] = items[k], None
+        yield item
+    items.clear()
 
 
 def _sections(found: Found, spans: _Spans, ids: list[str]) -> Iterator[dict]:
@@ -138,7 +144,7 @@ def _sections(found: Found, spans: _Spans, ids: list[str]) -> Iterator[dict]:
             "heading": u.heading,
             "role": u.role,
         }
-        for i, u in enumerate(units)
+        for i, u in enumerate(_taken(units))
     )
 
 
@@ -157,17 +163,17 @@ def _problems(found: Found, spans: _Spans, ids: list[str], unit_ids: list[str]) 
             "status_char_start": status.start if status else None,
             "status_char_end": status.end if status else None,
         }
-        for k, (p, status) in enumerate(zip(found.outline.problems, found.statuses))
+        for k, (p, status) in enumerate(zip(found.outline.problems, _taken(found.statuses)))
     )
 
 
-def _measures(found: Found, spans: _Spans, problem_ids: list[str], unit_ids: list[str]) -> Iterator[dict]:
+def _measures(found: Found, spans: _Spans, ids: list[str], problem_ids: list[str], unit_ids: list[str]) -> Iterator[dict]:
     refs = found.policy_refs
     ref_starts = [r.start for r in refs]
     return (
         {
             **spans.span(m.start, m.end),
-            "measure_id": spans.ident("measures", m.start, m.end),
+            "measure_id": ids[k],
             "problem_id": problem_ids[m.problem] if m.problem is not None else None,
             "section_id": unit_ids[m.unit] if m.unit is not None else None,
             "role": m.role,
@@ -177,7 +183,7 @@ def _measures(found: Found, spans: _Spans, problem_ids: list[str], unit_ids: lis
             "section_path": list(m.section_path),
             "policy_refs": [r.title for r in refs[bisect.bisect_left(ref_starts, m.start) : bisect.bisect_left(ref_starts, m.end)] if r.end <= m.end],
         }
-        for m in found.outline.measures
+        for k, m in enumerate(_taken(found.outline.measures))
     )
 
 
@@ -220,7 +226,7 @@ def _indicators(found: Found, spans: _Spans, periods: Periods) -> Iterator[dict]
             "subject": i.subject,
             "date_id": periods.measured(i.start, i.end),
         }
-        for i in found.indicators
+        for i in _taken(found.indicators)
     )
 
 
@@ -251,7 +257,7 @@ def _organizations(found: Found, spans: _Spans) -> Iterator[dict]:
             "adcode": o.adcode,
             "role": o.role,
         }
-        for o in found.organizations
+        for o in _taken(found.organizations)
     )
 
 
