@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.mask import Masks, find_masks, innermost, titles
 from pipeline.fold import fold_traditional
@@ -33,10 +33,14 @@ DOC_NUMBER = "document_number"  # the mask that names a document
 class FoundRef:
     start: int
     end: int
-    text: str
+    document: str = field(repr=False, compare=False)  # the whole text: a reference keeps no copy of its span
     title: str
     doc_number: str | None
     alias: str | None
+
+    @property
+    def text(self) -> str:
+        return self.document[self.start : self.end]
 
 
 def find_policy_refs(text: str, match_text: str | None = None, masks: Masks | None = None) -> list[FoundRef]:
@@ -60,7 +64,7 @@ def find_policy_refs(text: str, match_text: str | None = None, masks: Masks | No
                 doc_number = text[number[0]:number[1]] if number else None
                 alias = text[named.start(1):named.end(1)] if named else None
                 end = paren.end()
-        refs.append(FoundRef(open_at, end, text[open_at:end], text[open_at + 1:close_at], doc_number, alias))
+        refs.append(FoundRef(open_at, end, text, text[open_at + 1:close_at], doc_number, alias))
         pos = end
     return refs
 
