@@ -19,6 +19,7 @@ import io
 import itertools
 import json
 import os
+import textwrap
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -32,6 +33,7 @@ from pydantic_core import to_json
 from pipeline import __version__, cache, confine, publish, rules, spill
 from pipeline.describe import write_description
 from pipeline.extract.document import Rows, StageClock, extract_document, extract_tables
+from pipeline.inputlog import InputLog
 from pipeline.inputs import Provenance
 from pipeline.inputs.containers import container_kind, read_container
 from pipeline.models import TABLES, Extraction, Reject
@@ -637,25 +639,30 @@ def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: 
         return summary
     cache_dir = str(out_dir / CACHE_DIR) if incremental else None
     staging = Staging(out_dir, check=check_columns, hold_dir=out_dir / CACHE_DIR)
+    log = None
     try:
+        log = InputLog(out_dir / CACHE_DIR)
         if engine == "dask":
             results = _dask_results(tasks, max_bytes, scheduler, jobs)
         elif engine == "local":
             results = _local_results(tasks, max_bytes, cache_dir, jobs, str(out_dir / CACHE_DIR))
         else:
             raise ValueError(f"unknown engine {engine!r} (local or dask)")
-        manifest_inputs = _write_results(results, staging, summary, progress)
+        _write_results(results, staging, summary, progress, log)
         summary.skipped = dict(sorted(skipped.items()))
         summary.rows = {table: staging.writer(table).rows for table in TABLES}
         names = ["manifest.json", *write_description(staging.path, summary.rows)]
         staging.close_tables()
         _count_findings(summary, staging.findings())
-        written = manifest(manifest_inputs, summary.rows, build_key, staging, names, summary.skipped)
-        staging.write_json("manifest.json", written)
+        written = manifest(log.entries(), summary.rows, build_key, staging, names, summary.skipped)
+        write_manifest(staging, written)
         staging.commit(names)
     except BaseException:
         staging.abandon()
         raise
+    finally:
+        if log is not None:
+            log.close()
     record_build(out_dir, written["files"], summary.checked)
     for name, digest in written["files"].items():
         known.digest(f"output:{name}", out_dir / name, lambda digest=digest: digest)  # the manifest knows what was written
@@ -664,11 +671,10 @@ def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: 
     return summary
 
 
-def _write_results(results: Iterator[ChunkResult], staging: Staging, summary: RunSummary, progress) -> list[dict]:
-    manifest_inputs = []
-    seen: dict[str, str] = {}
+def _write_results(results: Iterator[ChunkResult], staging: Staging, summary: RunSummary, progress, log: InputLog) -> None:
+    """Write each chunk's rows, count what it holds, and add its inputs to ``log``."""
     for chunk in results:
-        duplicates = _duplicates(chunk.entries, seen)
+        duplicates = _duplicates(chunk.entries, log)
         if duplicates:
             _append_piecewise(chunk, duplicates, staging)
         else:
@@ -686,14 +692,11 @@ def _write_results(results: Iterator[ChunkResult], staging: Staging, summary: Ru
                 summary.reject_reasons[reason] = summary.reject_reasons.get(reason, 0) + 1
             summary.reused += entry.cached
             _count_findings(summary, entry.findings if i not in duplicates else ())
-            manifest_inputs.append({"source": entry.source, "doc_id": entry.doc_id, "status": "document" if reason is None else "rejected", "reason": reason})
         if progress:
             progress(len(chunk.entries))
-    sources = [m["source"] for m in manifest_inputs]
-    if len(set(sources)) != len(sources):
+    if log.named_twice():
         summary.n_errors += 1
         summary.findings.append(finding("ZG012", "documents", None, "an input appears twice"))
-    return manifest_inputs
 
 
 def _count_findings(summary: RunSummary, findings: Iterable[Finding]) -> None:
@@ -709,16 +712,15 @@ def _count_findings(summary: RunSummary, findings: Iterable[Finding]) -> None:
             summary.findings.append(f)
 
 
-def _duplicates(entries: list[DocEntry], seen: dict[str, str]) -> dict[int, str]:
+def _duplicates(entries: list[DocEntry], log: InputLog) -> dict[int, str]:
     """Documents of a chunk whose bytes an earlier document had: position → that document's
-    source. The others are added to ``seen`` (doc_id → source)."""
+    source. Every entry is added to ``log``, a duplicate as a reject."""
     out: dict[int, str] = {}
     for i, entry in enumerate(entries):
-        if entry.reason is None:
-            if entry.doc_id in seen:
-                out[i] = seen[entry.doc_id]
-            else:
-                seen[entry.doc_id] = entry.source
+        first = log.document_source(entry.doc_id) if entry.reason is None else None
+        if first is not None:
+            out[i] = first
+        log.add(entry.source, entry.doc_id, "duplicate" if first is not None else entry.reason)
     return out
 
 
@@ -791,7 +793,7 @@ def _up_to_date(out_dir: Path, build_key: str, known: _KnownDigests) -> bool:
         return False
 
 
-def manifest(inputs: list[dict], rows: dict[str, int], build_key: str, staging: Staging, names: list[str],
+def manifest(inputs: Iterable[dict], rows: dict[str, int], build_key: str, staging: Staging, names: list[str],
              skipped: dict[str, int] | None = None) -> dict:
     files = [n for t in TABLES for n in table_files(t)] + [n for n in names if n != "manifest.json"]
     return {
@@ -803,3 +805,21 @@ def manifest(inputs: list[dict], rows: dict[str, int], build_key: str, staging: 
         "skipped_records": skipped or {},
         "files": staging.digests(files),
     }
+
+
+_INPUTS_SLOT = "\x00inputs\x00"
+
+
+def write_manifest(staging: Staging, payload: dict) -> None:
+    """manifest.json as ``Staging.write_json`` writes it, its list of inputs (any iterable)
+    written one input at a time."""
+    before, after = json.dumps({**payload, "inputs": _INPUTS_SLOT}, ensure_ascii=False, indent=2, sort_keys=True).split(json.dumps(_INPUTS_SLOT))
+    with open(staging.path / "manifest.json", "w", encoding="utf-8") as fh:
+        fh.write(before)
+        opened = False
+        for entry in payload["inputs"]:
+            fh.write(",\n" if opened else "[\n")
+            fh.write(textwrap.indent(json.dumps(entry, ensure_ascii=False, indent=2, sort_keys=True), "    "))
+            opened = True
+        fh.write("\n  ]" if opened else "[]")
+        fh.write(after + "\n")
