@@ -41,7 +41,7 @@ from pipeline.normalize import DEFAULT_MAX_BYTES, DecodedDocument, InputRejected
 from pipeline.schema import arrow_schema
 from pipeline.spill import SpilledTable
 from pipeline.validate import DocumentCheck, Finding, Report, check_columns, finding, record_build
-from pipeline.write import Staging, file_digest, table_files
+from pipeline.write import Staging, file_digest, read_manifest, table_files
 
 CACHE_DIR = ".cache"
 DIGESTS_FILE = "digests.json"  # in CACHE_DIR: digests of inputs and outputs with their sizes and times
@@ -50,14 +50,24 @@ CHUNK_BYTES = 4 * 1024 * 1024  # of page bytes carried by a chunk of container r
 WINDOW_PER_WORKER = 4  # tasks in flight per worker: bounds memory, keeps workers busy
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InputFile:
-    path: Path
+    where: str  # the path (kept as a string: a Path object per input is several times its size)
     source: str  # as the user gave it, with / separators
     outside: bool = False  # a link leading out of its input folder: rejected unread
 
+    @property
+    def path(self) -> Path:
+        return Path(self.where)
 
-@dataclass(frozen=True)
+
+def input_file(path: Path, source: str, outside: bool = False) -> InputFile:
+    """An input; its path and source share one string when they are written alike."""
+    where = os.fspath(path)
+    return InputFile(source if where == source else where, source, outside)
+
+
+@dataclass(frozen=True, slots=True)
 class Task:
     """One input for a worker: its bytes (or its reject) travel when the worker cannot read the path."""
 
@@ -391,10 +401,10 @@ def collect_inputs(paths: Iterable[Path], *, exclude: Path | None = None, follow
         if given.is_dir():
             for path in _walk(given, excluded):
                 outside = not follow_outside and confine.leaves_root(path, given)
-                found.setdefault(path.as_posix(), InputFile(path, confine.source_name(path), outside))
+                found.setdefault(path.as_posix(), input_file(path, confine.source_name(path), outside))
         elif given.exists() or given.is_symlink():
             if excluded is None or not confine.inside(given.parent.resolve(), excluded):
-                found.setdefault(given.as_posix(), InputFile(given, confine.source_name(given)))
+                found.setdefault(given.as_posix(), input_file(given, confine.source_name(given)))
         else:
             raise FileNotFoundError(str(given))
     return sorted(found.values(), key=lambda f: f.source)
@@ -628,7 +638,7 @@ def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: 
     if incremental and _up_to_date(out_dir, build_key, known):
         known.save()
         publish.remove_leftovers(out_dir)
-        previous = json.loads((out_dir / "manifest.json").read_text("utf-8"))
+        previous = read_manifest(out_dir / "manifest.json")
         summary.up_to_date = True
         summary.rows = previous["row_counts"]
         summary.documents = previous["row_counts"]["documents"]
@@ -748,10 +758,11 @@ def _file_tasks(items: list[InputFile], known: _KnownDigests, max_bytes: int, gi
     for item in items:
         if item.outside:
             reject = Reject(source=item.source, doc_id=None, size_bytes=None, reason="outside_input", message="a link to a file outside the input folder")
-            tasks.append(Task(item.source, str(item.path), cache_key(item.source, "outside", max_bytes), reject))
+            tasks.append(Task(item.source, item.where, cache_key(item.source, "outside", max_bytes), reject))
             continue
-        digest = known.digest(f"input:{os.path.abspath(item.path)}:{max_bytes}", item.path, lambda item=item: _digest(item.path, max_bytes))
-        tasks.append(Task(item.source, str(item.path), cache_key(item.source, digest + options, max_bytes), provenance=given))
+        path = item.path
+        digest = known.digest(f"input:{os.path.abspath(path)}:{max_bytes}", path, lambda path=path: _digest(path, max_bytes))
+        tasks.append(Task(item.source, item.where, cache_key(item.source, digest + options, max_bytes), provenance=given))
     return tasks
 
 
@@ -784,7 +795,7 @@ def _build_key(tasks: list[Task]) -> str:
 def _up_to_date(out_dir: Path, build_key: str, known: _KnownDigests) -> bool:
     """The dataset in out_dir was built from exactly these inputs and rules, and is intact."""
     try:
-        previous = json.loads((out_dir / "manifest.json").read_text("utf-8"))
+        previous = read_manifest(out_dir / "manifest.json")
         if previous.get("build_key") != build_key:
             return False
         return all(known.digest(f"output:{name}", out_dir / name, lambda name=name: file_digest(out_dir / name)) == digest

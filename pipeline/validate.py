@@ -35,7 +35,7 @@ from pydantic import TypeAdapter, ValidationError
 from pipeline.models import ID_FIELD, REGISTRY, TABLES
 from pipeline.publish import pinned
 from pipeline.schema import arrow_schema
-from pipeline.write import file_digest, table_files
+from pipeline.write import file_digest, read_manifest, table_files
 
 # code: (severity, rule, what it means)
 CATALOGUE: dict[str, tuple[str, str, str]] = {
@@ -570,7 +570,7 @@ def _check_counts(documents: pq.ParquetFile, runs: dict[str, list[tuple[str, str
 def _check_manifest(out_dir: Path) -> tuple[list[Finding], dict[str, str] | None]:
     """Findings of every file against its digest, and the digests."""
     try:
-        files = json.loads((out_dir / "manifest.json").read_text("utf-8"))["files"]
+        files = read_manifest(out_dir / "manifest.json")["files"]
         files = dict(files)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         reason = "missing" if isinstance(exc, FileNotFoundError) else "unreadable"

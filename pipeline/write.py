@@ -36,6 +36,18 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+_INPUT_KEYS = ["doc_id", "reason", "source", "status"]
+
+
+def read_manifest(path: Path) -> dict:
+    """A manifest.json, each entry of its list of inputs read as None: what is checked of a
+    dataset needs none of them, and a national build lists hundreds of thousands."""
+    def pairs(items: list[tuple[str, object]]) -> dict | None:
+        return None if [key for key, _ in items] == _INPUT_KEYS else dict(items)
+
+    return json.loads(path.read_text("utf-8"), object_pairs_hook=pairs)
+
+
 def table_files(table: str) -> tuple[str, str]:
     return f"{table}.parquet", f"{table}.jsonl"
 
