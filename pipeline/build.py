@@ -453,13 +453,17 @@ class _KnownDigests:
             digest = old[-1]
         else:
             digest = compute()
-        self.seen[key] = [*signature, digest]
+        self.seen[key] = json.dumps([*signature, digest])  # kept as the text it is saved as: a third of the list's size
         return digest
 
     def save(self) -> None:
         try:
             tmp = cache.temporary(self.path.parent, self.path.name)
-            tmp.write_text(json.dumps({"recorded_ns": time.time_ns(), "files": self.seen}), encoding="utf-8")
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(f'{{"recorded_ns": {time.time_ns()}, "files": {{')
+                for i, (key, record) in enumerate(self.seen.items()):
+                    fh.write(f"{', ' if i else ''}{json.dumps(key)}: {record}")
+                fh.write("}}")
             os.replace(tmp, self.path)
         except OSError:  # a record that cannot be written only costs time
             cache.discard_temporary(self.path.parent, self.path.name)
