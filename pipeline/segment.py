@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
 from pipeline import rules
 from pipeline.extract.numerals import whole_number
@@ -55,7 +56,7 @@ def outline_rules() -> Outline_:
     return rules.load("outline", Outline_)
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """A heading or enumerated unit: marker at ``start``, content from ``body_start`` to ``end``."""
 
@@ -76,8 +77,7 @@ class Unit:
     children: list[int] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ProblemSpan:
+class ProblemSpan(NamedTuple):  # named tuples: a notice has dozens, made faster than dataclasses
     start: int
     end: int
     number: int | None
@@ -88,8 +88,7 @@ class ProblemSpan:
     unit: int | None
 
 
-@dataclass(frozen=True)
-class MeasureSpan:
+class MeasureSpan(NamedTuple):
     start: int
     end: int
     text: str
@@ -152,6 +151,12 @@ def _after_breaks(pattern: re.Pattern[str], after_break: re.Pattern[str], text: 
     while (m := after_break.search(text, at, stop)) is not None:
         yield m
         at = m.end()
+
+
+@cache
+def _numeral(written: str) -> int | None:
+    """``whole_number`` of a marker's numeral: a handful of them, read once."""
+    return whole_number(written)
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -219,9 +224,9 @@ def _line_units(text: str, begin: int, stop: int) -> list[Unit]:
     units = []
     for m in _after_breaks(_LINE_MARKERS, _LINE_MARKERS_AFTER_BREAK, text, begin, stop):
         if m.group("cn"):
-            units.append(Unit(1, "cn", m.group("cn"), whole_number(m.group("cn_n")), m.start("cn"), m.end()))
+            units.append(Unit(1, "cn", m.group("cn"), _numeral(m.group("cn_n")), m.start("cn"), m.end()))
         elif m.group("paren"):
-            units.append(Unit(2, "paren", m.group("paren"), whole_number(m.group("paren_n")), m.start("paren"), m.end()))
+            units.append(Unit(2, "paren", m.group("paren"), _numeral(m.group("paren_n")), m.start("paren"), m.end()))
         elif m.group("damaged"):
             units.append(Unit(2, "paren", ")", None, m.start("damaged"), m.end()))
         else:
@@ -234,10 +239,10 @@ def _level4_runs(text: str, begin: int, stop: int) -> list[Unit]:
     found: list[Unit] = []
     expected: dict[str, int] = {}
     for m in _after_breaks(_LEVEL4, _LEVEL4_AFTER_BREAK, text, begin, stop):
-        kind = next(k for k in ("shi", "pnum", "circled") if m.group(k))
+        kind = m.lastgroup  # the marker's group closes after the numeral's inside it
         marker = m.group(kind)
         if kind == "shi":
-            number = whole_number(m.group("shi_n"))
+            number = _numeral(m.group("shi_n"))
         elif kind == "pnum":
             number = int(m.group("pnum_n"))
         else:
@@ -315,14 +320,17 @@ def _assign_roles(units: list[Unit], doc_type: str, match: str) -> None:
             u.role = role or "other"
 
 
-def _descendants(units: list[Unit], unit: Unit) -> list[int]:
-    """Indices below ``unit``, in document order."""
-    out, todo = [], list(reversed(unit.children))
-    while todo:
-        i = todo.pop()
-        out.append(i)
-        todo.extend(reversed(units[i].children))
-    return out
+def _descendants(units: list[Unit], unit: Unit) -> range:
+    """Indices below ``unit``, in document order.
+
+    A unit's parent is the nearest unit before it of a higher level (``_close``), so the units
+    below one are those right after it, up to the last unit of its chain of last children."""
+    if not unit.children:
+        return range(0)
+    last = unit.children[-1]
+    while units[last].children:
+        last = units[last].children[-1]
+    return range(unit.children[0], last + 1)
 
 
 # --- problems and measures ----------------------------------------------------------
