@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
@@ -236,9 +236,29 @@ def _line_units(text: str, begin: int, stop: int) -> list[Unit]:
 
 def _level4_runs(text: str, begin: int, stop: int) -> list[Unit]:
     """Level-4 units in ``text[begin:stop]``: runs that count 1, 2, 3 …; a run may restart at 1."""
+    return _counted(text, begin, _after_breaks(_LEVEL4, _LEVEL4_AFTER_BREAK, text, begin, stop))
+
+
+def _level4_in_bodies(text: str, line_units: list[Unit], end_of_body: int) -> list[Unit]:
+    """``_level4_runs`` of the own body of every line unit (up to the next unit), from one pass
+    over the text instead of a search per body. A level-4 match holds no line break, so none runs
+    from one body into the next; should one reach a body's end, the bodies are searched one by one."""
+    begins = [u.body_start for u in line_units]
+    stops = [u.start for u in line_units[1:]] + [end_of_body]
+    per_body: list[list[re.Match[str]]] = [[] for _ in line_units]
+    for m in _LEVEL4_AFTER_BREAK.finditer(text, begins[0] - 1, end_of_body):
+        i = bisect.bisect_right(begins, m.start() + 1) - 1  # the body whose search starts at or before it
+        if m.end() >= stops[i]:
+            return [u for begin, stop in zip(begins, stops) for u in _level4_runs(text, begin, stop)]
+        per_body[i].append(m)
+    return [u for begin, found in zip(begins, per_body) for u in _counted(text, begin, found)]
+
+
+def _counted(text: str, begin: int, markers: Iterable[re.Match[str]]) -> list[Unit]:
+    """The level-4 markers of one body (from ``begin``) that count 1, 2, 3 … as units."""
     found: list[Unit] = []
     expected: dict[str, int] = {}
-    for m in _after_breaks(_LEVEL4, _LEVEL4_AFTER_BREAK, text, begin, stop):
+    for m in markers:
         kind = m.lastgroup  # the marker's group closes after the numeral's inside it
         marker = m.group(kind)
         if kind == "shi":
@@ -407,11 +427,9 @@ def segment(text: str, doc_type: str, match_text: str | None = None) -> Outline:
     line_units = _line_units(match, 0, end_of_body)
     first = line_units[0].start if line_units else end_of_body
     # Level-4 runs live in the own body of each container (text before its first child).
-    bounds = [u.start for u in line_units] + [end_of_body]
-    level4: list[Unit] = []
-    for i, unit in enumerate(line_units):
-        level4.extend(_level4_runs(match, unit.body_start, bounds[i + 1]))
-    if not line_units:
+    if line_units:
+        level4 = _level4_in_bodies(match, line_units, end_of_body)
+    else:
         level4 = _level4_runs(match, 0, end_of_body)
         first = level4[0].start if level4 else end_of_body
     units = sorted(line_units + level4, key=lambda u: u.start)
