@@ -486,12 +486,15 @@ def _split_runs(units: list[Unit], item: Unit) -> list[list[Unit]]:
 
 def _measures(text: str, match: str, units: list[Unit], problems: list[ProblemSpan]) -> list[MeasureSpan]:
     measures: list[MeasureSpan] = []
+    paths: dict[int | None, tuple[str, ...]] = {}  # the measures of one unit share its path
 
     def add(start: int, end: int, role: str, seq: int, marker: str | None, title: str | None, path_of: int | None, problem: int | None, unit: int | None) -> None:
         start = _lstrip(text, start, end)
         end = _rstrip(text, start, end)
         if start < end:
-            measures.append(MeasureSpan(start, end, text[start:end], role, seq, marker, title, _path(units, path_of), problem, unit))
+            if path_of not in paths:
+                paths[path_of] = _path(units, path_of)
+            measures.append(MeasureSpan(start, end, text[start:end], role, seq, marker, title, paths[path_of], problem, unit))
 
     def unit_measure(i: int, seq: int, problem: int | None) -> None:
         u = units[i]
