@@ -17,9 +17,9 @@ import datetime
 import re
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from pydantic import field_validator
 
@@ -289,9 +289,9 @@ def _grammar() -> _Grammar:
 # --- parsed points ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Point:
-    """One end of an expression, before its year is known."""
+class _Point(NamedTuple):
+    """One end of an expression, before its year is known (a named tuple: a notice has dozens,
+    and a frozen dataclass of this many fields is several times slower to make)."""
 
     year: int | None = None  # written year
     year0: int | None = None  # first year of a compact span (2019-2022年)
@@ -463,15 +463,14 @@ def _safe_bounds(p: _Point, year: int) -> tuple[datetime.date, datetime.date, st
     try:
         return (*_bounds(p, year), p.broken)
     except ValueError:
-        return (*_bounds(replace(p, d0=None, d=None), year), True)
+        return (*_bounds(p._replace(d0=None, d=None), year), True)
 
 
 def _finer(a: str, b: str) -> str:
     return min(a, b, key=GRANULARITIES.index)
 
 
-@dataclass(frozen=True)
-class _Expression:
+class _Expression(NamedTuple):
     """A matched expression: one point, or two ends of a range."""
 
     start: int
@@ -513,7 +512,7 @@ def _resolve_range(e: _Expression, year: int | None) -> tuple[datetime.date, dat
         # 2023年12月至2月, 8月28日至5日: the later end runs into the next month or year
         if e.tail_inherits_month:
             month = e.tail.m % 12 + 1
-            _, t_end, t_gran, t_broken = _safe_bounds(replace(e.tail, m=month), tail_year + (month == 1))
+            _, t_end, t_gran, t_broken = _safe_bounds(e.tail._replace(m=month), tail_year + (month == 1))
         elif e.tail.year is None:
             _, t_end, t_gran, t_broken = _safe_bounds(e.tail, tail_year + 1)
         elif e.head.year is None:
@@ -628,9 +627,9 @@ def _parse_tail(match_text: str, head: _Point, head_end: int, grammar: _Grammar,
         return None
     inherits_month = tail.m is None and (tail.d is not None or tail.xun is not None)
     if inherits_month:
-        tail = replace(tail, m=head.m)
+        tail = tail._replace(m=head.m)
     if not tail.has_year:
-        tail = replace(tail, rel=head.rel)
+        tail = tail._replace(rel=head.rel)
     end = m.end()
     closer = _word_after(match_text, end, r.range_closer, {})
     return tail, end + len(closer or ""), inherits_month
