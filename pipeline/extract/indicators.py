@@ -190,7 +190,7 @@ def find_indicators(text: str, *, match_text: str | None = None, masks: Masks | 
     if excluded is None:
         excluded = [(d.start, d.end) for d in find_dates(text, match_text=m, masks=masks)]
     blocked = _Blocked(excluded, masks.hidden_from("indicators"))
-    readings = [_read(m, n) for n in scan_numbers(m, skip=blocked.overlaps)]
+    readings = [_read(m, n) for n in scan_numbers(m, hidden=blocked.spans)]
     _share_units(m, readings)
     found: list[_Reading] = []
     prev_end = 0
@@ -226,6 +226,7 @@ class _Blocked:
                 merged[-1][1] = max(merged[-1][1], e)
             else:
                 merged.append([s, e])
+        self.spans = [(s, e) for s, e in merged]
         self.starts = [s for s, _ in merged]
         self.ends = [e for _, e in merged]
         self.rows = sorted(((s, e) for s, e in excluded if e > s), key=lambda row: row[1])  # dates, citations
@@ -469,6 +470,8 @@ def _clause_start(m: str, pos: int) -> int:
 def exact_product(value: float, multiplier: float) -> float:
     """``value × multiplier`` in decimal from the digits they print as, rounded once:
     2.3 × 1e8 is 230000000, where binary floating point gives 229999999.99999997."""
+    if multiplier == 1.0:
+        return float(value)  # what the decimal product gives: repr(value) reads back as value
     return float(Decimal(repr(value)) * Decimal(repr(multiplier)))
 
 
