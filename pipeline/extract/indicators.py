@@ -16,9 +16,9 @@ import bisect
 import re
 from decimal import Decimal
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pipeline import rules
 from pipeline.extract.dates import find_dates
@@ -74,8 +74,9 @@ def indicator_rules() -> IndicatorRules:
     return rules.load("indicators", IndicatorRules)
 
 
-@dataclass(frozen=True, slots=True)
-class FoundIndicator:
+class FoundIndicator(NamedTuple):
+    """One figure (a named tuple: immutable, and made faster than a frozen dataclass)."""
+
     start: int
     end: int
     text: str  # == input[start:end]
@@ -170,7 +171,6 @@ class _Reading:
     borrowed: bool = False
     rank: bool = False
     drop: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def find_indicators(text: str, *, match_text: str | None = None, masks: Masks | None = None,

@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import field_validator
 
@@ -103,9 +103,11 @@ _DAMAGE = re.compile(r"[,.][,.]")  # two separators in a row
 MAX_DIGITS = 15  # longer digit runs are serials and ids, not quantities
 
 
-@dataclass(frozen=True, slots=True)
-class Number:
-    """One number found in a text; ``value == mantissa * multiplier``."""
+class Number(NamedTuple):
+    """One number found in a text; ``value == mantissa * multiplier``.
+
+    A named tuple rather than a frozen dataclass: as immutable, and made several times faster,
+    which counts at some 250 numbers a notice."""
 
     start: int
     end: int
