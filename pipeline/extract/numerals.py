@@ -126,6 +126,8 @@ class _Tables:
     not_numerals: re.Pattern[str]
     plain: re.Pattern[str]  # the common numbers, read without _number_at (see _plain_pattern)
     scan: re.Pattern[str]  # plain, else any character a number may start with (group "start")
+    inner: frozenset[str]  # every character a number may hold after its first
+
 
 
 @cache
@@ -134,8 +136,9 @@ def _tables() -> _Tables:
     multipliers = {c: m for m in rules_.multipliers for c in m.chars}
     start_chars = set(_DIGITS) | set(_ZERO) | set(multipliers) | set(_MINUS) | set(_ASCII_DIGITS) | {"-", _HALF}
     start_class = "[" + "".join(re.escape(c) for c in sorted(start_chars)) + "]"
+    inner = start_chars | set(",./ " + _GAP + _PLACEHOLDER + _POINT + _OVER + _AND)
     return _Tables(multipliers, re.compile(start_class), re.compile(alt(rules_.not_numerals)),
-                   _plain_pattern(multipliers), _scan_pattern(start_class, multipliers))
+                   _plain_pattern(multipliers), _scan_pattern(start_class, multipliers), frozenset(inner))
 
 
 def _chars(cs: str) -> str:
@@ -471,10 +474,14 @@ def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None,
     is that of a search from each number's end.
     """
     tables = _tables()
+    n = len(text)
+    end_mark = [(n + 1, n + 1)]  # after the last span: the walks below need no bounds checks
     blocked = [(m.start(), m.end()) for m in tables.not_numerals.finditer(text)]
     damaged = _damaged_runs(text)
     if damaged:
         blocked = sorted(blocked + damaged)
+    blocked += end_mark
+    hidden = [*hidden, *end_mark]
     found: list[Number] = []
     b = h = pos = 0
     while True:
@@ -484,24 +491,24 @@ def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None,
                 if m.end() <= pos:
                     continue
                 break  # reaches across the end of the last number: search again from there
-            while b < len(blocked) and blocked[b][1] <= i:
+            while blocked[b][1] <= i:
                 b += 1
-            if b < len(blocked) and blocked[b][0] <= i:
+            while hidden[h][1] <= i:
+                h += 1
+            if blocked[b][0] <= i:
                 pos = blocked[b][1]
+            elif hidden[h][0] <= i and (hidden[h][1] >= n or text[hidden[h][1]] not in tables.inner):
+                pos = hidden[h][1]  # no number from inside the span reaches past it: all are dropped
             elif m.lastgroup != "start" and m.end() - i <= MAX_DIGITS:  # most numbers: 2023, 15.5, 一
                 pos = m.end()
-                while h < len(hidden) and hidden[h][1] <= i:
-                    h += 1
-                if not ((h < len(hidden) and hidden[h][0] < pos) or (skip is not None and skip(i, pos))):
+                if hidden[h][0] >= pos and (skip is None or not skip(i, pos)):
                     found.append(_plain_number(m))
             elif (number := _number_at(text, i)) is None:  # may run through a later 万一: only starts are blocked
                 run = _DIGIT_RUN.match(text, i) if text[i] in _ASCII_DIGITS else None
                 pos = run.end() if run else i + 1  # skip a rejected digit run whole: linear time
             else:
                 pos = number.end
-                while h < len(hidden) and hidden[h][1] <= i:
-                    h += 1
-                if not ((h < len(hidden) and hidden[h][0] < pos) or (skip is not None and skip(i, pos))):
+                if hidden[h][0] >= pos and (skip is None or not skip(i, pos)):
                     found.append(number)
             if pos < m.end():
                 break  # ended inside this match: search again from there
