@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal, Optional
+from typing import Literal, NamedTuple, Optional
 
 from pydantic import field_validator, model_validator
 
@@ -192,8 +192,7 @@ class FoundOutcome:
     indicator: int  # index of the figure in the indicators given
 
 
-@dataclass(frozen=True, slots=True)
-class _Cue:
+class _Cue(NamedTuple):
     kind: _KindGrammar
     start: int
     end: int
@@ -294,12 +293,15 @@ def _after_cue(text: str, kinds: list[_KindGrammar], end: int, right: int, place
 def _before_cue(text: str, kinds: list[_KindGrammar], left: int, start: int, family: str | None) -> _Cue | None:
     """The nearest cue before the figure (the longer at equal distance); a cue that starts inside
     another is part of that word (查处 in 立案审查调查处级干部 is none)."""
-    gap = outcome_rules().gap
     found: list[_Cue] = []
     for k in kinds:
-        patterns = [k.before] + ([k.weak] if family is not None and family == k.rules.family else [])
-        for pattern in filter(None, patterns):
-            found += [_Cue(k, m.start(1), m.end(1), "before") for m in pattern.finditer(text, left, start) if m.end(1) <= start]
+        if k.before is not None:
+            found += [_Cue(k, m.start(1), m.end(1), "before") for m in k.before.finditer(text, left, start)]
+        if k.weak is not None and family is not None and family == k.rules.family:
+            found += [_Cue(k, m.start(1), m.end(1), "before") for m in k.weak.finditer(text, left, start)]
+    if not found:
+        return None
+    gap = outcome_rules().gap
     whole = [c for c in found if not any(o.start < c.start < o.end for o in found)]
     usable = [c for c in whole if start - c.end <= gap and not _stopped(text, c.end, start)]
     best = max(usable, key=lambda c: (c.end, c.end - c.start), default=None)
