@@ -13,6 +13,7 @@ nothing. All vocabularies are data; only the grammar is here.
 from __future__ import annotations
 
 import bisect
+from operator import itemgetter
 import re
 from decimal import Decimal
 from collections.abc import Sequence
@@ -219,17 +220,22 @@ class _Blocked:
     """Sorted, merged spans that no row may overlap."""
 
     def __init__(self, excluded: Sequence[tuple[int, int]], masked: Sequence[tuple[int, int]]):
-        spans = sorted([(s, e) for s, e in excluded if e > s] + list(masked))
-        merged: list[list[int]] = []
-        for s, e in spans:
-            if merged and s < merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], e)
-            else:
-                merged.append([s, e])
-        self.spans = [(s, e) for s, e in merged]
+        rows = [(s, e) for s, e in excluded if e > s]
+        merged: list[tuple[int, int]] = []
+        first, last = 0, -1  # the span being merged; none while last < 0
+        for s, e in sorted(rows + list(masked)):
+            if last >= 0 and s < last:
+                last = max(last, e)
+                continue
+            if last >= 0:
+                merged.append((first, last))
+            first, last = s, e
+        if last >= 0:
+            merged.append((first, last))
+        self.spans = merged
         self.starts = [s for s, _ in merged]
         self.ends = [e for _, e in merged]
-        self.rows = sorted(((s, e) for s, e in excluded if e > s), key=lambda row: row[1])  # dates, citations
+        self.rows = sorted(rows, key=itemgetter(1))  # dates, citations
 
     def overlaps(self, start: int, end: int) -> bool:
         k = bisect.bisect_right(self.starts, end - 1) - 1
