@@ -186,6 +186,11 @@ def _same_words_at_every_position(m: str) -> None:
     for k in range(len(m) + 1):
         assert ind._unit_at(m, k) == _unit_at_reference(m, k), (m[k:k + 6], k)
         assert ind._qualifier_after(m, k) == _qualifier_after_reference(m, k), (m[k:k + 6], k)
+        both = ind._grammar().unit_then_qualifier.match(m, k)  # a unit and the qualifier after it, in one match
+        unit = _unit_at_reference(m, k)
+        assert (both and both.group("unit")) == (unit and unit[0]), k
+        if unit:
+            assert both.group("after") == _qualifier_after_reference(m, k + len(unit[0])), k
         assert ind._clause_start(m, k) == _clause_start_reference(m, k), k
         for start in (k - 20, k - 3):
             if start >= 0:

@@ -101,6 +101,7 @@ class _Grammar:
     last_clause_break: re.Pattern[str]
     list_gap: re.Pattern[str]
     units: re.Pattern[str]  # a unit word after the number: the longest that fits
+    unit_then_qualifier: re.Pattern[str]  # units (group unit), then qualifier_after if one follows (group after)
     prefix_units: tuple[tuple[str, UnitEntry], ...]  # longest first
     qualifier_after: re.Pattern[str]  # longest first
     change_of: dict[str, str]
@@ -130,13 +131,15 @@ def _grammar() -> _Grammar:
     change_of = {w: "increase" for w in r.change.increase} | {w: "decrease" for w in r.change.decrease}
     comparison_of = {w: "mom" for w in r.comparison.mom}
     units = sorted(unit_rules().units.items(), key=lambda kv: -len(kv[0]))
+    unit_words = "|".join(_unit_word(surface, entry) for surface, entry in units)
     return _Grammar(
         left=left,
         left_fast=_skipping_to_first_characters(left, {w[0] for w in words}),
         money_context=re.compile(alt(r.money_context)),
         last_clause_break=re.compile("(?s:.*)[" + re.escape(_CLAUSE_BREAKS) + "]"),
         list_gap=re.compile(r"\s*(?:,|、|和|及|与|或|至|到|~|-|—|–)\s*$"),
-        units=re.compile("|".join(_unit_word(surface, entry) for surface, entry in units)),
+        units=re.compile(unit_words),
+        unit_then_qualifier=re.compile(f"(?P<unit>{unit_words})(?P<after>{alt(list(r.qualifiers.after))})?"),
         prefix_units=tuple(sorted(unit_rules().prefix_units.items(), key=lambda kv: -len(kv[0]))),
         qualifier_after=re.compile(alt(list(r.qualifiers.after))),
         change_of=change_of,
@@ -341,10 +344,14 @@ def _read_unit(m: str, r: _Reading) -> None:
         r.unit, r.kind, r.unit_surface = "%", "percent", "成"
         r.multiplier *= 10
         k += 1
-    elif (hit := _unit_at(m, k)) is not None:
-        surface, entry = hit
+    elif (hit := _grammar().unit_then_qualifier.match(m, k)) is not None:  # the common case, in one match
+        surface, after = hit.group("unit", "after")
+        entry = unit_rules().units[surface]
         r.unit, r.kind, r.unit_surface = entry.unit, entry.kind, surface
-        k += len(surface)
+        if after and r.qualifier == "exact":
+            r.qualifier = rules_.qualifiers.after[after]
+        r.end = hit.end()
+        return
     else:
         _read_prefix_unit(m, r)
         if r.unit is None:
