@@ -489,9 +489,9 @@ def exact_product(value: float, multiplier: float) -> float:
 
 
 def _row(text: str, r: _Reading, subject: str | None, subject_after: bool) -> FoundIndicator:
-    return FoundIndicator(
-        start=r.start, end=r.end, text=text[r.start:r.end],
-        value=r.value, multiplier=r.multiplier, value_normalized=exact_product(r.value, r.multiplier),
-        unit=r.unit or "", kind=r.kind or "", qualifier=r.qualifier,
-        change=r.change, comparison=r.comparison, subject=subject, subject_after=subject_after,
+    return FoundIndicator(  # by position, in the order of the fields: a named tuple is made faster so
+        r.start, r.end, text[r.start:r.end],
+        r.value, r.multiplier, exact_product(r.value, r.multiplier),
+        r.unit or "", r.kind or "", r.qualifier,
+        r.change, r.comparison, subject, subject_after,
     )
