@@ -103,6 +103,7 @@ class _Grammar:
     units: re.Pattern[str]  # a unit word after the number: the longest that fits
     unit_then_qualifier: re.Pattern[str]  # units (group unit), then qualifier_after if one follows (group after)
     prefix_units: tuple[tuple[str, UnitEntry], ...]  # longest first
+    prefix_unit_ends: frozenset[str]  # their last characters
     qualifier_after: re.Pattern[str]  # longest first
     change_of: dict[str, str]
     comparison_of: dict[str, str]
@@ -141,6 +142,7 @@ def _grammar() -> _Grammar:
         units=re.compile(unit_words),
         unit_then_qualifier=re.compile(f"(?P<unit>{unit_words})(?P<after>{alt(list(r.qualifiers.after))})?"),
         prefix_units=tuple(sorted(unit_rules().prefix_units.items(), key=lambda kv: -len(kv[0]))),
+        prefix_unit_ends=frozenset(surface[-1] for surface in unit_rules().prefix_units),
         qualifier_after=re.compile(alt(list(r.qualifiers.after))),
         change_of=change_of,
         comparison_of=comparison_of,
@@ -379,7 +381,10 @@ def _is_cheng(m: str, k: int, n: Number) -> bool:
 
 def _read_prefix_unit(m: str, r: _Reading) -> None:
     """百分之五十, ￥300: the unit before the number."""
-    for surface, entry in _grammar().prefix_units:
+    g = _grammar()
+    if m[r.start - 1] not in g.prefix_unit_ends:
+        return  # the character before (the last one when the number starts the text) ends no prefix unit
+    for surface, entry in g.prefix_units:
         if m.startswith(surface, r.start - len(surface)):
             r.unit, r.kind, r.unit_surface = entry.unit, entry.kind, surface
             r.start -= len(surface)
@@ -389,11 +394,14 @@ def _read_prefix_unit(m: str, r: _Reading) -> None:
 def _read_bare_money(m: str, r: _Reading) -> None:
     """产业规模7500亿左右: 万/亿 with no unit, in a clause about money, is CNY."""
     n = r.number
-    if not any(c in "万萬亿億" for c in m[n.start:n.end]) or n.fraction:
+    if n.fraction or not _BIG_MULTIPLIER.search(m, n.start, n.end):
         return
     clause_start = _clause_start(m, n.start)
     if _grammar().money_context.search(m, clause_start, n.start):
         r.unit, r.kind = "CNY", "money"
+
+
+_BIG_MULTIPLIER = re.compile("[万萬亿億]")
 
 
 def _qualifier_after(m: str, k: int) -> str | None:

@@ -78,6 +78,7 @@ class Grammar:
     tails: tuple[str, ...]  # the words of ``trailing``
     trailing: re.Pattern[str]  # anchored at the end, longest first
     longest_trailing: int
+    longest_from_link: int
     verbs: re.Pattern[str]
     splits: re.Pattern[str]  # predicate verbs and modals
     level_markers: re.Pattern[str]
@@ -104,6 +105,7 @@ class Grammar:
             tails=tuple(sorted(set(tails))),
             trailing=re.compile(alt(tails) + "$"),
             longest_trailing=max(map(len, tails)),
+            longest_from_link=max(map(len, words.from_links), default=0),
             verbs=re.compile(alt(list(words.verbs))),
             splits=re.compile(alt(list(words.verbs + words.modals))),
             level_markers=re.compile(alt(list(level_markers))),
@@ -213,13 +215,18 @@ def _phrase_bounds(m: str, pos: int, prev_end: int, rows: _Rows,
     if end > 0 and m[end - 1] in _OPENERS:
         end -= 1
     row = rows.before(end)
-    if row is not None and row[1] > prev_end and (row[1] == end or m[row[1]:end] in g.words.from_links):
+    if row is not None and row[1] > prev_end and (row[1] == end or _is_from_link(m, row[1], end, g)):
         before = g.from_words.search(m, max(prev_end, row[0] - 2), row[0])
         if before is not None and g.is_word(m, before.start(), before.group()):
             end = before.start()
             row = rows.before(end)
     floor = max(prev_end, row[1] if row is not None else 0)
     return max(floor, _clause_start(m, end)), end
+
+
+def _is_from_link(m: str, start: int, end: int, g: Grammar) -> bool:
+    """Is ``m[start:end]`` one of the from-links (的, 同期)? Tested without slicing a long stretch."""
+    return end - start <= g.longest_from_link and m[start:end] in g.words.from_links
 
 
 class _Rows:
@@ -393,5 +400,5 @@ def _share(m: str, found: Sequence[Figure], spans: list, modes: list[Mode]) -> N
     for i in range(1, len(found)):
         prev, f = found[i - 1], found[i]
         if modes[i] == "empty" and spans[i - 1] is not None and f.start - prev.end <= _SHARE_REACH \
-                and not any(c in _SENTENCE_BREAKS for c in m[prev.end:f.start]):
+                and not _SENTENCE_BREAKS_RE.search(m, prev.end, f.start):
             spans[i], modes[i] = spans[i - 1], modes[i - 1]
