@@ -31,7 +31,7 @@ from typing import Literal, NamedTuple
 from pydantic import field_validator
 
 from pipeline import rules
-from pipeline.rules import RuleFile, alt
+from pipeline.rules import RuleFile, literal_trie
 
 Kind = Literal[
     "money", "percent", "percentage_point", "ratio", "area", "length", "mass",
@@ -137,7 +137,7 @@ def _tables() -> _Tables:
     start_chars = set(_DIGITS) | set(_ZERO) | set(multipliers) | set(_MINUS) | set(_ASCII_DIGITS) | {"-", _HALF}
     start_class = "[" + "".join(re.escape(c) for c in sorted(start_chars)) + "]"
     inner = start_chars | set(",./ " + _GAP + _PLACEHOLDER + _POINT + _OVER + _AND)
-    return _Tables(multipliers, re.compile(start_class), re.compile(alt(rules_.not_numerals)),
+    return _Tables(multipliers, re.compile(start_class), re.compile(literal_trie(rules_.not_numerals)),
                    _plain_pattern(multipliers), _scan_pattern(start_class, multipliers), frozenset(inner))
 
 
