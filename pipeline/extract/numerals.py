@@ -390,10 +390,10 @@ def _is_sign(text: str, i: int) -> bool:
     return True
 
 
-def _plain_number(plain: re.Match[str]) -> Number:
-    """The number of a match of ``_tables().plain``, as ``_number_at`` reads it."""
-    start, end = plain.span()
-    if plain.lastgroup == "digit":
+def _plain_number(plain: re.Match[str], start: int, end: int, digit: bool) -> Number:
+    """The number of a plain match (of ``_tables().plain`` or ``scan``) from ``start`` to ``end``,
+    one Chinese digit or Arabic digits, as ``_number_at`` reads it."""
+    if digit:
         value = float(_DIGITS[plain.group()])
         return Number(start, end, value, value, 1.0, True, False, False)
     value = float(plain.group().replace(",", ""))
@@ -495,22 +495,24 @@ def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None,
                 b += 1
             while hidden[h][1] <= i:
                 h += 1
+            hidden_start, hidden_end = hidden[h]
+            end = m.end()
             if blocked[b][0] <= i:
                 pos = blocked[b][1]
-            elif hidden[h][0] <= i and (hidden[h][1] >= n or text[hidden[h][1]] not in tables.inner):
-                pos = hidden[h][1]  # no number from inside the span reaches past it: all are dropped
-            elif m.lastgroup != "start" and m.end() - i <= MAX_DIGITS:  # most numbers: 2023, 15.5, 一
-                pos = m.end()
-                if hidden[h][0] >= pos and (skip is None or not skip(i, pos)):
-                    found.append(_plain_number(m))
+            elif hidden_start <= i and (hidden_end >= n or text[hidden_end] not in tables.inner):
+                pos = hidden_end  # no number from inside the span reaches past it: all are dropped
+            elif (kind := m.lastgroup) != "start" and end - i <= MAX_DIGITS:  # most numbers: 2023, 15.5, 一
+                pos = end
+                if hidden_start >= pos and (skip is None or not skip(i, pos)):
+                    found.append(_plain_number(m, i, end, kind == "digit"))
             elif (number := _number_at(text, i)) is None:  # may run through a later 万一: only starts are blocked
                 run = _DIGIT_RUN.match(text, i) if text[i] in _ASCII_DIGITS else None
                 pos = run.end() if run else i + 1  # skip a rejected digit run whole: linear time
             else:
                 pos = number.end
-                if hidden[h][0] >= pos and (skip is None or not skip(i, pos)):
+                if hidden_start >= pos and (skip is None or not skip(i, pos)):
                     found.append(number)
-            if pos < m.end():
+            if pos < end:
                 break  # ended inside this match: search again from there
         else:
             return found
