@@ -294,3 +294,9 @@ _NUMERAL_TEXT = list("0123456789,.%/- 一二两三四五六七八九十百千万
 @given(st.text(st.sampled_from(_NUMERAL_TEXT) | st.characters(), max_size=40))
 def test_numbers_fast_and_slow_on_any_text(text):
     _same_numbers(text)
+
+
+@pytest.mark.parametrize("name,text", TEXTS, ids=_ids(TEXTS))
+def test_figures_from_numbers_read_once(name, text):
+    """Numbers scanned once for every finder and handed in give the figures of a scan of its own."""
+    assert ind.find_indicators(text, numbers=num.scan_numbers(text)) == ind.find_indicators(text)

@@ -180,13 +180,16 @@ class _Reading:
 
 
 def find_indicators(text: str, *, match_text: str | None = None, masks: Masks | None = None,
-                    excluded: Sequence[tuple[int, int]] | None = None) -> list[FoundIndicator]:
+                    excluded: Sequence[tuple[int, int]] | None = None,
+                    numbers: Sequence[Number] | None = None) -> list[FoundIndicator]:
     """Figures in ``text``, sorted by start and non-overlapping.
 
     ``match_text`` (same length, traditional characters folded) is what the rules match on;
     no row overlaps a mask hidden from indicators (``masks``, found here when not given) or a
     span of ``excluded``, the rows of other tables (dates and cited documents; the dates of the
-    text when not given).
+    text when not given). ``numbers``, when given, are ``scan_numbers(match_text)``, read once
+    for every finder that needs them; the ones in hidden spans are dropped here, which gives
+    what a scan that hides them gives.
     """
     m = text if match_text is None else match_text
     if len(m) != len(text):
@@ -196,7 +199,11 @@ def find_indicators(text: str, *, match_text: str | None = None, masks: Masks | 
     if excluded is None:
         excluded = [(d.start, d.end) for d in find_dates(text, match_text=m, masks=masks)]
     blocked = _Blocked(excluded, masks.hidden_from("indicators"))
-    readings = [_read(m, n) for n in scan_numbers(m, hidden=blocked.spans)]
+    if numbers is None:
+        numbers = scan_numbers(m, hidden=blocked.spans)
+    else:
+        numbers = [n for n in numbers if not blocked.overlaps(n.start, n.end)]
+    readings = [_read(m, n) for n in numbers]
     _share_units(m, readings)
     found: list[_Reading] = []
     prev_end = 0
