@@ -151,9 +151,10 @@ def check_document(document: dict, tables: dict[str, list[dict]]) -> list[Findin
 class DocumentCheck:
     """``check_document`` fed rows a table at a time, in the order of CHILD_TABLES, and a table in
     as many slices as wanted, so that a large document's rows need not all be held at once.
-    Only the ids are kept, and of the tables whose rule reads them whole the fields it reads:
-    every reference points into its own table or an earlier one. The findings come out in the
-    same order as from ``check_document``."""
+    Only the ids are kept, and of the tables whose rule reads them whole the fields it reads
+    (of their first slice, which its encoding holds meanwhile, the rows as they are): every
+    reference points into its own table or an earlier one. The findings come out in the same
+    order as from ``check_document``."""
 
     def __init__(self, document: dict):
         self.document = document
