@@ -152,7 +152,8 @@ class DocumentCheck:
     """``check_document`` fed rows a table at a time, in the order of CHILD_TABLES, and a table in
     as many slices as wanted, so that a large document's rows need not all be held at once.
     Only the ids are kept, and of the tables whose rule reads them whole the fields it reads
-    (of their first slice, which its encoding holds meanwhile, the rows as they are): every
+    (of a table's first slice, the rows as they are: copying their fields cost more than one
+    slice of rows weighs, and a small document's rows are held until its chunk is built): every
     reference points into its own table or an earlier one. The findings come out in the same
     order as from ``check_document``."""
 
@@ -180,7 +181,7 @@ class DocumentCheck:
         if rule and rule.fields is None:
             self.by_row.setdefault(table, []).extend(rule.check(self.document, rows))
         elif rule and table not in self.kept:
-            self.kept[table] = list(rows)  # a table's first slice, held by its encoding meanwhile: kept as it is
+            self.kept[table] = list(rows)  # a table's first slice: kept as it is
         elif rule:
             quoted = rule.quoted
             self.kept[table].extend({**{k: row[k] for k in rule.fields}, **({"text": row["text"][:quoted]} if quoted != 0 else {})}
