@@ -232,7 +232,8 @@ def _guarded(task: Task, data: bytes, work: Callable[[], Rows | DocRows]) -> Row
         return Reject(source=task.source, doc_id=doc_id_of(data), size_bytes=len(data), reason="error", message=f"{type(exc).__name__}: {exc}")
 
 
-JSON_SLICE_ROWS = 1024  # rows encoded at a time: no list of every row's line is held at once
+JSON_SLICE_ROWS = 4096  # rows encoded at a time: no list of every row's line is held at once
+SPILLED_SLICE_ROWS = 256  # the same for a large page, whose rows go to files: its peak is that of a slice
 
 
 def json_lines(rows: list[dict], floats: Sequence[str] | None = None) -> bytes:
@@ -339,7 +340,7 @@ def _encode_slices(table: str, rows: Iterator[dict], check: DocumentCheck, clock
     A table of one slice that is not spilled keeps its dicts with their JSON lines: the chunk
     makes one Arrow batch of its documents' rows (``arrow_batches``), several times cheaper
     than a batch per document, which costs a conversion call per column."""
-    while piece := list(itertools.islice(rows, JSON_SLICE_ROWS)):
+    while piece := list(itertools.islice(rows, SPILLED_SLICE_ROWS if sink.spill else JSON_SLICE_ROWS)):
         clock.lap("rows")
         check.add(table, piece)
         clock.lap("validate")
