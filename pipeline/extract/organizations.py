@@ -147,15 +147,17 @@ class _Grammar:
     aliases: dict[str, str]  # written form → canonical function
     function_kind: dict[str, Kind]
     max_alias: int
-    alias_ends: frozenset[str]  # last characters of written functions
+    alias_lengths: dict[str, tuple[int, ...]]  # last character → lengths of written functions ending with it, longest first
     levels: dict[str, Level]
-    max_level: int
-    level_ends: frozenset[str]  # last characters of level words
+    level_lengths: dict[str, tuple[int, ...]]  # the same for level words
     places: dict[str, tuple[Division, ...]]
     not_level_words: frozenset[str]
     not_places: frozenset[str]  # short place names that are also words (会同, 平安)
     place_ends: frozenset[str]  # last characters of place names, to skip most positions at once
     place_lengths: dict[str, tuple[int, ...]]  # last character → lengths of place names ending with it, longest first
+    prefix_ends: frozenset[str]  # last characters of place names, level words, 届 and 中共: where a prefix may end
+    unit_nouns: tuple[str, ...]  # longest first
+    name_openings: tuple[str, ...]  # level words and state-owned markers, which may open a weak institution's name
     stop_pattern: re.Pattern[str]
     group_stop_pattern: re.Pattern[str]
     generic_openers: tuple[str, ...]
@@ -224,14 +226,16 @@ def _grammar() -> _Grammar:
         aliases=aliases,
         function_kind={c: e.kind for c, e in r.functions.items()},
         max_alias=max(map(len, aliases)),
-        alias_ends=frozenset(w[-1] for w in aliases),
+        alias_lengths=_lengths_by_end(aliases),
         levels=dict(r.levels),
-        max_level=max(map(len, r.levels)),
-        level_ends=frozenset(w[-1] for w in r.levels),
+        level_lengths=_lengths_by_end(r.levels),
         places=g.by_name,
         not_level_words=frozenset(r.not_level_words),
         place_ends=frozenset(name[-1] for name in g.by_name),
         place_lengths=_lengths_by_end(g.by_name),
+        prefix_ends=frozenset(w[-1] for w in (*g.by_name, *r.levels, *r.name_openers, "届")),
+        unit_nouns=tuple(sorted(r.unit_nouns, key=len, reverse=True)),
+        name_openings=(*r.levels, *r.state_owned_markers),
         stop_pattern=re.compile(rules.alt(r.name_stops)),
         group_stop_pattern=re.compile(rules.alt(sorted(set(r.name_stops) - set(r.group_name_words)))),
         not_places=frozenset(w for w in (*r.name_stops, *r.roles.partner_before, *r.roles.lead_after, *r.roles.partner_after, *r.not_places) if w in g.by_name and all(d.name != w for d in g.by_name[w])),
@@ -339,7 +343,7 @@ def _prefix(match: str, pos: int, lo: int) -> _Prefix:
     """Place names, level words and 中共 written right before ``pos`` (reading leftwards)."""
     g, r = _grammar(), organization_rules()
     tokens: list[tuple[str, str]] = []
-    while pos > lo:
+    while pos > lo and match[pos - 1] in g.prefix_ends:  # most positions: no token ends there
         token = _place_before(match, pos, lo) or _level_before(match, pos, lo, bool(tokens)) or _term_before(match, pos, lo)
         if token is None:
             if not match.endswith(r.name_openers, lo, pos):
@@ -358,6 +362,8 @@ _TERM = re.compile(r"第?[一二三四五六七八九十\d]{1,3}届\Z")
 
 def _without_terms(prefix: "_Prefix") -> "_Prefix":
     """十二届湘潭市委: a term belongs to a congress's name only; elsewhere it dates the committee."""
+    if not prefix.tokens or prefix.tokens[0][0] != "term":
+        return prefix
     start, tokens = prefix.start, list(prefix.tokens)
     while tokens and tokens[0][0] == "term":
         start += len(tokens.pop(0)[1])
@@ -388,11 +394,10 @@ def _place_before(match: str, pos: int, lo: int) -> tuple[str, str] | None:
 
 def _level_before(match: str, pos: int, lo: int, after_token: bool) -> tuple[str, str] | None:
     g = _grammar()
-    if pos <= lo or match[pos - 1] not in g.level_ends:
+    if pos <= lo or (lengths := g.level_lengths.get(match[pos - 1])) is None:
         return None
-    for k in range(min(g.max_level, pos - lo), 0, -1):
-        word = match[pos - k : pos]
-        if word not in g.levels:
+    for k in lengths:
+        if k > pos - lo or (word := match[pos - k : pos]) not in g.levels:
             continue
         if k == 1 and match[pos - 2 : pos] in g.not_level_words:
             return None
@@ -402,11 +407,10 @@ def _level_before(match: str, pos: int, lo: int, after_token: bool) -> tuple[str
 
 def _function_before(match: str, pos: int, lo: int) -> str | None:
     g = _grammar()
-    if pos <= lo or match[pos - 1] not in g.alias_ends:
+    if pos <= lo or (lengths := g.alias_lengths.get(match[pos - 1])) is None:
         return None
-    for k in range(min(g.max_alias, pos - lo), 0, -1):
-        word = match[pos - k : pos]
-        if word in g.aliases:
+    for k in lengths:
+        if k <= pos - lo and (word := match[pos - k : pos]) in g.aliases:
             return word
     return None
 
@@ -454,7 +458,7 @@ def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -
         return False
     if word in r.weak_institutions:
         g = _grammar()
-        opens = match.startswith((*g.levels, *r.state_owned_markers), start) or any(
+        opens = match.startswith(g.name_openings, start) or any(
             match[start : start + k] in g.places for k in range(2, min(10, head_start - start) + 1))
         return opens and head_start - start >= (2 if word in r.institutions.zone else 3)
     return True
@@ -629,7 +633,9 @@ def _place_in_name(name: str, i: int, k: int) -> bool:
     return i == 0 or name[i - 1] == "(" and name[i + k : i + k + 1] == ")"
 
 
+@lru_cache(maxsize=4096)
 def _last_place_in_name(name: str) -> str | None:
+    """The last place named in a body's name (the same names recur through a text)."""
     ends, places = _grammar().place_ends, _grammar().places
     for i in range(len(name) - 1, -1, -1):
         for k in range(min(6, len(name) - i), 1, -1):
@@ -779,7 +785,7 @@ def _unit_noun_before(match: str, mention: _Mention, lo: int) -> bool:
     r = organization_rules()
     if not match.endswith(r.unit_nouns, lo, mention.start):
         return False
-    for noun in sorted(r.unit_nouns, key=len, reverse=True):
+    for noun in _grammar().unit_nouns:
         if match.startswith(noun, mention.start - len(noun)) and mention.start - len(noun) >= lo:
             mention.start -= len(noun)
             mention.issuers_own = noun in r.issuer_unit_nouns
