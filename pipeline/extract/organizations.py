@@ -446,7 +446,8 @@ def _body_kind(match: str, name: str, start: int, head_start: int, kind: Kind) -
     if name.startswith(r.government_markers):
         return "government_department"
     if kind == "enterprise":
-        owned = any(name.startswith(w) or w in match[start:head_start] for w in r.state_owned_markers)
+        own = match[start:head_start]
+        owned = name.startswith(r.state_owned_markers) or any(w in own for w in r.state_owned_markers)
         if owned or (match[start] in "省市区县" and match[start : start + 2] not in _grammar().not_level_words):
             return "state_owned_enterprise"
     return kind
@@ -684,8 +685,8 @@ def _institution_prefix(match: str, name_start: int, head_start: int) -> tuple[_
 def _fallback_function(match: str, s: int, lo: int) -> int | None:
     """A 局 or 厅 whose function is not in the vocabulary: two to six ideographs after a level word."""
     for k in range(2, 7):
-        start = s - k
-        if start <= lo or not all("\u4e00" <= c <= "\u9fff" for c in match[start:s]):
+        start = s - k  # the function grows leftwards by one character each time: check the new one
+        if start <= lo or not ("\u4e00" <= match[start] <= "\u9fff" and (k > 2 or "\u4e00" <= match[s - 1] <= "\u9fff")):
             return None
         if _level_before(match, start, lo, False) or _place_before(match, start, lo):
             if match[start:s] not in _grammar().not_level_words and match[s - 1 : s + 1] not in _NOT_BUREAUS and not _STOP_CHARS.intersection(match[start:s]):
@@ -822,7 +823,8 @@ def find_organizations(
         excluded = [(_view_position(back, s), _view_position(back, e)) for s, e in excluded]
     blocked = _blocked_spans(match, excluded)
     mentions = _scan(match, blocked)
-    mentions = sorted(mentions + _named_functions(match, mentions, blocked) + _listed_enterprises(match, mentions, blocked), key=lambda m: m.start)
+    taken = _Taken([(m.start, m.end) for m in mentions] + blocked)
+    mentions = sorted(mentions + _named_functions(match, taken) + _listed_enterprises(match, taken), key=lambda m: m.start)
     if not issuer_place.adcode:
         opening = _DATELINE.match(match)
         start = opening.end() if opening else 0
@@ -935,7 +937,7 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
             continue
         previous = out[-1] if out and out[-1].end >= lo else None
         joined = previous is not None and previous.end == m.start()
-        listed = previous is not None and _CONNECTORS.fullmatch(match, previous.end, m.start()) is not None
+        listed = previous is not None and _connects(match, previous.end, m.start())
         mention = _read(match, m, m.start() if joined else lo, joined, listed)
         if mention is None:
             continue
@@ -1065,10 +1067,10 @@ def _function_lists(match: str):
 _LIST_WORDS = re.compile(r"等(?:有关|相关)?(?:职能)?\Z")
 
 
-def _named_functions(match: str, mentions: list[_Mention], blocked: list[tuple[int, int]]) -> list[_Mention]:
-    """统计、人力资源社会保障、市场监督管理等部门: one row per function named, with no unit word."""
+def _named_functions(match: str, taken: _Taken) -> list[_Mention]:
+    """统计、人力资源社会保障、市场监督管理等部门: one row per function named, with no unit word
+    (``taken``: the units read and the blocked spans)."""
     g = _grammar()
-    taken = _Taken([(m.start, m.end) for m in mentions] + blocked)
     out = []
     for listing in _function_lists(match):
         if taken.overlaps(listing.start(), listing.end()):
@@ -1093,10 +1095,9 @@ def _named_functions(match: str, mentions: list[_Mention], blocked: list[tuple[i
 _IDEOGRAPHS = re.compile(r"[\u4e00-\u9fff]{2,10}")
 
 
-def _listed_enterprises(match: str, mentions: list[_Mention], blocked: list[tuple[int, int]]) -> list[_Mention]:
+def _listed_enterprises(match: str, taken: _Taken) -> list[_Mention]:
     """华芯、珠海天成、迈为等一大批重点项目: companies named by a list that says they are companies."""
     g, words = _grammar(), organization_rules().enterprise_lists
-    taken = _Taken([(m.start, m.end) for m in mentions] + blocked)
     out = []
     for end in g.enterprise_list_end.finditer(match):
         by_verb = not end.group().startswith("等")
@@ -1157,11 +1158,16 @@ _LABEL_VALUE_END = re.compile(r"[ \t]{2,}|[\t\n。;]")
 
 # between list items; a bracket after an item is its other name (党委组织部(人事处)、纪委办公室)
 _CONNECTORS = re.compile(r"(?:\([^()\n]{1,12}\)|常委)?(?:[、,，]{1,2}|以及|和|及|与)[ \t]*")
+_CONNECTOR_FIRSTS = frozenset("(常、,，以和及与")  # what _CONNECTORS opens with: a quick test before the pattern
+
+
+def _connects(match: str, start: int, end: int) -> bool:
+    """Whether the text from ``start`` to ``end`` is a list separator (、, 和, 以及 …)."""
+    return start < end and match[start] in _CONNECTOR_FIRSTS and _CONNECTORS.fullmatch(match, start, end) is not None
 
 
 def _connected(match: str, left: _Mention, right: _Mention) -> bool:
-    m = _CONNECTORS.fullmatch(match, left.end, right.start)
-    return m is not None
+    return _connects(match, left.end, right.start)
 
 
 def _share_list_levels(match: str, mentions: list[_Mention]) -> None:
@@ -1288,22 +1294,20 @@ def _found(text: str, m: _Mention, context: dict[Level, Division], own: dict[Lev
     place = division.name if division else None
     if m.bare_level in ("镇", "乡", "街道") and town and town.endswith(m.bare_level):
         place = town
-    if name and m.bare_level is not None and place is not None and _folded(name).startswith(m.bare_level):
-        rest = name[len(m.bare_level) :]
-        reading = _PINYIN.match(rest)
-        name = _in_script_of(shared + written, common_name(place)) + (rest[reading.end() :] if reading else rest)
-    return FoundOrganization(
-        start=m.start,
-        end=m.end,
-        text=written,
-        name=name,
-        function=m.function,
-        kind=m.kind,
-        level=level,
-        place=place,
-        adcode=division.code if division else None,
-        role=role,
-    )
+    if name and m.bare_level is not None and place is not None:
+        name = _placed_name(name, m.bare_level, place)
+    return FoundOrganization(m.start, m.end, written, name, m.function, m.kind, level, place, division.code if division else None, role)
+
+
+@lru_cache(maxsize=4096)
+def _placed_name(name: str, bare_level: str, place: str) -> str:
+    """市委 in Guangzhou is 广州市委: a bare level word opening a name becomes its place (the same
+    names recur through a text)."""
+    if not _folded(name).startswith(bare_level):
+        return name
+    rest = name[len(bare_level) :]
+    reading = _PINYIN.match(rest)
+    return _in_script_of(name, common_name(place)) + (rest[reading.end() :] if reading else rest)
 
 
 def written_place_start(match: str, pos: int) -> int:
