@@ -179,6 +179,7 @@ class _Grammar:
     role_after_firsts: frozenset[str]  # first characters of the words of lead_after and partner_after
     function_list: re.Pattern[str]  # 统计、市场监督管理等部门
     enterprise_list_end: re.Pattern[str]  # 等一大批重点项目
+    enterprise_list_openers: tuple[str, ...]  # what every match of enterprise_list_end opens with
 
 
 def _heads(r: OrganizationRules) -> dict[str, _Head]:
@@ -254,6 +255,7 @@ def _grammar() -> _Grammar:
         source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
         function_list=re.compile(_function_list_pattern(aliases)),
         enterprise_list_end=re.compile("|".join(["等" + rules.alt(r.enterprise_lists.modifiers) + "*" + rules.alt(r.enterprise_lists.nouns), *_longest_first(r.enterprise_lists.company_verbs)])),
+        enterprise_list_openers=("等", *r.enterprise_lists.company_verbs),
         outside_party_ends=frozenset(w[-1] for w in (*r.other_parties, "政协")),
         role_before=re.compile(rules.alt([*r.roles.partner_before, *r.roles.lead_before]) + r"[ \t]*[:：]?[ \t]*\Z"),
         partner_before=re.compile(rules.alt(r.roles.partner_before) + r"[ \t]*[:：]?[ \t]*\Z"),
@@ -1111,7 +1113,7 @@ def _listed_enterprises(match: str, taken: _Taken) -> list[_Mention]:
     """华芯、珠海天成、迈为等一大批重点项目: companies named by a list that says they are companies."""
     g, words = _grammar(), organization_rules().enterprise_lists
     out = []
-    for end in g.enterprise_list_end.finditer(match):
+    for end in _matches_opening_with(g.enterprise_list_end, match, g.enterprise_list_openers):
         by_verb = not end.group().startswith("等")
         if not by_verb and not any(w in end.group() for w in words.firm_modifiers):
             continue  # 钢铁、水泥等重点企业: trades, not companies
@@ -1146,6 +1148,23 @@ def _blocked_spans(match: str, excluded: Sequence[tuple[int, int]], colons: list
         stop = _LABEL_VALUE_END.search(match, label.end())
         spans.append((label.start(), stop.start() if stop else len(match)))
     return sorted(spans + _banners(match))
+
+
+def _matches_opening_with(pattern: re.Pattern[str], match: str, openers: Iterable[str]) -> list[re.Match[str]]:
+    """``list(pattern.finditer(match))`` for a pattern every match of which opens with one of
+    ``openers``: tried only where ``str.find`` finds one, many times faster than the pattern's own
+    scan of every character."""
+    starts = set()
+    for opener in openers:
+        at = match.find(opener)
+        while at >= 0:
+            starts.add(at)
+            at = match.find(opener, at + 1)
+    found: list[re.Match[str]] = []
+    for at in sorted(starts):
+        if (not found or at >= found[-1].end()) and (m := pattern.match(match, at)) is not None:
+            found.append(m)
+    return found
 
 
 def _colons(match: str) -> list[int]:
