@@ -158,7 +158,7 @@ class _Grammar:
     not_level_words: frozenset[str]
     not_places: frozenset[str]  # short place names that are also words (会同, 平安)
     place_ends: frozenset[str]  # last characters of place names, to skip most positions at once
-    place_lengths: dict[str, tuple[int, ...]]  # last character → lengths of place names ending with it, longest first
+    place_lengths: dict[str, tuple[int, ...]]  # last two characters → lengths of place names ending with them, longest first
     prefix_ends: frozenset[str]  # last characters of place names, level words, 届 and 中共: where a prefix may end
     unit_nouns: tuple[str, ...]  # longest first
     name_openings: tuple[str, ...]  # level words and state-owned markers, which may open a weak institution's name
@@ -242,7 +242,7 @@ def _grammar() -> _Grammar:
         places=g.by_name,
         not_level_words=frozenset(r.not_level_words),
         place_ends=frozenset(name[-1] for name in g.by_name),
-        place_lengths=_lengths_by_end(g.by_name),
+        place_lengths=_lengths_by_end(g.by_name, 2),
         prefix_ends=frozenset(w[-1] for w in (*g.by_name, *r.levels, *r.name_openers, "届")),
         unit_nouns=tuple(sorted(r.unit_nouns, key=len, reverse=True)),
         name_openings=(*r.levels, *r.state_owned_markers),
@@ -278,10 +278,11 @@ def _longest_first(words: Sequence[str]) -> list[str]:
     return [re.escape(w) for w in sorted({w for w in words if w}, key=lambda w: (-len(w), w))]
 
 
-def _lengths_by_end(words: Iterable[str]) -> dict[str, tuple[int, ...]]:
+def _lengths_by_end(words: Iterable[str], ending: int = 1) -> dict[str, tuple[int, ...]]:
+    """The last ``ending`` characters of the words → the lengths of the words that end so, longest first."""
     lengths: dict[str, set[int]] = {}
     for w in words:
-        lengths.setdefault(w[-1], set()).add(len(w))
+        lengths.setdefault(w[-ending:], set()).add(len(w))
     return {end: tuple(sorted(ks, reverse=True)) for end, ks in lengths.items()}
 
 
@@ -332,7 +333,7 @@ def _is_unit_or_list(match: str, listing: re.Match, prefix: "_Prefix") -> bool:
 # --- reading one name -------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Mention:
     start: int
     end: int
@@ -397,10 +398,10 @@ def _term_before(match: str, pos: int, lo: int) -> tuple[str, str] | None:
 
 def _place_before(match: str, pos: int, lo: int) -> tuple[str, str] | None:
     g = _grammar()
-    if pos <= lo or match[pos - 1] not in g.place_ends:
+    if pos <= lo + 1 or match[pos - 1] not in g.place_ends or (lengths := g.place_lengths.get(match[pos - 2 : pos])) is None:
         return None
     longest = min(10, pos - lo)
-    for k in g.place_lengths[match[pos - 1]]:
+    for k in lengths:
         if not 2 <= k <= longest:
             continue
         word = match[pos - k : pos]
