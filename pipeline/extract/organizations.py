@@ -159,6 +159,7 @@ class _Grammar:
     not_places: frozenset[str]  # short place names that are also words (会同, 平安)
     place_ends: frozenset[str]  # last characters of place names, to skip most positions at once
     place_lengths: dict[str, tuple[int, ...]]  # last two characters → lengths of place names ending with them, longest first
+    place_starts: dict[str, tuple[int, ...]]  # first two characters → lengths of place names starting with them, longest first
     prefix_ends: frozenset[str]  # last characters of place names, level words, 届 and 中共: where a prefix may end
     unit_nouns: tuple[str, ...]  # longest first
     name_openings: tuple[str, ...]  # level words and state-owned markers, which may open a weak institution's name
@@ -172,6 +173,7 @@ class _Grammar:
     longest_label: int  # the longest word of either label
     outside_party_ends: frozenset[str]  # last characters of 民进, 政协 …
     role_before: re.Pattern[str]  # either of the two below: most units have neither
+    role_before_ends: frozenset[str]  # the last characters of its matches
     partner_before: re.Pattern[str]
     lead_before: re.Pattern[str]
     lead_after: re.Pattern[str]
@@ -235,7 +237,7 @@ def _grammar() -> _Grammar:
         function_kind={c: e.kind for c, e in r.functions.items()},
         max_alias=max(map(len, aliases)),
         alias_lengths=_lengths_by_end(aliases),
-        alias_starts=_lengths_by_end(w[::-1] for w in aliases),
+        alias_starts=_lengths_by_start(aliases, 1),
         department_suffixes=tuple(r.department_suffixes),
         levels=dict(r.levels),
         level_lengths=_lengths_by_end(r.levels),
@@ -243,6 +245,7 @@ def _grammar() -> _Grammar:
         not_level_words=frozenset(r.not_level_words),
         place_ends=frozenset(name[-1] for name in g.by_name),
         place_lengths=_lengths_by_end(g.by_name, 2),
+        place_starts=_lengths_by_start(g.by_name, 2),
         prefix_ends=frozenset(w[-1] for w in (*g.by_name, *r.levels, *r.name_openers, "届")),
         unit_nouns=tuple(sorted(r.unit_nouns, key=len, reverse=True)),
         name_openings=(*r.levels, *r.state_owned_markers),
@@ -258,6 +261,7 @@ def _grammar() -> _Grammar:
         enterprise_list_openers=("等", *r.enterprise_lists.company_verbs),
         outside_party_ends=frozenset(w[-1] for w in (*r.other_parties, "政协")),
         role_before=re.compile(rules.alt([*r.roles.partner_before, *r.roles.lead_before]) + r"[ \t]*[:：]?[ \t]*\Z"),
+        role_before_ends=frozenset([*(w[-1] for w in (*r.roles.partner_before, *r.roles.lead_before)), " ", "\t", ":", "："]),
         partner_before=re.compile(rules.alt(r.roles.partner_before) + r"[ \t]*[:：]?[ \t]*\Z"),
         lead_before=re.compile(rules.alt(r.roles.lead_before) + r"[ \t]*[:：]?[ \t]*\Z"),
         lead_after=re.compile(rules.alt(r.roles.lead_after) + "(?!" + rules.alt(r.roles.not_after_lead) + ")"),
@@ -284,6 +288,14 @@ def _lengths_by_end(words: Iterable[str], ending: int = 1) -> dict[str, tuple[in
     for w in words:
         lengths.setdefault(w[-ending:], set()).add(len(w))
     return {end: tuple(sorted(ks, reverse=True)) for end, ks in lengths.items()}
+
+
+def _lengths_by_start(words: Iterable[str], opening: int) -> dict[str, tuple[int, ...]]:
+    """The first ``opening`` characters of the words → the lengths of the words that open so, longest first."""
+    lengths: dict[str, set[int]] = {}
+    for w in words:
+        lengths.setdefault(w[:opening], set()).add(len(w))
+    return {start: tuple(sorted(ks, reverse=True)) for start, ks in lengths.items()}
 
 
 def _head_pattern(heads: dict[str, _Head], not_after: dict[str, tuple[str, ...]]) -> str:
@@ -477,8 +489,9 @@ def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -
         return False
     if word in r.weak_institutions:
         g = _grammar()
+        longest = min(10, head_start - start)
         opens = match.startswith(g.name_openings, start) or any(
-            match[start : start + k] in g.places for k in range(2, min(10, head_start - start) + 1))
+            k <= longest and match[start : start + k] in g.places for k in g.place_starts.get(match[start : start + 2], ()))
         return opens and head_start - start >= (2 if word in r.institutions.zone else 3)
     return True
 
@@ -513,9 +526,8 @@ def _free_name_start(match: str, pos: int, lo: int, group: bool = False) -> int:
     set up for a task keeps 推进, 落实, 巡察 … in its name), at most 16 characters."""
     g = _grammar()
     window = max(lo, pos - 16)
-    start = window
-    for m in _NOT_IN_NAME.finditer(match, window, pos):
-        start = m.end()  # 两个学院: a count; punctuation and digits end a name
+    last = _LAST_NOT_IN_NAME.match(match, window, pos)
+    start = last.end() if last else window  # 两个学院: a count; punctuation and digits end a name
     for m in (g.group_stop_pattern if group else g.stop_pattern).finditer(match, start, pos):
         start = max(start, m.end())
     opened = match.rfind("(", start, pos)
@@ -527,7 +539,10 @@ def _free_name_start(match: str, pos: int, lo: int, group: bool = False) -> int:
 
 
 # what a free name never holds: anything but ideographs and brackets, and a counted 个/家
-_NOT_IN_NAME = re.compile(r"[^\u4e00-\u9fff()]|[0-9一二三四五六七八九十两几多数百千][个家]")
+_NOT_IN_NAME = r"[^\u4e00-\u9fff()]|[0-9一二三四五六七八九十两几多数百千][个家]"
+# its last match (the greedy .* backs off from the end): where the last match of a left-to-right
+# scan ends, in one call (no match of it starts inside another: 个 and 家 are no numerals)
+_LAST_NOT_IN_NAME = re.compile(f"(?s:.*)(?:{_NOT_IN_NAME})")
 
 
 def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) -> _Mention | None:
@@ -685,9 +700,10 @@ def _institution_prefix(match: str, name_start: int, head_start: int) -> tuple[_
     if inner.tokens:
         return _Prefix(name_start, inner.tokens), head_start if inner.start == name_start else name_start
     g = _grammar()
-    for k in range(min(10, head_start - name_start), 1, -1):
+    longest = min(10, head_start - name_start)
+    for k in g.place_starts.get(match[name_start : name_start + 2], ()):
         word = match[name_start : name_start + k]
-        if word in g.places and word not in g.not_places:
+        if k <= longest and word in g.places and word not in g.not_places:
             return _Prefix(name_start, (("place", word),)), name_start + k
     level = match[name_start]
     if level in g.levels and match[name_start : name_start + 2] not in g.not_level_words and head_start - name_start > 2:
@@ -1253,6 +1269,7 @@ def _runs(match: str, mentions: list[_Mention]) -> list[list[int]]:
     return runs
 
 
+_AFTER_LIST_FIRSTS = frozenset("、等 \t分共具")  # where _AFTER_LIST can match more than nothing
 _AFTER_LIST = re.compile(r"(?:(?:、[\u4e00-\u9fff]{2,8}?)*等(?:有关|相关)?(?:部门|单位|[0-9一二三四五六七八九十]+个(?:部门|单位))?)?[ \t]*(?:分别|共同|具体)?")
 
 
@@ -1272,13 +1289,13 @@ def _roles(match: str, mentions: list[_Mention], colons: list[int]) -> dict[int,
         first, last = mentions[run[0]], mentions[run[-1]]
         role: Role | None = None
         lo = max(0, first.start - 12)
-        if not g.role_before.search(match, lo, first.start):
+        if first.start <= lo or match[first.start - 1] not in g.role_before_ends or not g.role_before.search(match, lo, first.start):
             pass
         elif g.partner_before.search(match, lo, first.start):
             role = "partner"
         elif g.lead_before.search(match, lo, first.start):
             role = "lead"
-        after = _AFTER_LIST.match(match, last.end).end()
+        after = _AFTER_LIST.match(match, last.end).end() if match[last.end : last.end + 1] in _AFTER_LIST_FIRSTS else last.end
         if match.startswith(organization_rules().joint_after, after):
             joined_from = next((k for k, i in enumerate(run) if mentions[i].start > 0 and match[mentions[i].start - 1] in "与同"), None)
             if joined_from is not None:
