@@ -17,6 +17,7 @@ help:
 	@echo "make test-browser-scale  the review site of 10 000 documents (2 000 synthetic ones replicated) in headless Chromium"
 	@echo "make explore   the embedded corpus in Datasette (SQLite with full-text search) on 127.0.0.1:8001"
 	@echo "make bench     speed and memory on a synthetic corpus (N=20000 documents by default)"
+	@echo "make bench-core   the real notices repeated (CORE_N=10000), validation included; BASELINE=<commit> beside"
 	@echo "make bench-memory  peak memory at N/10 and N documents (MEMORY_N=100000 by default)"
 	@echo "make bench-warc    a 1 GB WARC.gz streamed: records/s and peak memory (WARC_MB, WARC_PAGES)"
 
@@ -99,6 +100,14 @@ test-r: $(STAMP)
 N ?= 20000
 bench: $(STAMP)
 	$(BIN)/zhenggai bench --n $(N) --work output/bench --report output/bench.json
+
+# End to end on the real notices repeated to CORE_N documents, validation included, documents per
+# CPU-second; BASELINE=<commit> measures that commit beside this checkout in the same run, and
+# CORE_SIZES=10000,100000 gives peak memory at each size instead.
+CORE_N ?= 10000
+.PHONY: bench-core
+bench-core: $(STAMP)
+	$(BIN)/python benchmarks/core_speed.py --n $(CORE_N) $(if $(BASELINE),--baseline $(BASELINE)) $(if $(CORE_SIZES),--sizes $(CORE_SIZES))
 
 # Peak memory only, at a national scale: N/10 and N documents with --jobs 2.
 MEMORY_N ?= 100000
