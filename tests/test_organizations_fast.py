@@ -102,3 +102,18 @@ def test_word_indices_read_what_every_length_reads(text, lo):
         low = min(lo, pos)
         assert orgs._place_before(text, pos, low) == _plain_place_before(text, pos, low)
         assert orgs._function_before(text, pos, low) == _plain_function_before(text, pos, low)
+
+
+def _plain_place_names_in(text: str) -> list[str]:
+    names, i = [], 0
+    while i < len(text):
+        found = next((text[i : i + k] for k in range(min(10, len(text) - i), 1, -1) if text[i : i + k] in G.places), None)
+        names.append(found) if found else None
+        i += len(found) if found else 1
+    return names
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(PLACE_PIECES))
+def test_place_names_in_an_opening_are_every_length_read(text):
+    assert orgs._place_names_in(text) == _plain_place_names_in(text)

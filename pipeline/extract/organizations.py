@@ -886,11 +886,13 @@ def _opening_place(opening: str) -> Place:
 
 def _place_names_in(text: str) -> list[str]:
     """The gazetteer's names in a short text, longest at each place, left to right; a dictionary
-    probe at each character that can end a name is much cheaper than the gazetteer's pattern."""
+    probe for the lengths of the names that open with the two characters at each place is much
+    cheaper than the gazetteer's pattern."""
     g = _grammar()
     names, i = [], 0
     while i < len(text):
-        found = next((text[i : i + k] for k in range(min(10, len(text) - i), 1, -1) if text[i + k - 1] in g.place_ends and text[i : i + k] in g.places), None)
+        longest = min(10, len(text) - i)
+        found = next((text[i : i + k] for k in g.place_starts.get(text[i : i + 2], ()) if k <= longest and text[i : i + k] in g.places), None)
         if found:
             names.append(found)
             i += len(found)
