@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import field_validator, model_validator
 
@@ -97,8 +97,9 @@ def mask_rules() -> MaskRules:
     return rules.load("masks", MaskRules)
 
 
-@dataclass(frozen=True, slots=True)
-class Mask:
+class Mask(NamedTuple):
+    """A named tuple: a text has a few hundred, made faster than dataclass instances."""
+
     start: int
     end: int
     name: str  # a rule's name, or "title"
@@ -138,7 +139,7 @@ def _hides() -> dict[str, frozenset[str]]:
 def find_masks(match_text: str) -> Masks:
     """Every mask of ``match_text`` (the folded text): 《…》 titles and rule spans."""
     found = [Mask(s, e, TITLE) for s, e in titles(match_text)]
-    found += [Mask(s, e, name) for s, e, name in _scan().spans(match_text)]
+    found += map(Mask._make, _scan().spans(match_text))
     found.sort(key=lambda m: (m.start, -m.end))
     return Masks(tuple(found))
 
@@ -214,9 +215,21 @@ class RuleScan:
             rules_.append(k)
         lanes = []
         for offset, (classes, rules_) in sorted(by_offset.items()):
-            alternation = "|".join(f"(?P<r{k}>{self.patterns[k]})" for k in rules_)
+            alternation = "|".join(self._branch(k, offset) for k in rules_)
             lanes.append((re.compile(f"[{''.join(classes)}](?<=(?={alternation})(?s:.{{{offset + 1}}}))"), offset))
         return lanes
+
+    def _branch(self, k: int, offset: int) -> str:
+        """Rule ``k`` as an alternative of its lane. At offset 0 the alternative opens with the
+        rule's own first characters, then steps back over the one it read: ``re`` skips an
+        alternative whose first character does not fit without entering it, so at each place
+        only the few rules that can start with its character are tried."""
+        rule = f"(?P<r{k}>{self.patterns[k]})"
+        return f"[{self._declared[k][1]}](?<=(?={rule}).)" if offset == 0 else rule
+
+    @cached_property
+    def _rule_of_group(self) -> dict[str, str]:
+        return {f"r{k}": name for k, name in enumerate(self.names)}
 
     def _next(self, lane: int, text: str, pos: int) -> tuple[int, int, str]:
         pattern, offset = self.lanes[lane]
@@ -224,7 +237,7 @@ class RuleScan:
         if x is None:
             return _NOWHERE, _NOWHERE, ""
         rule = x.lastgroup
-        return x.start(rule), x.end(rule), self.names[int(rule[1:])]
+        return *x.span(rule), self._rule_of_group[rule]
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """``[(*x.span(), name of the rule that matched) for x in self.joined.finditer(text)]``,
@@ -242,13 +255,31 @@ class RuleScan:
                 x = self.joined.match(text, start)
                 end = self._take((start, x.end(), self.names[int(x.lastgroup[1:])]), found)
             else:  # the leading lane alone, until another lane's match comes first
-                while True:
-                    end = self._take(head, found)
-                    head = self._next(lead, text, end)
-                    if head[0] >= rival or end > rival:
-                        break
-                heads[lead] = head
+                heads[lead], end = self._run(lead, text, head, rival, found)
             heads = [h if h[0] >= end else self._next(k, text, end) for k, h in enumerate(heads)]
+
+    def _run(self, lane: int, text: str, head: tuple[int, int, str], rival: int,
+             found: list[tuple[int, int, str]]) -> tuple[tuple[int, int, str], int]:
+        """Keep the spans of one lane from ``head`` on, until another lane's match (at ``rival``)
+        comes first or is overrun; the lane's next head and where the scan goes on. (``_take``
+        and ``_next`` written out: this loop runs once for most spans of a text.)"""
+        pattern, offset = self.lanes[lane]
+        search, rule_of_group = pattern.search, self._rule_of_group
+        start, stop, name = head
+        while True:
+            if stop == start:
+                end = start + 1
+            else:
+                found.append((start, stop, name))
+                end = stop
+            x = search(text, end + offset)
+            if x is None:
+                return (_NOWHERE, _NOWHERE, ""), end
+            rule = x.lastgroup
+            start, stop = x.span(rule)
+            if start >= rival or end > rival:
+                return (start, stop, rule_of_group[rule]), end
+            name = rule_of_group[rule]
 
     @staticmethod
     def _take(span: tuple[int, int, str], found: list[tuple[int, int, str]]) -> int:

@@ -237,11 +237,34 @@ _TRAILING_SPACE = re.compile(r"[ \t](?<![ \t].)[ \t]*(?=\n|\Z)", re.DOTALL)
 _BLANK_RUNS = re.compile(r"\n(?:(?<=\A\n)\n*|\n*\Z|(?<=\n\n\n)\n*)")
 
 
+@dataclass(frozen=True)
+class _Furniture:
+    first_line: re.Pattern[str]  # a furniture line at the start of the text
+    later_lines: re.Pattern[str]  # a line break, then (group 1) a furniture line
+    fragments: RuleScan
+
+
 @cache
-def _furniture() -> tuple[re.Pattern[str], RuleScan]:
+def _furniture() -> _Furniture:
+    """The furniture rules. A line is furniture when one of ``lines`` fills it; rather than at
+    every position where ``^`` must be tried, the later lines are looked for after each line
+    break, a character ``re`` skips to fast, and captured by a lookahead that leaves the break of
+    their own end to open the next line."""
     spec = rules.load("boilerplate", rules.Boilerplate)
-    lines = re.compile("^(?:" + "|".join(f"(?:{p})" for p in spec.lines) + ")$(?:\n|\\Z)", re.MULTILINE)
-    return lines, RuleScan(spec.fragments.scan_rules("fragment"))
+    line = "(?:" + "|".join(f"(?:{p})" for p in spec.lines) + ")$(?:\n|\\Z)"
+    return _Furniture(re.compile(line, re.MULTILINE), re.compile(f"\n(?=({line}))", re.MULTILINE),
+                      RuleScan(spec.fragments.scan_rules("fragment")))
+
+
+def _furniture_line_edits(furniture: _Furniture, text: str) -> list[tuple[int, int, str]]:
+    """``regex_edits`` of ``^(?:line|line…)$(?:\n|\Z)`` in multi-line mode: furniture lines."""
+    edits: list[tuple[int, int, str]] = []
+    pos = 0
+    if first := furniture.first_line.match(text):
+        edits.append((0, first.end(), ""))
+        pos = max(first.end() - 1, 0)  # the break that ends the first line opens the second
+    edits += [(*x.span(1), "") for x in furniture.later_lines.finditer(text, pos)]
+    return edits
 
 
 def _nfkc_edits(text: str) -> list[tuple[int, int, str]]:
@@ -256,30 +279,60 @@ def _nfkc(cluster: str) -> str:
     return unicodedata.normalize("NFKC", cluster)
 
 
+# Characters that are neither invisible nor a line break but are not printable either.
+_UNPRINTABLE_BLANKS = ("\n", "\t", "\xa0", "\u3000")
+
+
+def _no_invisibles_or_breaks(text: str) -> bool:
+    """Whether ``text`` holds nothing ``_INVISIBLE`` or ``_NEWLINE`` would rewrite, tested by
+    string methods written in C rather than two regular-expression passes: every character
+    of those two classes is unprintable (a control, a format character, a line or paragraph
+    separator)."""
+    for blank in _UNPRINTABLE_BLANKS:
+        text = text.replace(blank, "")
+    return text.isprintable()
+
+
+def _one_for_one(edits: list[tuple[int, int, str]]) -> bool:
+    """Whether every edit puts one character in the place of one: their map changes no offset."""
+    return all(end - start == 1 and len(new) == 1 for start, end, new in edits)
+
+
 def canonicalize(raw_text: str) -> CanonicalText:
     """Build the canonical text (SPEC 0): NFKC, \\n line breaks, no trailing spaces,
     no web furniture, at most one blank line in a row; keep the map back to ``raw_text``.
 
     Furniture is found on the folded text (当前位置 and 當前位置 alike); every later step only
     deletes, so the same edits keep the folded copy in step with the text."""
-    furniture_lines, furniture_fragments = _furniture()
+    furniture = _furniture()
     text = raw_text
     maps: list[OffsetMap] = []
 
-    def apply(edits: list[tuple[int, int, str]]) -> None:
+    def apply(edits: list[tuple[int, int, str]]) -> bool:
         nonlocal text
         text, offset_map = apply_edits(text, edits)
-        if offset_map is not None:
+        if offset_map is not None and not _one_for_one(edits):
             maps.append(offset_map)
+        return offset_map is not None
 
-    apply(regex_edits(_INVISIBLE, text))
-    apply(_nfkc_edits(text))
-    apply(regex_edits(_NEWLINE, text, "\n"))
+    if _no_invisibles_or_breaks(raw_text):
+        apply(_nfkc_edits(text))  # NFKC makes no invisible character and no line break
+    else:
+        apply(regex_edits(_INVISIBLE, text))
+        apply(_nfkc_edits(text))
+        apply(regex_edits(_NEWLINE, text, "\n"))
     folded = fold_traditional(text)
-    for pattern in (_TRAILING_SPACE, furniture_fragments, _TRAILING_SPACE, furniture_lines, _BLANK_RUNS):
-        edits = [(s, e, "") for s, e, _ in pattern.spans(folded)] if isinstance(pattern, RuleScan) else regex_edits(pattern, folded)
-        apply(edits)
+
+    def delete(edits: list[tuple[int, int, str]]) -> bool:
+        nonlocal folded
         folded, _ = apply_edits(folded, edits)
+        return apply(edits)
+
+    delete(regex_edits(_TRAILING_SPACE, folded))
+    if delete([(s, e, "") for s, e, _ in furniture.fragments.spans(folded)]):
+        delete(regex_edits(_TRAILING_SPACE, folded))  # a fragment cut out may leave spaces at a line end
+    delete(_furniture_line_edits(furniture, folded))
+    delete(regex_edits(_BLANK_RUNS, folded))
     return CanonicalText(text=text, match=folded, chain=OffsetChain(tuple(maps)))
 
 

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
 from pipeline import rules
 from pipeline.extract.numerals import whole_number
@@ -55,7 +56,7 @@ def outline_rules() -> Outline_:
     return rules.load("outline", Outline_)
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """A heading or enumerated unit: marker at ``start``, content from ``body_start`` to ``end``."""
 
@@ -76,8 +77,7 @@ class Unit:
     children: list[int] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ProblemSpan:
+class ProblemSpan(NamedTuple):  # named tuples: a notice has dozens, made faster than dataclasses
     start: int
     end: int
     number: int | None
@@ -88,8 +88,7 @@ class ProblemSpan:
     unit: int | None
 
 
-@dataclass(frozen=True)
-class MeasureSpan:
+class MeasureSpan(NamedTuple):
     start: int
     end: int
     text: str
@@ -152,6 +151,12 @@ def _after_breaks(pattern: re.Pattern[str], after_break: re.Pattern[str], text: 
     while (m := after_break.search(text, at, stop)) is not None:
         yield m
         at = m.end()
+
+
+@cache
+def _numeral(written: str) -> int | None:
+    """``whole_number`` of a marker's numeral: a handful of them, read once."""
+    return whole_number(written)
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -219,9 +224,9 @@ def _line_units(text: str, begin: int, stop: int) -> list[Unit]:
     units = []
     for m in _after_breaks(_LINE_MARKERS, _LINE_MARKERS_AFTER_BREAK, text, begin, stop):
         if m.group("cn"):
-            units.append(Unit(1, "cn", m.group("cn"), whole_number(m.group("cn_n")), m.start("cn"), m.end()))
+            units.append(Unit(1, "cn", m.group("cn"), _numeral(m.group("cn_n")), m.start("cn"), m.end()))
         elif m.group("paren"):
-            units.append(Unit(2, "paren", m.group("paren"), whole_number(m.group("paren_n")), m.start("paren"), m.end()))
+            units.append(Unit(2, "paren", m.group("paren"), _numeral(m.group("paren_n")), m.start("paren"), m.end()))
         elif m.group("damaged"):
             units.append(Unit(2, "paren", ")", None, m.start("damaged"), m.end()))
         else:
@@ -231,13 +236,33 @@ def _line_units(text: str, begin: int, stop: int) -> list[Unit]:
 
 def _level4_runs(text: str, begin: int, stop: int) -> list[Unit]:
     """Level-4 units in ``text[begin:stop]``: runs that count 1, 2, 3 …; a run may restart at 1."""
+    return _counted(text, begin, _after_breaks(_LEVEL4, _LEVEL4_AFTER_BREAK, text, begin, stop))
+
+
+def _level4_in_bodies(text: str, line_units: list[Unit], end_of_body: int) -> list[Unit]:
+    """``_level4_runs`` of the own body of every line unit (up to the next unit), from one pass
+    over the text instead of a search per body. A level-4 match holds no line break, so none runs
+    from one body into the next; should one reach a body's end, the bodies are searched one by one."""
+    begins = [u.body_start for u in line_units]
+    stops = [u.start for u in line_units[1:]] + [end_of_body]
+    per_body: list[list[re.Match[str]]] = [[] for _ in line_units]
+    for m in _LEVEL4_AFTER_BREAK.finditer(text, begins[0] - 1, end_of_body):
+        i = bisect.bisect_right(begins, m.start() + 1) - 1  # the body whose search starts at or before it
+        if m.end() >= stops[i]:
+            return [u for begin, stop in zip(begins, stops) for u in _level4_runs(text, begin, stop)]
+        per_body[i].append(m)
+    return [u for begin, found in zip(begins, per_body) for u in _counted(text, begin, found)]
+
+
+def _counted(text: str, begin: int, markers: Iterable[re.Match[str]]) -> list[Unit]:
+    """The level-4 markers of one body (from ``begin``) that count 1, 2, 3 … as units."""
     found: list[Unit] = []
     expected: dict[str, int] = {}
-    for m in _after_breaks(_LEVEL4, _LEVEL4_AFTER_BREAK, text, begin, stop):
-        kind = next(k for k in ("shi", "pnum", "circled") if m.group(k))
+    for m in markers:
+        kind = m.lastgroup  # the marker's group closes after the numeral's inside it
         marker = m.group(kind)
         if kind == "shi":
-            number = whole_number(m.group("shi_n"))
+            number = _numeral(m.group("shi_n"))
         elif kind == "pnum":
             number = int(m.group("pnum_n"))
         else:
@@ -315,14 +340,17 @@ def _assign_roles(units: list[Unit], doc_type: str, match: str) -> None:
             u.role = role or "other"
 
 
-def _descendants(units: list[Unit], unit: Unit) -> list[int]:
-    """Indices below ``unit``, in document order."""
-    out, todo = [], list(reversed(unit.children))
-    while todo:
-        i = todo.pop()
-        out.append(i)
-        todo.extend(reversed(units[i].children))
-    return out
+def _descendants(units: list[Unit], unit: Unit) -> range:
+    """Indices below ``unit``, in document order.
+
+    A unit's parent is the nearest unit before it of a higher level (``_close``), so the units
+    below one are those right after it, up to the last unit of its chain of last children."""
+    if not unit.children:
+        return range(0)
+    last = unit.children[-1]
+    while units[last].children:
+        last = units[last].children[-1]
+    return range(unit.children[0], last + 1)
 
 
 # --- problems and measures ----------------------------------------------------------
@@ -399,11 +427,9 @@ def segment(text: str, doc_type: str, match_text: str | None = None) -> Outline:
     line_units = _line_units(match, 0, end_of_body)
     first = line_units[0].start if line_units else end_of_body
     # Level-4 runs live in the own body of each container (text before its first child).
-    bounds = [u.start for u in line_units] + [end_of_body]
-    level4: list[Unit] = []
-    for i, unit in enumerate(line_units):
-        level4.extend(_level4_runs(match, unit.body_start, bounds[i + 1]))
-    if not line_units:
+    if line_units:
+        level4 = _level4_in_bodies(match, line_units, end_of_body)
+    else:
         level4 = _level4_runs(match, 0, end_of_body)
         first = level4[0].start if level4 else end_of_body
     units = sorted(line_units + level4, key=lambda u: u.start)
@@ -460,12 +486,15 @@ def _split_runs(units: list[Unit], item: Unit) -> list[list[Unit]]:
 
 def _measures(text: str, match: str, units: list[Unit], problems: list[ProblemSpan]) -> list[MeasureSpan]:
     measures: list[MeasureSpan] = []
+    paths: dict[int | None, tuple[str, ...]] = {}  # the measures of one unit share its path
 
     def add(start: int, end: int, role: str, seq: int, marker: str | None, title: str | None, path_of: int | None, problem: int | None, unit: int | None) -> None:
         start = _lstrip(text, start, end)
         end = _rstrip(text, start, end)
         if start < end:
-            measures.append(MeasureSpan(start, end, text[start:end], role, seq, marker, title, _path(units, path_of), problem, unit))
+            if path_of not in paths:
+                paths[path_of] = _path(units, path_of)
+            measures.append(MeasureSpan(start, end, text[start:end], role, seq, marker, title, paths[path_of], problem, unit))
 
     def unit_measure(i: int, seq: int, problem: int | None) -> None:
         u = units[i]

@@ -17,7 +17,9 @@ across the files.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import operator
 import types
 import typing
 from collections import Counter
@@ -149,9 +151,11 @@ def check_document(document: dict, tables: dict[str, list[dict]]) -> list[Findin
 class DocumentCheck:
     """``check_document`` fed rows a table at a time, in the order of CHILD_TABLES, and a table in
     as many slices as wanted, so that a large document's rows need not all be held at once.
-    Only the ids are kept, and of the tables whose rule reads them whole the fields it reads:
-    every reference points into its own table or an earlier one. The findings come out in the
-    same order as from ``check_document``."""
+    Only the ids are kept, and of the tables whose rule reads them whole the fields it reads
+    (of a table's first slice, the rows as they are: copying their fields cost more than one
+    slice of rows weighs, and a small document's rows are held until its chunk is built): every
+    reference points into its own table or an earlier one. The findings come out in the same
+    order as from ``check_document``."""
 
     def __init__(self, document: dict):
         self.document = document
@@ -167,18 +171,30 @@ class DocumentCheck:
             return
         self.rows[table] = self.rows.get(table, 0) + len(rows)
         self.spans += _check_ids(self.document, table, rows, self.ids.setdefault(table, set()))
-        for row in rows:
-            for column, target in REFERENCES[table]:
-                value = row.get(column)
-                if value is not None and value not in self.ids.get(target, ()):
-                    self.references.append(finding("ZG006", table, row[ID_FIELD[table]], f"{column}={value} is not in {target} of document {self.document['doc_id']}"))
+        if not self._references_hold(table, rows):
+            for row in rows:
+                for column, target in REFERENCES[table]:
+                    value = row.get(column)
+                    if value is not None and value not in self.ids.get(target, ()):
+                        self.references.append(finding("ZG006", table, row[ID_FIELD[table]], f"{column}={value} is not in {target} of document {self.document['doc_id']}"))
         rule = _TABLE_RULES.get(table)
         if rule and rule.fields is None:
             self.by_row.setdefault(table, []).extend(rule.check(self.document, rows))
+        elif rule and table not in self.kept:
+            self.kept[table] = list(rows)  # a table's first slice: kept as it is
         elif rule:
             quoted = rule.quoted
-            self.kept.setdefault(table, []).extend({**{k: row[k] for k in rule.fields}, **({"text": row["text"][:quoted]} if quoted != 0 else {})}
-                                                   for row in rows)
+            self.kept[table].extend({**{k: row[k] for k in rule.fields}, **({"text": row["text"][:quoted]} if quoted != 0 else {})}
+                                    for row in rows)
+
+    def _references_hold(self, table: str, rows: list[dict]) -> bool:
+        """Every reference of the rows resolves (the usual case, checked a column at a time)."""
+        for column, target in REFERENCES[table]:
+            values = {row.get(column) for row in rows}
+            values.discard(None)
+            if not values <= self.ids.get(target, set()):
+                return False
+        return True
 
     def finish(self) -> list[Finding]:
         document = self.document
@@ -193,6 +209,8 @@ class DocumentCheck:
 
 
 def _check_ids(document: dict, table: str, rows: list[dict], seen: set[str]) -> list[Finding]:
+    if _ids_hold(document, table, rows, seen):
+        return []
     out = []
     doc_id, text = document["doc_id"], document["text"]
     id_field = ID_FIELD[table]
@@ -209,6 +227,27 @@ def _check_ids(document: dict, table: str, rows: list[dict], seen: set[str]) -> 
         elif "text" in row and text[start:end] != row["text"]:
             out.append(finding("ZG008", table, rid, f"text {row['text'][:30]!r} but the document has {text[start:end][:30]!r} there"))
     return out
+
+
+def _ids_hold(document: dict, table: str, rows: list[dict], seen: set[str]) -> bool:
+    """The usual case of ``_check_ids``, checked a column at a time: every id new and of its
+    document, every span within the text and its text the document's; then the ids are seen."""
+    if not rows:
+        return True
+    ids = [row[ID_FIELD[table]] for row in rows]
+    fresh = set(ids)
+    if len(fresh) != len(ids) or not seen.isdisjoint(fresh) or not all(map(str.startswith, ids, itertools.repeat(document["doc_id"] + "-"))):
+        return False
+    if table in OFFSET_TABLES:
+        text = document["text"]
+        starts, ends = [row["char_start"] for row in rows], [row["char_end"] for row in rows]
+        if not (min(starts) >= 0 and max(ends) <= len(text) and all(map(operator.le, starts, ends))):
+            return False
+        quoted = [row["text"] for row in rows if "text" in row]
+        if quoted and (len(quoted) < len(rows) or quoted != [text[s:e] for s, e in zip(starts, ends)]):
+            return False
+    seen |= fresh
+    return True
 
 
 def _check_nesting(sections: list[dict]) -> list[Finding]:

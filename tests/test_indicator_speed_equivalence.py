@@ -186,6 +186,11 @@ def _same_words_at_every_position(m: str) -> None:
     for k in range(len(m) + 1):
         assert ind._unit_at(m, k) == _unit_at_reference(m, k), (m[k:k + 6], k)
         assert ind._qualifier_after(m, k) == _qualifier_after_reference(m, k), (m[k:k + 6], k)
+        both = ind._grammar().unit_then_qualifier.match(m, k)  # a unit and the qualifier after it, in one match
+        unit = _unit_at_reference(m, k)
+        assert (both and both.group("unit")) == (unit and unit[0]), k
+        if unit:
+            assert both.group("after") == _qualifier_after_reference(m, k + len(unit[0])), k
         assert ind._clause_start(m, k) == _clause_start_reference(m, k), k
         for start in (k - 20, k - 3):
             if start >= 0:
@@ -252,6 +257,17 @@ def _same_numbers(text: str) -> None:
         return has(text, start, end) is not None
 
     assert num.scan_numbers(text, skip=skip) == [n for n in numbers if not skip(n.start, n.end)]
+    for hidden in _hidden_spans(text):  # the scan leaps over a span no number can reach out of
+        def overlaps(start: int, end: int) -> bool:
+            return any(s < end and start < e for s, e in hidden)
+
+        assert num.scan_numbers(text, hidden=hidden) == [n for n in numbers if not overlaps(n.start, n.end)], hidden
+
+
+def _hidden_spans(text: str) -> list[list[tuple[int, int]]]:
+    """Spans to hide: dates and dated words, as the indicators hide them; every few characters."""
+    dated = [x.span() for x in re.finditer(r"[0-9一二三四五六七八九十〇零]+[年月日号]", text)]
+    return [dated, [(k, k + 3) for k in range(0, len(text), 5)], [(k, k + 1) for k in range(1, len(text), 2)]]
 
 
 @pytest.mark.parametrize("name,text", TEXTS, ids=_ids(TEXTS))
@@ -278,3 +294,9 @@ _NUMERAL_TEXT = list("0123456789,.%/- 一二两三四五六七八九十百千万
 @given(st.text(st.sampled_from(_NUMERAL_TEXT) | st.characters(), max_size=40))
 def test_numbers_fast_and_slow_on_any_text(text):
     _same_numbers(text)
+
+
+@pytest.mark.parametrize("name,text", TEXTS, ids=_ids(TEXTS))
+def test_figures_from_numbers_read_once(name, text):
+    """Numbers scanned once for every finder and handed in give the figures of a scan of its own."""
+    assert ind.find_indicators(text, numbers=num.scan_numbers(text)) == ind.find_indicators(text)

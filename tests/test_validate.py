@@ -264,3 +264,60 @@ def test_json_lines_are_read_in_slices_of_whole_lines(tmp_path):
     assert all(s.endswith(b"\n") for s in slices)
     assert max(map(len, slices)) <= 300 + max(map(len, lines))
     assert len(slices) > 100
+
+
+# --- the checks within a document ---------------------------------------------------------
+
+
+def _notice_rows() -> dict[str, list[dict]]:
+    from pipeline.build import rows_of_bytes
+
+    return rows_of_bytes((CORPUS / "001_40c7538b538d2b4b.txt").read_bytes(), "notice.txt")
+
+
+def _breakages(rows: dict[str, list[dict]]) -> list[tuple[str, dict[str, list[dict]]]]:
+    """Copies of a document's rows, each broken in one way a check within a document finds."""
+    def changed(table: str, at: int, **fields) -> dict[str, list[dict]]:
+        copy = {t: [dict(r) for r in rs] for t, rs in rows.items()}
+        copy[table][at].update(fields)
+        return copy
+
+    sections, problems, dates = rows["sections"], rows["problems"], rows["dates"]
+    return [
+        ("ZG005", changed("problems", 1, problem_id=problems[0]["problem_id"])),
+        ("ZG005", changed("sections", 2, section_id="elsewhere-s1-2")),
+        ("ZG006", changed("measures", 0, problem_id="nowhere")),
+        ("ZG006", changed("sections", 3, parent_id=sections[-1]["section_id"] + "x")),
+        ("ZG007", changed("dates", 0, char_end=10**7)),
+        ("ZG007", changed("sections", 0, char_start=-1)),
+        ("ZG007", changed("problems", 0, char_start=problems[0]["char_end"] + 1)),
+        ("ZG008", changed("dates", 1, text=dates[1]["text"] + "x")),
+    ]
+
+
+@pytest.mark.parametrize("at", range(8))
+def test_the_checks_within_a_document_find_each_breakage_as_row_by_row_does(monkeypatch, at):
+    """The usual case is checked a column at a time; a slice where something fails is checked row
+    by row, so that the findings are those (and in the order) of checking every row one by one."""
+    rows = _notice_rows()
+    assert validation.check_document(rows["documents"][0], rows) == []
+    code, broken = _breakages(rows)[at]
+    fast = validation.check_document(broken["documents"][0], broken)
+    assert code in {f.code for f in fast}
+    monkeypatch.setattr(validation, "_ids_hold", lambda *args: False)
+    monkeypatch.setattr(validation.DocumentCheck, "_references_hold", lambda *args: False)
+    assert validation.check_document(broken["documents"][0], broken) == fast
+    assert validation.check_document(rows["documents"][0], rows) == []
+
+
+def test_the_checks_within_a_document_take_tables_in_slices(monkeypatch):
+    """Fed a slice at a time (as a large document is), the checks find what they find in one go."""
+    rows = _notice_rows()
+    for _, broken in _breakages(rows):
+        whole = validation.check_document(broken["documents"][0], broken)
+        check = validation.DocumentCheck(broken["documents"][0])
+        for table in validation.CHILD_TABLES:
+            table_rows = broken.get(table, [])
+            for start in range(0, len(table_rows), 3):
+                check.add(table, table_rows[start : start + 3])
+        assert check.finish() == whole

@@ -17,9 +17,9 @@ import datetime
 import re
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from pydantic import field_validator
 
@@ -289,9 +289,9 @@ def _grammar() -> _Grammar:
 # --- parsed points ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Point:
-    """One end of an expression, before its year is known."""
+class _Point(NamedTuple):
+    """One end of an expression, before its year is known (a named tuple: a notice has dozens,
+    and a frozen dataclass of this many fields is several times slower to make)."""
 
     year: int | None = None  # written year
     year0: int | None = None  # first year of a compact span (2019-2022年)
@@ -352,7 +352,7 @@ def _broken_digits(digits: str) -> _Point | None:
 def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
     g = m.groupdict()
     if g.get("t_d"):
-        return _Point(d=whole_number(g["t_d"]))
+        return _Point(d=_numeral(g["t_d"]))
     if g.get("t_xun"):
         return _Point(xun=r.xun[g["t_xun"]])
     if g.get("t_bkmd"):
@@ -377,10 +377,10 @@ def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
         return None
     years = {"year": year, "year0": year0, "rel": r.relative_years[g["rel"]] if g["rel"] else None}
     if g["m"]:
-        m0 = whole_number(g["m0"]) if g["m0"] else int(g["m0l"]) if g["m0l"] else None
-        month = whole_number(g["m"])
-        d0 = whole_number(g["d0"]) if g["d0"] else int(g["d0l"]) if g["d0l"] else None
-        d = whole_number(g["d"]) if g["d"] else None
+        m0 = _numeral(g["m0"]) if g["m0"] else int(g["m0l"]) if g["m0l"] else None
+        month = _numeral(g["m"])
+        d0 = _numeral(g["d0"]) if g["d0"] else int(g["d0l"]) if g["d0l"] else None
+        d = _numeral(g["d"]) if g["d"] else None
         if m0 is not None and m0 == month:
             return None
         if d0 is not None and d is not None and d0 >= d:
@@ -398,6 +398,12 @@ def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
     if g["half"]:
         return _Point(**years, half=r.halves[g["half"]])
     return _Point(**years, yend=bool(g["yend"]))
+
+
+@cache
+def _numeral(written: str) -> int | None:
+    """``whole_number`` of a month's or a day's numeral (at most three characters), read once."""
+    return whole_number(written)
 
 
 def _leading(g: dict, years: dict, lead: LeadingPeriods) -> _Point | None:
@@ -457,15 +463,14 @@ def _safe_bounds(p: _Point, year: int) -> tuple[datetime.date, datetime.date, st
     try:
         return (*_bounds(p, year), p.broken)
     except ValueError:
-        return (*_bounds(replace(p, d0=None, d=None), year), True)
+        return (*_bounds(p._replace(d0=None, d=None), year), True)
 
 
 def _finer(a: str, b: str) -> str:
     return min(a, b, key=GRANULARITIES.index)
 
 
-@dataclass(frozen=True)
-class _Expression:
+class _Expression(NamedTuple):
     """A matched expression: one point, or two ends of a range."""
 
     start: int
@@ -507,7 +512,7 @@ def _resolve_range(e: _Expression, year: int | None) -> tuple[datetime.date, dat
         # 2023年12月至2月, 8月28日至5日: the later end runs into the next month or year
         if e.tail_inherits_month:
             month = e.tail.m % 12 + 1
-            _, t_end, t_gran, t_broken = _safe_bounds(replace(e.tail, m=month), tail_year + (month == 1))
+            _, t_end, t_gran, t_broken = _safe_bounds(e.tail._replace(m=month), tail_year + (month == 1))
         elif e.tail.year is None:
             _, t_end, t_gran, t_broken = _safe_bounds(e.tail, tail_year + 1)
         elif e.head.year is None:
@@ -537,7 +542,19 @@ def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(words, key=len, reverse=True))
 
 
+@cache
+def _edges(words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The first and the last characters of ``words`` (None when one is empty): a place where
+    none of them stands is refused before any word is tried."""
+    if not all(words):
+        return None
+    return frozenset(w[0] for w in words), frozenset(w[-1] for w in words)
+
+
 def _word_after(match_text: str, pos: int, words: tuple[str, ...], not_followed_by: dict[str, tuple[str, ...]]) -> str | None:
+    edges = _edges(words)
+    if edges is not None and match_text[pos : pos + 1] not in edges[0]:
+        return None
     for word in _longest_first(words):
         if match_text.startswith(word, pos):
             after = match_text[pos + len(word) : pos + len(word) + 1]
@@ -548,6 +565,9 @@ def _word_after(match_text: str, pos: int, words: tuple[str, ...], not_followed_
 
 
 def _word_before(match_text: str, pos: int, words: tuple[str, ...], floor: int) -> str | None:
+    edges = _edges(words)
+    if edges is not None and (pos <= floor or match_text[pos - 1] not in edges[1]):
+        return None
     for word in _longest_first(words):
         if pos - len(word) >= floor and match_text.startswith(word, pos - len(word)):
             return word
@@ -607,9 +627,9 @@ def _parse_tail(match_text: str, head: _Point, head_end: int, grammar: _Grammar,
         return None
     inherits_month = tail.m is None and (tail.d is not None or tail.xun is not None)
     if inherits_month:
-        tail = replace(tail, m=head.m)
+        tail = tail._replace(m=head.m)
     if not tail.has_year:
-        tail = replace(tail, rel=head.rel)
+        tail = tail._replace(rel=head.rel)
     end = m.end()
     closer = _word_after(match_text, end, r.range_closer, {})
     return tail, end + len(closer or ""), inherits_month

@@ -13,12 +13,13 @@ nothing. All vocabularies are data; only the grammar is here.
 from __future__ import annotations
 
 import bisect
+from operator import itemgetter
 import re
 from decimal import Decimal
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pipeline import rules
 from pipeline.extract.dates import find_dates
@@ -74,8 +75,9 @@ def indicator_rules() -> IndicatorRules:
     return rules.load("indicators", IndicatorRules)
 
 
-@dataclass(frozen=True, slots=True)
-class FoundIndicator:
+class FoundIndicator(NamedTuple):
+    """One figure (a named tuple: immutable, and made faster than a frozen dataclass)."""
+
     start: int
     end: int
     text: str  # == input[start:end]
@@ -99,7 +101,9 @@ class _Grammar:
     last_clause_break: re.Pattern[str]
     list_gap: re.Pattern[str]
     units: re.Pattern[str]  # a unit word after the number: the longest that fits
+    unit_then_qualifier: re.Pattern[str]  # units (group unit), then qualifier_after if one follows (group after)
     prefix_units: tuple[tuple[str, UnitEntry], ...]  # longest first
+    prefix_unit_ends: frozenset[str]  # their last characters
     qualifier_after: re.Pattern[str]  # longest first
     change_of: dict[str, str]
     comparison_of: dict[str, str]
@@ -128,14 +132,17 @@ def _grammar() -> _Grammar:
     change_of = {w: "increase" for w in r.change.increase} | {w: "decrease" for w in r.change.decrease}
     comparison_of = {w: "mom" for w in r.comparison.mom}
     units = sorted(unit_rules().units.items(), key=lambda kv: -len(kv[0]))
+    unit_words = "|".join(_unit_word(surface, entry) for surface, entry in units)
     return _Grammar(
         left=left,
         left_fast=_skipping_to_first_characters(left, {w[0] for w in words}),
         money_context=re.compile(alt(r.money_context)),
         last_clause_break=re.compile("(?s:.*)[" + re.escape(_CLAUSE_BREAKS) + "]"),
         list_gap=re.compile(r"\s*(?:,|、|和|及|与|或|至|到|~|-|—|–)\s*$"),
-        units=re.compile("|".join(_unit_word(surface, entry) for surface, entry in units)),
+        units=re.compile(unit_words),
+        unit_then_qualifier=re.compile(f"(?P<unit>{unit_words})(?P<after>{alt(list(r.qualifiers.after))})?"),
         prefix_units=tuple(sorted(unit_rules().prefix_units.items(), key=lambda kv: -len(kv[0]))),
+        prefix_unit_ends=frozenset(surface[-1] for surface in unit_rules().prefix_units),
         qualifier_after=re.compile(alt(list(r.qualifiers.after))),
         change_of=change_of,
         comparison_of=comparison_of,
@@ -170,17 +177,19 @@ class _Reading:
     borrowed: bool = False
     rank: bool = False
     drop: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def find_indicators(text: str, *, match_text: str | None = None, masks: Masks | None = None,
-                    excluded: Sequence[tuple[int, int]] | None = None) -> list[FoundIndicator]:
+                    excluded: Sequence[tuple[int, int]] | None = None,
+                    numbers: Sequence[Number] | None = None) -> list[FoundIndicator]:
     """Figures in ``text``, sorted by start and non-overlapping.
 
     ``match_text`` (same length, traditional characters folded) is what the rules match on;
     no row overlaps a mask hidden from indicators (``masks``, found here when not given) or a
     span of ``excluded``, the rows of other tables (dates and cited documents; the dates of the
-    text when not given).
+    text when not given). ``numbers``, when given, are ``scan_numbers(match_text)``, read once
+    for every finder that needs them; the ones in hidden spans are dropped here, which gives
+    what a scan that hides them gives.
     """
     m = text if match_text is None else match_text
     if len(m) != len(text):
@@ -190,7 +199,11 @@ def find_indicators(text: str, *, match_text: str | None = None, masks: Masks | 
     if excluded is None:
         excluded = [(d.start, d.end) for d in find_dates(text, match_text=m, masks=masks)]
     blocked = _Blocked(excluded, masks.hidden_from("indicators"))
-    readings = [_read(m, n) for n in scan_numbers(m, skip=blocked.overlaps)]
+    if numbers is None:
+        numbers = scan_numbers(m, hidden=blocked.spans)
+    else:
+        numbers = [n for n in numbers if not blocked.overlaps(n.start, n.end)]
+    readings = [_read(m, n) for n in numbers]
     _share_units(m, readings)
     found: list[_Reading] = []
     prev_end = 0
@@ -219,16 +232,22 @@ class _Blocked:
     """Sorted, merged spans that no row may overlap."""
 
     def __init__(self, excluded: Sequence[tuple[int, int]], masked: Sequence[tuple[int, int]]):
-        spans = sorted([(s, e) for s, e in excluded if e > s] + list(masked))
-        merged: list[list[int]] = []
-        for s, e in spans:
-            if merged and s < merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], e)
-            else:
-                merged.append([s, e])
+        rows = [(s, e) for s, e in excluded if e > s]
+        merged: list[tuple[int, int]] = []
+        first, last = 0, -1  # the span being merged; none while last < 0
+        for s, e in sorted(rows + list(masked)):
+            if last >= 0 and s < last:
+                last = max(last, e)
+                continue
+            if last >= 0:
+                merged.append((first, last))
+            first, last = s, e
+        if last >= 0:
+            merged.append((first, last))
+        self.spans = merged
         self.starts = [s for s, _ in merged]
         self.ends = [e for _, e in merged]
-        self.rows = sorted(((s, e) for s, e in excluded if e > s), key=lambda row: row[1])  # dates, citations
+        self.rows = sorted(rows, key=itemgetter(1))  # dates, citations
 
     def overlaps(self, start: int, end: int) -> bool:
         k = bisect.bisect_right(self.starts, end - 1) - 1
@@ -334,10 +353,14 @@ def _read_unit(m: str, r: _Reading) -> None:
         r.unit, r.kind, r.unit_surface = "%", "percent", "成"
         r.multiplier *= 10
         k += 1
-    elif (hit := _unit_at(m, k)) is not None:
-        surface, entry = hit
+    elif (hit := _grammar().unit_then_qualifier.match(m, k)) is not None:  # the common case, in one match
+        surface, after = hit.group("unit", "after")
+        entry = unit_rules().units[surface]
         r.unit, r.kind, r.unit_surface = entry.unit, entry.kind, surface
-        k += len(surface)
+        if after and r.qualifier == "exact":
+            r.qualifier = rules_.qualifiers.after[after]
+        r.end = hit.end()
+        return
     else:
         _read_prefix_unit(m, r)
         if r.unit is None:
@@ -365,7 +388,10 @@ def _is_cheng(m: str, k: int, n: Number) -> bool:
 
 def _read_prefix_unit(m: str, r: _Reading) -> None:
     """百分之五十, ￥300: the unit before the number."""
-    for surface, entry in _grammar().prefix_units:
+    g = _grammar()
+    if m[r.start - 1] not in g.prefix_unit_ends:
+        return  # the character before (the last one when the number starts the text) ends no prefix unit
+    for surface, entry in g.prefix_units:
         if m.startswith(surface, r.start - len(surface)):
             r.unit, r.kind, r.unit_surface = entry.unit, entry.kind, surface
             r.start -= len(surface)
@@ -375,11 +401,14 @@ def _read_prefix_unit(m: str, r: _Reading) -> None:
 def _read_bare_money(m: str, r: _Reading) -> None:
     """产业规模7500亿左右: 万/亿 with no unit, in a clause about money, is CNY."""
     n = r.number
-    if not any(c in "万萬亿億" for c in m[n.start:n.end]) or n.fraction:
+    if n.fraction or not _BIG_MULTIPLIER.search(m, n.start, n.end):
         return
     clause_start = _clause_start(m, n.start)
     if _grammar().money_context.search(m, clause_start, n.start):
         r.unit, r.kind = "CNY", "money"
+
+
+_BIG_MULTIPLIER = re.compile("[万萬亿億]")
 
 
 def _qualifier_after(m: str, k: int) -> str | None:
@@ -469,13 +498,15 @@ def _clause_start(m: str, pos: int) -> int:
 def exact_product(value: float, multiplier: float) -> float:
     """``value × multiplier`` in decimal from the digits they print as, rounded once:
     2.3 × 1e8 is 230000000, where binary floating point gives 229999999.99999997."""
+    if multiplier == 1.0:
+        return float(value)  # what the decimal product gives: repr(value) reads back as value
     return float(Decimal(repr(value)) * Decimal(repr(multiplier)))
 
 
 def _row(text: str, r: _Reading, subject: str | None, subject_after: bool) -> FoundIndicator:
-    return FoundIndicator(
-        start=r.start, end=r.end, text=text[r.start:r.end],
-        value=r.value, multiplier=r.multiplier, value_normalized=exact_product(r.value, r.multiplier),
-        unit=r.unit or "", kind=r.kind or "", qualifier=r.qualifier,
-        change=r.change, comparison=r.comparison, subject=subject, subject_after=subject_after,
+    return FoundIndicator(  # by position, in the order of the fields: a named tuple is made faster so
+        r.start, r.end, text[r.start:r.end],
+        r.value, r.multiplier, exact_product(r.value, r.multiplier),
+        r.unit or "", r.kind or "", r.qualifier,
+        r.change, r.comparison, subject, subject_after,
     )

@@ -51,6 +51,14 @@ def metadata_rules() -> Metadata_:
 HEAD_CHARS = 800
 
 
+@cache
+def _words(*fields: str) -> str:
+    """The alternation of the words of some fields of ``metadata.yaml``, built once (a notice's
+    header is read with a dozen of them)."""
+    r = metadata_rules()
+    return rules.alt(tuple(w for name in fields for w in getattr(r, name)))
+
+
 def classify(text: str, head_end: int) -> str:
     """Genre from the title and opening paragraph (``doc_type``)."""
     head = text[: max(head_end, 0) + HEAD_CHARS]
@@ -86,13 +94,12 @@ _DATE_ONLY = re.compile(r"^[ \t]*(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,
 
 
 def read_header(text: str, body_start: int, body_end: int, match_text: str | None = None) -> Header:
-    r = metadata_rules()
     match = fold_traditional(text) if match_text is None else match_text
     head = text[:body_start]
     tail_start = body_end
     title, title_span = _title(head, match[:body_start])
     published_span = None
-    label = re.compile(_not_inside_signed_label() + rules.alt(r.published_labels) + r"[ \t]*[:：][ \t]*(" + _ISO_OR_CN_DATE.pattern + ")")
+    label = re.compile(_not_inside_signed_label() + _words("published_labels") + r"[ \t]*[:：][ \t]*(" + _ISO_OR_CN_DATE.pattern + ")")
     for region_start, region in ((0, match[:body_start]), (tail_start, match[tail_start:])):
         m = label.search(region)
         if m:
@@ -112,11 +119,11 @@ def read_header(text: str, body_start: int, body_end: int, match_text: str | Non
     issuer = _issuer(text, match, title_span, tail_lines, signed_span, body_start)
     tail = text[tail_start:]
     address = None
-    m = re.search(rules.alt(r.address_labels) + r"[ \t]*[:：][ \t]*([^;;,,。()\n]{4,80})", match[tail_start:])
+    m = re.search(_words("address_labels") + r"[ \t]*[:：][ \t]*([^;;,,。()\n]{4,80})", match[tail_start:])
     if m:
         address = tail[m.start(1) : m.end(1)].strip()
     postcode = None
-    m = re.search(rules.alt(r.postcode_labels) + r"[ \t]*[:：][ \t]*(\d{6})(?!\d)", match[tail_start:])
+    m = re.search(_words("postcode_labels") + r"[ \t]*[:：][ \t]*(\d{6})(?!\d)", match[tail_start:])
     if m:
         postcode = m.group(1)
     return Header(
@@ -141,8 +148,7 @@ def _not_inside_signed_label() -> str:
 
 
 def _signed_label_date(match: str, end: int) -> tuple[int, int] | None:
-    labels = rules.alt(metadata_rules().signed_labels)
-    m = re.compile(labels + r"[ \t]*[:：]?[ \t|]*(" + _ISO_OR_CN_DATE.pattern + ")").search(match, 0, end)
+    m = re.compile(_words("signed_labels") + r"[ \t]*[:：]?[ \t|]*(" + _ISO_OR_CN_DATE.pattern + ")").search(match, 0, end)
     return (m.start(1), m.end(1)) if m else None
 
 
@@ -159,7 +165,7 @@ def _signature_date(match: str) -> tuple[int, int] | None:
 
 
 def _source_line_date(match: str, end: int) -> tuple[int, int] | None:
-    source = re.compile(rules.alt(metadata_rules().source_labels) + r"[ \t]*[:：]")
+    source = re.compile(_words("source_labels") + r"[ \t]*[:：]")
     for start, line_end in _lines_from(match[:end], 0):
         if source.search(match, start, line_end):
             m = _ISO_OR_CN_DATE.search(match, start, line_end)
@@ -172,7 +178,7 @@ def _phones(tail: str, tail_match: str) -> list[str]:
     """Phone numbers of the contact lines: numbers shaped like phones, and any number of five or
     more digits right after a phone label (``监督电话:12388``), in the order they stand."""
     found = [(m.start(), m.group()) for m in _PHONE.finditer(tail)]
-    labelled = re.compile(rules.alt(metadata_rules().phone_labels) + r"[ \t]*[:：]?[ \t]*(\d{5,12})(?![\d-])")
+    labelled = re.compile(_words("phone_labels") + r"[ \t]*[:：]?[ \t]*(\d{5,12})(?![\d-])")
     found += [(m.start(1), tail[m.start(1) : m.end(1)]) for m in labelled.finditer(tail_match)]
     return _unique(number for _, number in sorted(found))
 
@@ -274,30 +280,27 @@ def _headline(head: str, head_match: str, lines: list[tuple[int, int]]) -> tuple
 
 @cache
 def _date_label() -> re.Pattern[str]:
-    r = metadata_rules()
-    return re.compile(rules.alt((*r.published_labels, *r.source_labels)) + r"[ \t]*[:：]")
+    return re.compile(_words("published_labels", "source_labels") + r"[ \t]*[:：]")
 
 
 def _is_label_line(line: str) -> bool:
-    r = metadata_rules()
-    labels = (*r.published_labels, *r.source_labels, *r.title_labels, *r.field_labels, *r.field_furniture)
-    return bool(re.match(rules.alt(labels) + r"[ \t]*[:：]", line)) or line.startswith(("【", "["))
+    labels = _words("published_labels", "source_labels", "title_labels", "field_labels", "field_furniture")
+    return bool(re.match(labels + r"[ \t]*[:：]", line)) or line.startswith(("【", "["))
 
 
 def _is_byline(line: str) -> bool:
-    r = metadata_rules()
-    return bool(re.search(rules.alt((*r.official_posts, *r.reporter_posts)) + r"[ \t]*[\u4e00-\u9fff·]{2,4}$", line))
+    return bool(re.search(_words("official_posts", "reporter_posts") + r"[ \t]*[\u4e00-\u9fff·]{2,4}$", line))
 
 
 @cache
 def _org_name() -> str:
     """An organisation's name: Chinese characters ending in an organisation suffix."""
-    return r"[\u4e00-\u9fff()]{1,40}?" + rules.alt(metadata_rules().org_suffixes)
+    return r"[\u4e00-\u9fff()]{1,40}?" + _words("org_suffixes")
 
 
 def _official_byline(text: str, match: str, head_end: int) -> str | None:
     """``汕头市潮阳区审计局局长 郑创平`` above a report: the official's organisation."""
-    byline = re.compile(r"^[ \t]*(" + _org_name() + ")" + rules.alt(metadata_rules().official_posts) + r"[ \t]*[\u4e00-\u9fff·]{2,4}[ \t]*$", re.MULTILINE)
+    byline = re.compile(r"^[ \t]*(" + _org_name() + ")" + _words("official_posts") + r"[ \t]*[\u4e00-\u9fff·]{2,4}[ \t]*$", re.MULTILINE)
     m = byline.search(match, 0, min(head_end, 600))
     return text[m.start(1) : m.end(1)] if m else None
 
@@ -323,7 +326,7 @@ def _issuer(text: str, match: str, title_span, tail_lines, signed_span, body_sta
             m = _ORG.match(text[above[-1][0] : above[-1][1]])
             if m:
                 return m.group(1).strip()
-    labels = rules.alt(metadata_rules().source_labels)
+    labels = _words("source_labels")
     for start, end in ((tail_lines[0][0], len(text)) if tail_lines else (0, 0), (0, body_start)):
         for m in re.compile(r"(?<![信息])" + labels + r"[ \t]*[:：][ \t|]*([^\s::,,。;;|]{2,40})").finditer(match, start, end):
             value = clean_field(text[m.start(1) : m.end(1)])
@@ -340,7 +343,7 @@ def _title_issuer(text: str, match: str, title_start: int, title_end: int) -> st
     if at >= 0:
         issuer = text[title_start:at].strip()
     elif quote >= 0:
-        m = re.compile(r"(.{2,60}?" + rules.alt(metadata_rules().org_suffixes) + r")对").match(match, title_start, quote)
+        m = re.compile(r"(.{2,60}?" + _words("org_suffixes") + r")对").match(match, title_start, quote)
         issuer = text[m.start(1) : m.end(1)] if m else ""
     else:  # 市交通委2017年度建议提案办理工作情况: the organisation before the year
         m = re.compile("(" + _org_name() + r")(?=\d{4}年)").match(match, title_start, title_end)
@@ -354,8 +357,7 @@ def clean_field(value: str | None, *, labels: bool = True) -> str | None:
     and, unless ``labels`` is false (a title may say 时间), without a label that follows it."""
     if not value:
         return value
-    r = metadata_rules()
-    m = re.compile(rules.alt((*r.field_furniture, *(r.field_labels if labels else ())))).search(fold_traditional(value))
+    m = re.compile(_words("field_furniture", "field_labels") if labels else _words("field_furniture")).search(fold_traditional(value))
     if m:
         value = value[: m.start()]
     value = value.strip(" \t|:：")
@@ -404,8 +406,7 @@ def read_inspection(text: str, preamble: tuple[int, int], match_text: str | None
 
 
 def _kind_and_topic(text: str, match: str, start: int, end: int) -> tuple[str | None, str | None]:
-    kinds = metadata_rules().inspection_kinds
-    m = re.compile(rules.alt(kinds)).search(match, start, end)
+    m = re.compile(_words("inspection_kinds")).search(match, start, end)
     if not m:
         return None, None
     kind = text[m.start() : m.end()]

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal, Optional
+from typing import Literal, NamedTuple, Optional
 
 from pydantic import field_validator, model_validator
 
@@ -149,7 +149,13 @@ def _grammar() -> tuple[_KindGrammar, ...]:
     lead_gap = f"[^{re.escape(CLAUSE_BREAKS + AFTER_GAP_BREAKS)}0-9]{{0,{r.gap}}}?"
 
     def ahead(cues: tuple[str, ...]) -> re.Pattern[str] | None:
-        return re.compile(f"(?=({_cue_pattern(cues, gap)}))") if cues else None
+        """Every cue starting at each position, as group 1: the match is the cue's first character,
+        the cue is read by a lookahead from there. Beginning with the characters a cue begins with
+        lets the engine skip to them (a bare lookahead is tried at every position)."""
+        if not cues:
+            return None
+        firsts = "".join(re.escape(c) for c in sorted({cue[0] for cue in cues}))
+        return re.compile(f"[{firsts}](?<=(?=({_cue_pattern(cues, gap)}))(?s:.))")
 
     def anchored(cues: tuple[str, ...]) -> re.Pattern[str] | None:
         if not cues:
@@ -186,8 +192,7 @@ class FoundOutcome:
     indicator: int  # index of the figure in the indicators given
 
 
-@dataclass(frozen=True, slots=True)
-class _Cue:
+class _Cue(NamedTuple):
     kind: _KindGrammar
     start: int
     end: int
@@ -229,6 +234,12 @@ def _counted_units() -> frozenset[str]:
     return frozenset(u for k in outcome_rules().kinds.values() for u in k.counts)
 
 
+@cache
+def _kinds_counting(unit: str) -> tuple[_KindGrammar, ...]:
+    """The kinds that count in ``unit``, in the order of the rules."""
+    return tuple(k for k in _grammar() if unit in k.rules.counts)
+
+
 def _clause_window(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause around ``text[start:end]``, at most REACH characters to each side."""
     floor, ceiling = max(0, start - REACH), min(len(text), end + REACH)
@@ -239,7 +250,8 @@ def _clause_window(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _best_cue(text: str, figure: FoundIndicator, family: str | None, sentence: int) -> _Cue | None:
     left, right = _clause_window(text, figure.start, figure.end)
-    kinds = [k for k in _grammar() if figure.unit in k.rules.counts and not _stopped_by_sentence(text, k, sentence, right)]
+    kinds = [k for k in _kinds_counting(figure.unit)
+             if not (k.rules.not_in_sentence and _stopped_by_sentence(text, k, sentence, right))]
     if not kinds:
         return None
     after = _after_cue(text, kinds, figure.end, right, "after")
@@ -281,12 +293,15 @@ def _after_cue(text: str, kinds: list[_KindGrammar], end: int, right: int, place
 def _before_cue(text: str, kinds: list[_KindGrammar], left: int, start: int, family: str | None) -> _Cue | None:
     """The nearest cue before the figure (the longer at equal distance); a cue that starts inside
     another is part of that word (查处 in 立案审查调查处级干部 is none)."""
-    gap = outcome_rules().gap
     found: list[_Cue] = []
     for k in kinds:
-        patterns = [k.before] + ([k.weak] if family is not None and family == k.rules.family else [])
-        for pattern in filter(None, patterns):
-            found += [_Cue(k, m.start(1), m.end(1), "before") for m in pattern.finditer(text, left, start) if m.end(1) <= start]
+        if k.before is not None:
+            found += [_Cue(k, m.start(1), m.end(1), "before") for m in k.before.finditer(text, left, start)]
+        if k.weak is not None and family is not None and family == k.rules.family:
+            found += [_Cue(k, m.start(1), m.end(1), "before") for m in k.weak.finditer(text, left, start)]
+    if not found:
+        return None
+    gap = outcome_rules().gap
     whole = [c for c in found if not any(o.start < c.start < o.end for o in found)]
     usable = [c for c in whole if start - c.end <= gap and not _stopped(text, c.end, start)]
     best = max(usable, key=lambda c: (c.end, c.end - c.start), default=None)
@@ -301,8 +316,11 @@ def _before_cue(text: str, kinds: list[_KindGrammar], left: int, start: int, fam
 def _stopped(text: str, cue_end: int, figure_start: int) -> bool:
     """A stop word between a cue and its figure, before any other figure in between
     (反馈问题涉及单位38个 is stopped; 追责处理5个单位27人 is not: 单位 belongs to the 5个)."""
-    digit = re.search(r"\d", text[cue_end:figure_start])
-    return _stop_words().search(text, cue_end, cue_end + digit.start() if digit else figure_start) is not None
+    digit = _DIGIT.search(text, cue_end, figure_start)
+    return _stop_words().search(text, cue_end, digit.start() if digit else figure_start) is not None
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _free_after(text: str, end: int, right: int) -> bool:

@@ -78,11 +78,13 @@ class Grammar:
     tails: tuple[str, ...]  # the words of ``trailing``
     trailing: re.Pattern[str]  # anchored at the end, longest first
     longest_trailing: int
+    longest_from_link: int
     verbs: re.Pattern[str]
     splits: re.Pattern[str]  # predicate verbs and modals
     level_markers: re.Pattern[str]
     enumeration_ends: re.Pattern[str]
     noun_stops: re.Pattern[str]
+    noun_stop_firsts: frozenset[str]  # the first characters of the words of noun_stops
     copulas: re.Pattern[str]
     naming_verbs: re.Pattern[str]
     bases: re.Pattern[str]
@@ -96,18 +98,20 @@ class Grammar:
         level (至, 为), ``scope`` the scope words of ranks (全国, 全省)."""
         changed = [c + lv for c in changes for lv in level_markers] + list(changes)
         tails = list(words.trailing) + changed + list(scope)
+        noun_stops = list(words.noun_ends + words.verbs + words.copulas + words.naming_verbs) + list(changes)
         return cls(
             words=words,
             leading=re.compile(alt(list(words.leading) + list(scope))),
             tails=tuple(sorted(set(tails))),
             trailing=re.compile(alt(tails) + "$"),
             longest_trailing=max(map(len, tails)),
+            longest_from_link=max(map(len, words.from_links), default=0),
             verbs=re.compile(alt(list(words.verbs))),
             splits=re.compile(alt(list(words.verbs + words.modals))),
             level_markers=re.compile(alt(list(level_markers))),
             enumeration_ends=re.compile(alt(list(words.enumeration_ends))),
-            noun_stops=re.compile(alt(list(words.noun_ends + words.verbs + words.copulas + words.naming_verbs)
-                                      + list(changes))),
+            noun_stops=re.compile(alt(noun_stops)),
+            noun_stop_firsts=frozenset(w[0] for w in noun_stops if w),
             copulas=re.compile(alt(list(words.copulas))),
             naming_verbs=re.compile(alt(list(words.naming_verbs))),
             bases=re.compile(alt(list(words.comparison_bases))),
@@ -135,8 +139,9 @@ def assign_subjects(text: str, m: str, found: Sequence[Figure], rows: Sequence[t
     spans: list[tuple[int, int] | None] = []
     modes: list[Mode] = []
     prev_end = 0
+    others = _Rows(rows)
     for f in found:
-        span, mode = _own_subject(m, f, prev_end, rows, g)
+        span, mode = _own_subject(m, f, prev_end, others, g)
         spans.append(span)
         modes.append(mode)
         prev_end = f.end
@@ -147,7 +152,7 @@ def assign_subjects(text: str, m: str, found: Sequence[Figure], rows: Sequence[t
     return [(None if s is None else text[s[0]:s[1]], mode == "noun") for s, mode in zip(spans, modes)]
 
 
-def _own_subject(m: str, f: Figure, prev_end: int, rows: Sequence[tuple[int, int]],
+def _own_subject(m: str, f: Figure, prev_end: int, rows: _Rows,
                  g: Grammar) -> tuple[tuple[int, int] | None, Mode]:
     if f.kind == "count" or (f.kind == "rank" and m[f.end - 1] == "个"):  # 第5个破百万的城市
         noun = _noun_after(m, f.end, g, counted=True)
@@ -191,13 +196,14 @@ def _fits(m: str, phrase: tuple[int, int], g: Grammar) -> bool:
 def _clause_start(m: str, pos: int) -> int:
     """Just after the last clause break or opening bracket before ``pos`` (at most 59 back)."""
     floor = max(pos - _CLAUSE_REACH, 0)
-    k = pos
-    while k > floor and m[k - 1] not in _CLAUSE_BREAKS and m[k - 1] not in _OPENERS:
-        k -= 1
-    return k
+    last = _LAST_CLAUSE_START.match(m, floor, pos)  # greedy: the last break in the window
+    return floor if last is None else last.end()
 
 
-def _phrase_bounds(m: str, pos: int, prev_end: int, rows: Sequence[tuple[int, int]],
+_LAST_CLAUSE_START = re.compile("(?s:.*)[" + re.escape(_CLAUSE_BREAKS + _OPENERS) + "]")
+
+
+def _phrase_bounds(m: str, pos: int, prev_end: int, rows: _Rows,
                    g: Grammar) -> tuple[int, int]:
     """The clause before ``pos``: back to a clause break, the previous figure or another row.
 
@@ -208,20 +214,34 @@ def _phrase_bounds(m: str, pos: int, prev_end: int, rows: Sequence[tuple[int, in
     end = pos
     if end > 0 and m[end - 1] in _OPENERS:
         end -= 1
-    row = _row_before(rows, end)
-    if row is not None and row[1] > prev_end and (row[1] == end or m[row[1]:end] in g.words.from_links):
+    row = rows.before(end)
+    if row is not None and row[1] > prev_end and (row[1] == end or _is_from_link(m, row[1], end, g)):
         before = g.from_words.search(m, max(prev_end, row[0] - 2), row[0])
         if before is not None and g.is_word(m, before.start(), before.group()):
             end = before.start()
-            row = _row_before(rows, end)
+            row = rows.before(end)
     floor = max(prev_end, row[1] if row is not None else 0)
     return max(floor, _clause_start(m, end)), end
 
 
-def _row_before(rows: Sequence[tuple[int, int]], pos: int) -> tuple[int, int] | None:
-    """The last row of another table that ends at or before ``pos``."""
-    k = bisect.bisect_right(rows, pos, key=lambda row: row[1])
-    return rows[k - 1] if k > 0 else None
+def _is_from_link(m: str, start: int, end: int, g: Grammar) -> bool:
+    """Is ``m[start:end]`` one of the from-links (的, 同期)? Tested without slicing a long stretch."""
+    return end - start <= g.longest_from_link and m[start:end] in g.words.from_links
+
+
+class _Rows:
+    """The spans of dates and citations, sorted by end, and their ends to bisect."""
+
+    __slots__ = ("spans", "ends")
+
+    def __init__(self, spans: Sequence[tuple[int, int]]):
+        self.spans = spans
+        self.ends = [e for _, e in spans]
+
+    def before(self, pos: int) -> tuple[int, int] | None:
+        """The last row of another table that ends at or before ``pos``."""
+        k = bisect.bisect_right(self.ends, pos)
+        return self.spans[k - 1] if k > 0 else None
 
 
 def _phrase(m: str, start: int, end: int, g: Grammar) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
@@ -301,19 +321,22 @@ def _noun_after(m: str, end: int, g: Grammar, *, counted: bool) -> tuple[int, in
 
 def _noun_end(m: str, start: int, g: Grammar) -> tuple[int, bool]:
     """Where the noun from ``start`` ends, and whether a word or break ends it (not the reach)."""
+    n = len(m)
+    reach = min(n, start + _NOUN_REACH)
     k = start
-    while k < len(m) and k - start < _NOUN_REACH:
-        stop = g.noun_stops.match(m, k)
+    while k < reach:
+        c = m[k]
+        stop = g.noun_stops.match(m, k) if c in g.noun_stop_firsts else None
         if stop and g.is_word(m, k, stop.group()):
             return k, True
-        if "\u4e00" <= m[k] <= "\u9fff":
+        if "\u4e00" <= c <= "\u9fff":
             k += 1
-        elif m[k] == "“" and (close := m.find("”", k + 1, min(len(m), k + _NOUN_REACH))) > k + 1 \
+        elif c == "“" and (close := m.find("”", k + 1, min(n, k + _NOUN_REACH))) > k + 1 \
                 and (k == start or _is_han(m, close + 1) and not g.noun_stops.match(m, close + 1)):
             k = close + 1  # 483个“一件事”主题服务: a quoted name begins or is inside the noun
         else:
-            return k, k == len(m) or m[k] in _BREAKS
-    return k, k == len(m)
+            return k, k == n or c in _BREAKS
+    return k, k == n
 
 
 def _is_han(m: str, k: int) -> bool:
@@ -377,5 +400,5 @@ def _share(m: str, found: Sequence[Figure], spans: list, modes: list[Mode]) -> N
     for i in range(1, len(found)):
         prev, f = found[i - 1], found[i]
         if modes[i] == "empty" and spans[i - 1] is not None and f.start - prev.end <= _SHARE_REACH \
-                and not any(c in _SENTENCE_BREAKS for c in m[prev.end:f.start]):
+                and not _SENTENCE_BREAKS_RE.search(m, prev.end, f.start):
             spans[i], modes[i] = spans[i - 1], modes[i - 1]
