@@ -1,0 +1,119 @@
+"""The shortcuts that make the organisation finder fast give what the plain reading gives: the
+colon-driven label scan, the opener-driven enterprise scan, the one-call last match, the first
+character tests and the word indices, each against its plain form on generated text."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.extract import organizations as orgs
+
+G = orgs._grammar()
+R = orgs.organization_rules()
+
+
+def _text(pieces: list[str]) -> st.SearchStrategy[str]:
+    """Texts built from the given words and the characters around them."""
+    return st.lists(st.sampled_from(pieces), max_size=40).map("".join)
+
+
+LABEL_PIECES = [*R.source_labels, *orgs._role_labels(R), *R.roles.partner_before, ":", "：", " ", "\t", "市", "局", "单位", "部门", "\n", "、"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(LABEL_PIECES))
+def test_labels_read_from_colons_are_the_scan(text):
+    for pattern in (G.role_label, G.source_label):
+        assert [m.span() for m in orgs._labels(pattern, text, orgs._colons(text))] == [m.span() for m in pattern.finditer(text)]
+
+
+ENTERPRISE_PIECES = ["等", *R.enterprise_lists.modifiers, *R.enterprise_lists.nouns, *R.enterprise_lists.company_verbs, "挂牌", "华芯", "、", "上", "市"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(ENTERPRISE_PIECES))
+def test_enterprise_ends_found_from_openers_are_the_scan(text):
+    found = orgs._matches_opening_with(G.enterprise_list_end, text, G.enterprise_list_openers)
+    assert [m.span() for m in found] == [m.span() for m in G.enterprise_list_end.finditer(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="两个家3一十学院市,()a ", max_size=20))
+def test_last_character_not_in_a_name_is_the_end_of_the_scan(text):
+    ends = [m.end() for m in re.finditer(orgs._NOT_IN_NAME, text)]
+    last = orgs._LAST_NOT_IN_NAME.match(text)
+    assert (last.end() if last else None) == (ends[-1] if ends else None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="(常委)、,，以及和与 \t市局x", max_size=8))
+def test_connector_test_is_the_pattern(gap):
+    text = "市局" + gap + "市局"
+    assert orgs._connects(text, 2, 2 + len(gap)) == (orgs._CONNECTORS.fullmatch(text, 2, 2 + len(gap)) is not None)
+
+
+def test_quick_character_sets_cover_their_patterns():
+    """A pattern is tried only where its first (or last) character stands: those sets must hold
+    every character a match can open (or end) with."""
+    assert orgs._CONNECTOR_FIRSTS >= {"(", "常", "、", ",", "，", "以", "和", "及", "与"}
+    words = (*R.roles.partner_before, *R.roles.lead_before)
+    assert G.role_before_ends >= {w[-1] for w in words} | {" ", "\t", ":", "："}
+    assert G.role_after_firsts == {w[0] for w in (*R.roles.partner_after, *R.roles.lead_after)}
+    assert G.longest_label == max(map(len, (*R.source_labels, *orgs._role_labels(R))))
+    for text in ("、市局等部门分别", "等有关单位 共同", " 具体", "分别"):
+        assert text[0] in orgs._AFTER_LIST_FIRSTS and orgs._AFTER_LIST.match(text).end() > 0
+
+
+AFTER_PIECES = ["、", "等", "有关", "相关", "部门", "单位", "3个", " ", "\t", "分别", "共同", "具体", "市局", "牵头", "负责"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(AFTER_PIECES))
+def test_after_list_is_empty_where_it_cannot_open(text):
+    if text[:1] not in orgs._AFTER_LIST_FIRSTS:
+        assert orgs._AFTER_LIST.match(text).end() == 0
+
+
+def _plain_place_before(match: str, pos: int, lo: int):
+    for k in range(min(10, pos - lo), 1, -1):
+        word = match[pos - k : pos]
+        if word in G.places and word not in G.not_places:
+            return ("place", word)
+    return None
+
+
+def _plain_function_before(match: str, pos: int, lo: int):
+    for k in range(min(G.max_alias, pos - lo), 0, -1):
+        if match[pos - k : pos] in G.aliases:
+            return match[pos - k : pos]
+    return None
+
+
+PLACE_PIECES = ["广东省", "广州市", "广州", "黄埔区", "黄埔", "市", "区", "县", "省", "发展和改革", "发改", "工信", "市场监管", "局", "委", "新平彝族傣族自治县", "平安", "和"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(PLACE_PIECES), st.integers(0, 3))
+def test_word_indices_read_what_every_length_reads(text, lo):
+    for pos in range(len(text) + 1):
+        low = min(lo, pos)
+        assert orgs._place_before(text, pos, low) == _plain_place_before(text, pos, low)
+        assert orgs._function_before(text, pos, low) == _plain_function_before(text, pos, low)
+
+
+def _plain_place_names_in(text: str) -> list[str]:
+    names, i = [], 0
+    while i < len(text):
+        found = next((text[i : i + k] for k in range(min(10, len(text) - i), 1, -1) if text[i : i + k] in G.places), None)
+        names.append(found) if found else None
+        i += len(found) if found else 1
+    return names
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(PLACE_PIECES))
+def test_place_names_in_an_opening_are_every_length_read(text):
+    assert orgs._place_names_in(text) == _plain_place_names_in(text)
