@@ -502,7 +502,9 @@ def validate(out_dir: Path | str) -> Report:
     if "documents" not in files or not _has(files["documents"], "doc_id", "source"):
         return report  # nothing to check rows against (ZG001, ZG002)
     files = {t: f for t, f in files.items() if _has(f, "doc_id" if t != "rejects" else "source", ID_FIELD.get(t, "source"))}
-    runs = {t: _row_groups(files[t], ID_FIELD[t]) for t in CHILD_TABLES if t in files}
+    doc_ids = files["documents"].read(columns=["doc_id"]).column("doc_id").combine_chunks()
+    runs = {t: _row_groups(files[t], doc_ids) for t in CHILD_TABLES if t in files}
+    del doc_ids
     built = _BUILDS.get(str(out_dir.resolve()))
     if built is not None and not manifest_findings and digests == built.files:
         report.merge(built.report)
@@ -536,17 +538,14 @@ def _check_documents(files: dict[str, pq.ParquetFile], report: Report) -> None:
             report.extend(_check_rows("rejects", [row], adapters)[0])
 
 
-def _check_across(files: dict[str, pq.ParquetFile], runs: dict[str, list[tuple[str, str, int]]]) -> list[Finding]:
+def _check_across(files: dict[str, pq.ParquetFile], runs: dict[str, "_Runs"]) -> list[Finding]:
     """Documents unique, each input in one place, and the rows of every child table grouped
     in the order of documents, each group belonging to a document."""
     out = []
     documents = files["documents"].read(columns=["doc_id", "source"])
-    doc_ids = documents.column("doc_id").to_pylist()
-    seen: set[str] = set()
-    for doc_id in doc_ids:
-        if doc_id in seen:
-            out.append(finding("ZG005", "documents", doc_id, "doc_id occurs more than once"))
-        seen.add(doc_id)
+    doc_ids = documents.column("doc_id")
+    first = pc.index_in(doc_ids, value_set=doc_ids).to_pylist()  # where each doc_id first occurs
+    out += [finding("ZG005", "documents", doc_ids[i].as_py(), "doc_id occurs more than once") for i, f in enumerate(first) if f != i]
     sources = [documents.column("source")]
     if "rejects" in files:
         sources.append(files["rejects"].read(columns=["source"]).column("source"))
@@ -555,54 +554,96 @@ def _check_across(files: dict[str, pq.ParquetFile], runs: dict[str, list[tuple[s
     for entry in sorted(repeated, key=lambda e: e["values"]):
         out.append(finding("ZG012", "documents", None, f"{entry['values']} appears {entry['counts']} times across documents and rejects"))
     for table, table_runs in runs.items():
-        out += _check_order(table, table_runs, doc_ids, seen)
+        out += _check_order(table, table_runs, first, files[table])
     return out
 
 
-def _row_groups(file: pq.ParquetFile, id_field: str) -> list[tuple[str, str, int]]:
-    """Runs of rows of one document: (doc_id, id of the first row, rows), in file order."""
-    runs: list[tuple[str, str, int]] = []
-    for batch in _batches(file, SCAN_ROWS, ["doc_id", id_field]):
-        docs, ids, n = batch.column(0), batch.column(1), batch.num_rows
+@dataclass(frozen=True)
+class _Runs:
+    """Runs of rows of one document in a child table, in file order, as columns: the document's
+    position in documents (its first row of that doc_id; null for a doc_id documents lacks), the
+    run's first row in the file, and its length. A few bytes a run, so that a dataset of 100 000
+    documents is checked in the memory of one of 10 000."""
+
+    position: pa.Array
+    start: pa.Array
+    length: pa.Array
+
+
+def _row_groups(file: pq.ParquetFile, doc_ids: pa.Array) -> _Runs:
+    """The runs of ``file``; ``doc_ids`` is the documents' column."""
+    parts: list[tuple[pa.Array, pa.Array, pa.Array]] = []  # (position, start, length) of complete runs
+
+    def done(docs: pa.Array, start: pa.Array, length: pa.Array) -> None:
+        parts.append((pc.index_in(docs, value_set=doc_ids).cast(pa.int32()), start, length))
+
+    open_run: list | None = None  # [doc_id, start, length] of a run the next batch may continue
+    offset = 0
+    for batch in _batches(file, SCAN_ROWS, ["doc_id"]):
+        docs, n = batch.column(0), batch.num_rows
         if n == 0:
             continue
-        changes = pc.indices_nonzero(pc.not_equal(docs.slice(1), docs.slice(0, n - 1))).to_pylist()
-        starts = [0, *(k + 1 for k in changes)]
-        for start, end in zip(starts, [*starts[1:], n]):
-            doc_id = docs[start].as_py()
-            if runs and start == 0 and runs[-1][0] == doc_id:
-                runs[-1] = (doc_id, runs[-1][1], runs[-1][2] + end)
-            else:
-                runs.append((doc_id, ids[start].as_py(), end - start))
-    return runs
+        changes = pc.indices_nonzero(pc.not_equal(docs.slice(1), docs.slice(0, n - 1)))
+        at = pa.concat_arrays([pa.array([0], pa.uint64()), pc.add(changes, 1).cast(pa.uint64())])
+        length = pc.subtract(pa.concat_arrays([at.slice(1), pa.array([n], pa.uint64())]), at).cast(pa.int64()).to_pylist()
+        run_docs, start = pc.take(docs, at), pc.add(at.cast(pa.int64()), offset)
+        skip = 0
+        if open_run is not None and run_docs[0].as_py() == open_run[0]:
+            open_run[2] += length[0]  # the same document's rows go on in this batch
+            skip = 1
+        if open_run is not None and skip < len(length):  # and end in it
+            done(pa.array([open_run[0]], pa.string()), pa.array([open_run[1]], pa.int64()), pa.array([open_run[2]], pa.int64()))
+            open_run = None
+        if skip < len(length):
+            last = len(length) - 1
+            done(run_docs.slice(skip, last - skip), start.slice(skip, last - skip), pa.array(length[skip:last], pa.int64()))
+            open_run = [run_docs[last].as_py(), start[last].as_py(), length[last]]
+        offset += n
+    if open_run is not None:
+        done(pa.array([open_run[0]], pa.string()), pa.array([open_run[1]], pa.int64()), pa.array([open_run[2]], pa.int64()))
+    if not parts:
+        return _Runs(pa.array([], pa.int32()), pa.array([], pa.int64()), pa.array([], pa.int64()))
+    return _Runs(*(pa.concat_arrays([p[k] for p in parts]) for k in range(3)))
 
 
-def _check_order(table: str, runs: list[tuple[str, str, int]], doc_ids: list[str], known: set[str]) -> list[Finding]:
+def _check_order(table: str, runs: _Runs, first: list[int], file: pq.ParquetFile) -> list[Finding]:
     """Taking each document's run in the order of documents, the runs left over are out of
     order (ZG014) or of no document (ZG006)."""
+    positions = runs.position.to_pylist()
     at = 0
-    for doc_id in doc_ids:
-        if at < len(runs) and runs[at][0] == doc_id:
+    for doc in first:  # documents in order, each by its doc_id's first position
+        if at < len(positions) and positions[at] == doc:
             at += 1
+    if at == len(positions):
+        return []
+    rows = runs.start.slice(at)
+    named = file.read(columns=["doc_id", ID_FIELD[table]])  # the names of the runs left over
     out = []
-    for doc_id, first, n in runs[at:]:
-        code = "ZG014" if doc_id in known else "ZG006"
-        out.append(finding(code, table, first, f"{n} rows of document {doc_id} " + ("out of document order" if code == "ZG014" else "whose document is not in documents")))
+    for position, doc_id, row_id, n in zip(positions[at:], pc.take(named.column(0), rows).to_pylist(),
+                                           pc.take(named.column(1), rows).to_pylist(), runs.length.slice(at).to_pylist()):
+        code = "ZG014" if position is not None else "ZG006"
+        out.append(finding(code, table, row_id, f"{n} rows of document {doc_id} " + ("out of document order" if code == "ZG014" else "whose document is not in documents")))
     return out
 
 
-def _check_counts(documents: pq.ParquetFile, runs: dict[str, list[tuple[str, str, int]]]) -> list[Finding]:
+def _check_counts(documents: pq.ParquetFile, runs: dict[str, _Runs]) -> list[Finding]:
     """The counts in documents against the rows each child table holds of each document."""
-    rows: dict[str, Counter] = {table: Counter() for table in CHILD_TABLES}
-    for table, table_runs in runs.items():
-        for doc_id, _, n in table_runs:
-            rows[table][doc_id] += n
     columns = [c for c in ("doc_id", *COUNTS) if c in documents.schema_arrow.names]
+    table = documents.read(columns=columns)
+    first = pc.index_in(table.column("doc_id"), value_set=table.column("doc_id")).to_pylist()
+    held = {}
+    for name, table_runs in runs.items():  # rows of each doc_id, at its first position
+        counts = [0] * table.num_rows
+        for position, n in zip(table_runs.position.to_pylist(), table_runs.length.to_pylist()):
+            if position is not None:
+                counts[position] += n
+        held[name] = counts
     out = []
-    for document in documents.read(columns=columns).to_pylist():
-        for column, table in COUNTS.items():
-            if document.get(column) != rows[table][document["doc_id"]]:
-                out.append(finding("ZG011", "documents", document["doc_id"], f"{column}={document.get(column)} but {table} has {rows[table][document['doc_id']]} rows"))
+    for i, document in enumerate(row for batch in table.to_batches(max_chunksize=BATCH_ROWS) for row in batch.to_pylist()):
+        for column, child in COUNTS.items():
+            rows = held[child][first[i]] if child in held else 0
+            if document.get(column) != rows:
+                out.append(finding("ZG011", "documents", document["doc_id"], f"{column}={document.get(column)} but {child} has {rows} rows"))
     return out
 
 

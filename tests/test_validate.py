@@ -195,7 +195,31 @@ def test_a_bad_value_written_is_found_while_building(tmp_path, monkeypatch):
 # --- across the files ---------------------------------------------------------------------
 
 
-def test_rows_out_of_document_order_are_found(built, tmp_path):
+@pytest.fixture(params=[None, 7], ids=["one-batch", "batches-of-7-rows"])
+def scan_rows(request, monkeypatch):
+    """The checks across files read runs of a document's rows batch by batch: a run may go on
+    across batches of 7 rows and must still count as one."""
+    if request.param:
+        monkeypatch.setattr(validation, "SCAN_ROWS", request.param)
+
+
+def test_a_clean_build_read_in_small_batches_has_no_finding(built, tmp_path, scan_rows):
+    report = validate(copy_with(built, tmp_path / "copy", {}))
+    assert [f.code for f in report.errors] == ["ZG017"]  # copy_with leaves the manifest behind
+
+
+def test_a_row_missing_from_a_table_is_counted(built, tmp_path, scan_rows):
+    """A date dropped from the middle of the table: its document's count is wrong (ZG011), for that
+    document alone."""
+    dates = read(built, "dates")
+    k = dates.num_rows // 2
+    doc_id = dates.column("doc_id")[k].as_py()
+    fewer = pa.concat_tables([dates.slice(0, k), dates.slice(k + 1)])
+    report = validate(copy_with(built, tmp_path / "fewer", {"dates": fewer}))
+    assert {(f.code, f.row_id) for f in report.errors if f.code == "ZG011"} == {("ZG011", doc_id)}
+
+
+def test_rows_out_of_document_order_are_found(built, tmp_path, scan_rows):
     sections = read(built, "sections")
     first = sections.column("doc_id")[0].as_py()
     mine = [i for i, d in enumerate(sections.column("doc_id").to_pylist()) if d == first]
@@ -207,7 +231,7 @@ def test_rows_out_of_document_order_are_found(built, tmp_path):
     assert f"{len(mine)} rows of document {first} out of document order" in order.message
 
 
-def test_rows_of_no_document_are_found(built, tmp_path):
+def test_rows_of_no_document_are_found(built, tmp_path, scan_rows):
     dates = read(built, "dates")
     doc_ids = ["0000000000000000" if i < 2 else d for i, d in enumerate(dates.column("doc_id").to_pylist())]
     orphans = dates.set_column(dates.schema.get_field_index("doc_id"), dates.schema.field("doc_id"), pa.array(doc_ids))
@@ -215,7 +239,7 @@ def test_rows_of_no_document_are_found(built, tmp_path):
     assert any(f.code == "ZG006" and "whose document is not in documents" in f.message for f in report.findings)
 
 
-def test_a_document_twice_is_found(built, tmp_path):
+def test_a_document_twice_is_found(built, tmp_path, scan_rows):
     documents = read(built, "documents")
     twice = pa.concat_tables([documents, documents.slice(0, 1)])
     report = validate(copy_with(built, tmp_path / "twice", {"documents": twice}))
