@@ -102,12 +102,12 @@ bench: $(STAMP)
 	$(BIN)/zhenggai bench --n $(N) --work output/bench --report output/bench.json
 
 # End to end on the real notices repeated to CORE_N documents, validation included, documents per
-# CPU-second; BASELINE=<commit> measures that commit beside this checkout in the same run, and
+# CPU-second; BASELINE="<commit> …" measures those commits beside this checkout in the same run, and
 # CORE_SIZES=10000,100000 gives peak memory at each size instead.
 CORE_N ?= 10000
 .PHONY: bench-core
 bench-core: $(STAMP)
-	$(BIN)/python benchmarks/core_speed.py --n $(CORE_N) $(if $(BASELINE),--baseline $(BASELINE)) $(if $(CORE_SIZES),--sizes $(CORE_SIZES))
+	$(BIN)/python benchmarks/core_speed.py --n $(CORE_N) $(foreach b,$(BASELINE),--baseline $(b)) $(if $(CORE_SIZES),--sizes $(CORE_SIZES))
 
 # Peak memory only, at a national scale: N/10 and N documents with --jobs 2.
 MEMORY_N ?= 100000

@@ -11,7 +11,7 @@ the child); peak memory is the child's maximum resident set.
 
     python benchmarks/core_speed.py --n 10000 --baseline 96ad268 --rounds 2
 
-``--baseline REV`` checks REV out beside the work folder (``git worktree``) and installs its
+``--baseline REV`` (repeatable) checks REV out beside the work folder (``git worktree``) and installs its
 pinned environment once; later runs reuse it. ``--sizes 10000,100000`` measures peak memory at
 several corpus sizes (the current checkout only).
 """
@@ -79,8 +79,8 @@ def build(root: Path, corpus: Path, out: Path) -> dict:
 def speed(args: argparse.Namespace) -> list[dict]:
     corpus = write_corpus(args.work / "corpus", args.n)
     roots = {"current": ROOT}
-    if args.baseline:
-        roots[f"baseline {args.baseline}"] = checkout(args.baseline, args.work)
+    for rev in args.baseline or []:
+        roots[f"baseline {rev}"] = checkout(rev, args.work)
     results = []
     for round_ in range(1, args.rounds + 1):
         for name, root in roots.items():
@@ -106,7 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000, help="documents in the corpus (default 10 000)")
     parser.add_argument("--rounds", type=int, default=2, help="builds per checkout, interleaved (default 2)")
-    parser.add_argument("--baseline", help="a commit to measure beside the current checkout in the same run")
+    parser.add_argument("--baseline", action="append", help="a commit to measure beside the current checkout in the same run (repeatable)")
     parser.add_argument("--sizes", help="comma-separated corpus sizes: peak memory of the current checkout at each")
     parser.add_argument("--work", type=Path, default=ROOT / "output" / "bench-core", help="folder for corpora, checkouts and builds")
     parser.add_argument("--report", type=Path, default=ROOT / "output" / "bench-core.json", help="where the figures are written as JSON")
