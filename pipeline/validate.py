@@ -503,15 +503,15 @@ def validate(out_dir: Path | str) -> Report:
         return report  # nothing to check rows against (ZG001, ZG002)
     files = {t: f for t, f in files.items() if _has(f, "doc_id" if t != "rejects" else "source", ID_FIELD.get(t, "source"))}
     doc_ids = files["documents"].read(columns=["doc_id"]).column("doc_id").combine_chunks()
+    first = pc.index_in(doc_ids, value_set=doc_ids).to_pylist()  # where each document's doc_id first occurs
     runs = {t: _row_groups(files[t], doc_ids) for t in CHILD_TABLES if t in files}
-    del doc_ids
     built = _BUILDS.get(str(out_dir.resolve()))
     if built is not None and not manifest_findings and digests == built.files:
         report.merge(built.report)
-        report.extend(_check_counts(files["documents"], runs))
+        report.extend(_check_counts(files["documents"], runs, first))
     else:
         _check_documents(files, report)
-    report.extend(_check_across(files, runs))
+    report.extend(_check_across(files, runs, doc_ids, first))
     return report
 
 
@@ -538,15 +538,11 @@ def _check_documents(files: dict[str, pq.ParquetFile], report: Report) -> None:
             report.extend(_check_rows("rejects", [row], adapters)[0])
 
 
-def _check_across(files: dict[str, pq.ParquetFile], runs: dict[str, "_Runs"]) -> list[Finding]:
+def _check_across(files: dict[str, pq.ParquetFile], runs: dict[str, "_Runs"], doc_ids: pa.Array, first: list[int]) -> list[Finding]:
     """Documents unique, each input in one place, and the rows of every child table grouped
     in the order of documents, each group belonging to a document."""
-    out = []
-    documents = files["documents"].read(columns=["doc_id", "source"])
-    doc_ids = documents.column("doc_id")
-    first = pc.index_in(doc_ids, value_set=doc_ids).to_pylist()  # where each doc_id first occurs
-    out += [finding("ZG005", "documents", doc_ids[i].as_py(), "doc_id occurs more than once") for i, f in enumerate(first) if f != i]
-    sources = [documents.column("source")]
+    out = [finding("ZG005", "documents", doc_ids[i].as_py(), "doc_id occurs more than once") for i, f in enumerate(first) if f != i]
+    sources = [files["documents"].read(columns=["source"]).column("source")]
     if "rejects" in files:
         sources.append(files["rejects"].read(columns=["source"]).column("source"))
     counted = pc.value_counts(pa.chunked_array([c for s in sources for c in s.chunks], pa.string()))
@@ -571,39 +567,28 @@ class _Runs:
 
 
 def _row_groups(file: pq.ParquetFile, doc_ids: pa.Array) -> _Runs:
-    """The runs of ``file``; ``doc_ids`` is the documents' column."""
-    parts: list[tuple[pa.Array, pa.Array, pa.Array]] = []  # (position, start, length) of complete runs
-
-    def done(docs: pa.Array, start: pa.Array, length: pa.Array) -> None:
-        parts.append((pc.index_in(docs, value_set=doc_ids).cast(pa.int32()), start, length))
-
-    open_run: list | None = None  # [doc_id, start, length] of a run the next batch may continue
-    offset = 0
+    """The runs of ``file``; ``doc_ids`` is the documents' column. A run's length is the distance
+    to the next run's first row, so a run going on across batches only needs its start kept."""
+    positions, starts = [], []
+    last_doc, offset = _NO_ROW, 0
     for batch in _batches(file, SCAN_ROWS, ["doc_id"]):
         docs, n = batch.column(0), batch.num_rows
         if n == 0:
             continue
         changes = pc.indices_nonzero(pc.not_equal(docs.slice(1), docs.slice(0, n - 1)))
         at = pa.concat_arrays([pa.array([0], pa.uint64()), pc.add(changes, 1).cast(pa.uint64())])
-        length = pc.subtract(pa.concat_arrays([at.slice(1), pa.array([n], pa.uint64())]), at).cast(pa.int64()).to_pylist()
-        run_docs, start = pc.take(docs, at), pc.add(at.cast(pa.int64()), offset)
-        skip = 0
-        if open_run is not None and run_docs[0].as_py() == open_run[0]:
-            open_run[2] += length[0]  # the same document's rows go on in this batch
-            skip = 1
-        if open_run is not None and skip < len(length):  # and end in it
-            done(pa.array([open_run[0]], pa.string()), pa.array([open_run[1]], pa.int64()), pa.array([open_run[2]], pa.int64()))
-            open_run = None
-        if skip < len(length):
-            last = len(length) - 1
-            done(run_docs.slice(skip, last - skip), start.slice(skip, last - skip), pa.array(length[skip:last], pa.int64()))
-            open_run = [run_docs[last].as_py(), start[last].as_py(), length[last]]
-        offset += n
-    if open_run is not None:
-        done(pa.array([open_run[0]], pa.string()), pa.array([open_run[1]], pa.int64()), pa.array([open_run[2]], pa.int64()))
-    if not parts:
+        if docs[0].as_py() == last_doc:  # the last run of the batch before goes on in this one
+            at = at.slice(1)
+        positions.append(pc.index_in(pc.take(docs, at), value_set=doc_ids).cast(pa.int32()))
+        starts.append(pc.add(at.cast(pa.int64()), offset))
+        last_doc, offset = docs[n - 1].as_py(), offset + n
+    if not starts:
         return _Runs(pa.array([], pa.int32()), pa.array([], pa.int64()), pa.array([], pa.int64()))
-    return _Runs(*(pa.concat_arrays([p[k] for p in parts]) for k in range(3)))
+    start = pa.concat_arrays(starts)
+    return _Runs(pa.concat_arrays(positions), start, pc.subtract(pa.concat_arrays([start.slice(1), pa.array([offset], pa.int64())]), start))
+
+
+_NO_ROW = object()  # the document of the row before the first: none (a null doc_id is a document of its own)
 
 
 def _check_order(table: str, runs: _Runs, first: list[int], file: pq.ParquetFile) -> list[Finding]:
@@ -626,11 +611,11 @@ def _check_order(table: str, runs: _Runs, first: list[int], file: pq.ParquetFile
     return out
 
 
-def _check_counts(documents: pq.ParquetFile, runs: dict[str, _Runs]) -> list[Finding]:
-    """The counts in documents against the rows each child table holds of each document."""
+def _check_counts(documents: pq.ParquetFile, runs: dict[str, _Runs], first: list[int]) -> list[Finding]:
+    """The counts in documents against the rows each child table holds of each document
+    (``first``: where each document's doc_id first occurs)."""
     columns = [c for c in ("doc_id", *COUNTS) if c in documents.schema_arrow.names]
     table = documents.read(columns=columns)
-    first = pc.index_in(table.column("doc_id"), value_set=table.column("doc_id")).to_pylist()
     held = {}
     for name, table_runs in runs.items():  # rows of each doc_id, at its first position
         counts = [0] * table.num_rows
