@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cache as memoize
 from math import isfinite
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -45,7 +46,7 @@ from pipeline.models import TABLES, Extraction, Reject
 from pipeline.normalize import DEFAULT_MAX_BYTES, DecodedDocument, InputRejected, canonicalize, decode, doc_id_of
 from pipeline.schema import arrow_schema
 from pipeline.spill import SpilledTable
-from pipeline.validate import DocumentCheck, Finding, Report, check_columns, finding, record_build
+from pipeline.validate import DocumentCheck, Finding, Report, check_columns, check_formats, finding, record_build
 from pipeline.write import Staging, file_digest, read_manifest, table_files
 
 CACHE_DIR = ".cache"
@@ -266,18 +267,74 @@ def encode_lines(rows: list[dict]) -> bytes:
     return out.getvalue()
 
 
-def encode_tables(rows: Rows) -> tuple[dict[str, pa.RecordBatch], dict[str, bytes]]:
-    """One Arrow batch and the JSON lines of every table that has rows, a table at a time:
-    each table's dicts are taken out of ``rows`` and dropped once encoded, so a large
-    document never holds its dicts, batches and lines of every table at once."""
-    batches, lines = {}, {}
+def encode_tables(rows: Rows) -> tuple[dict[str, pa.RecordBatch], dict[str, bytes], list[Finding]]:
+    """One Arrow batch and the JSON lines of every table that has rows, a table at a time, and
+    the rows whose line would not read back as their Arrow row (ZG018): each table's dicts are
+    taken out of ``rows`` and dropped once encoded, so a large document never holds its dicts,
+    batches and lines of every table at once."""
+    batches, lines, findings = {}, {}, []
     for table in list(rows):
         table_rows = rows.pop(table)
         if table_rows:
             lines[table] = encode_lines(table_rows)
-            batches[table] = pa.RecordBatch.from_pylist(table_rows, schema=arrow_schema(TABLES[table]))
+            batches[table], plain = arrow_batch(table, table_rows)
+            if not plain:
+                findings += check_formats(table, table_rows, lines[table], batches[table])
         del table_rows
-    return batches, lines
+    return batches, lines, findings
+
+
+NONE = type(None)
+
+
+@memoize
+def _columns_plan(table: str) -> tuple[pa.Schema, Callable[[dict], tuple], list[tuple[frozenset, str | None]]]:
+    """The table's schema, what takes a row's values in column order, and per column the Python
+    types its values may have to be plain (see ``arrow_batch``), with what more to check of them."""
+    schema = arrow_schema(TABLES[table])
+    kinds = []
+    for f in schema:
+        t = f.type
+        if pa.types.is_list(t):
+            kinds.append((frozenset({list, NONE}), "items"))
+        elif pa.types.is_floating(t):
+            kinds.append((frozenset({float, NONE}), "finite"))
+        else:
+            python = bool if pa.types.is_boolean(t) else int if pa.types.is_integer(t) else dt.date if pa.types.is_date(t) else str
+            kinds.append((frozenset({python, NONE}), None))
+    getter = itemgetter(*schema.names) if len(schema) > 1 else (lambda row, name=schema.names[0]: (row[name],))
+    return schema, getter, kinds
+
+
+def arrow_batch(table: str, rows: list[dict]) -> tuple[pa.RecordBatch, bool]:
+    """One Arrow batch of a table's rows, and whether they are plain: every row has exactly the
+    table's columns and every value is None or of the one Python type the column takes (str,
+    int, bool, date, a finite float, a list of strings or None). orjson's line of a plain row is
+    tested to read back as its Arrow row (tests/test_formats.py); any other row may not (a bool
+    or a fraction in an int column, a datetime in a date column, NaN, a key that is no column),
+    and is compared by ``check_formats``. Built a column at a time, a little faster than
+    ``RecordBatch.from_pylist`` with the same arrays; rows whose keys differ are built by it."""
+    schema, getter, kinds = _columns_plan(table)
+    try:
+        columns = list(zip(*map(getter, rows)))
+    except KeyError:  # a column missing from a row
+        return pa.RecordBatch.from_pylist(rows, schema=schema), False
+    if not columns:
+        return pa.RecordBatch.from_pylist(rows, schema=schema), True
+    plain = set(map(len, rows)) == {len(schema)}
+    arrays = []
+    for values, f, (allowed, more) in zip(columns, schema, kinds):
+        found = set(map(type, values))
+        plain = plain and found <= allowed and (more is None or _plain_values(values, more, NONE in found))
+        arrays.append(pa.array(values, f.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=schema), plain
+
+
+def _plain_values(values: tuple, more: str, nulls: bool) -> bool:
+    present = [v for v in values if v is not None] if nulls else values
+    if more == "finite":  # every term of a finite sum is finite: one call in the usual case
+        return isfinite(sum(present)) or all(map(isfinite, present))
+    return set(map(type, itertools.chain.from_iterable(present))) <= {str, NONE}
 
 
 def dump_rows(result: Rows | Reject) -> tuple[Rows, dict[str, bytes]]:
@@ -292,7 +349,7 @@ def reject_rows(reject: Reject) -> Rows:
 
 def batches_of(rows: Rows) -> dict[str, pa.RecordBatch]:
     """One Arrow batch per table, built once: the cache stores it and the chunk concatenates it."""
-    return {table: pa.RecordBatch.from_pylist(table_rows, schema=arrow_schema(TABLES[table])) for table, table_rows in rows.items()}
+    return {table: arrow_batch(table, table_rows)[0] for table, table_rows in rows.items()}
 
 
 def process_to_rows(task: Task, max_bytes: int, spill_dir: str | None = None) -> DocRows:
@@ -300,7 +357,7 @@ def process_to_rows(task: Task, max_bytes: int, spill_dir: str | None = None) ->
     data = _read(task, max_bytes)
     result = data if isinstance(data, Reject) else _guarded(task, data, lambda: _encoded(task, data, max_bytes, clock, spill_dir))
     if isinstance(result, Reject):
-        return DocRows(task.source, result.doc_id, result.reason, *encode_tables(reject_rows(result)), [], clock.seconds)
+        return DocRows(task.source, result.doc_id, result.reason, *encode_tables(reject_rows(result)), clock.seconds)
     return result
 
 
@@ -348,7 +405,11 @@ def _encode_slices(table: str, rows: Iterator[dict], check: DocumentCheck, clock
         if sink.spill is None and not sink.rows and len(piece) < JSON_SLICE_ROWS:
             clock.lap("serialize")
             return piece, lines
-        sink.write(pa.RecordBatch.from_pylist(piece, schema=sink.schema), lines)
+        batch, plain = arrow_batch(table, piece)
+        if not plain:
+            check.formats += check_formats(table, piece, lines, batch)
+        sink.write(batch, lines)
+        del batch
         del piece, lines
         clock.lap("serialize")
     return sink.finish()
@@ -364,18 +425,22 @@ def _float_columns(table: str) -> tuple[str, ...]:
 
 def arrow_batches(docs: Sequence[DocRows]) -> Built:
     """Give every document its Arrow batch of each table it holds as dicts: one batch is made per
-    table for all of them, and each document takes its slice of it (no copy). The batches
-    made, for ``chunk_result`` to take whole."""
+    table for all of them, and each document takes its slice of it (no copy); a document whose
+    rows are not all plain has them compared with their JSON lines (ZG018). The batches made,
+    for ``chunk_result`` to take whole."""
     built = {}
     for table in TABLES:
         holding = [d for d in docs if table in d.held]
         if not holding:
             continue
-        counts = [len(d.held[table]) for d in holding]
-        batch = pa.RecordBatch.from_pylist([r for d in holding for r in d.held.pop(table)], schema=arrow_schema(TABLES[table]))
+        held = [d.held.pop(table) for d in holding]
+        batch, plain = arrow_batch(table, [r for rows in held for r in rows])
         at = 0
-        for d, n in zip(holding, counts):
+        for d, rows in zip(holding, held):
+            n = len(rows)
             d.batches[table] = batch if n == batch.num_rows else batch.slice(at, n)
+            if not plain:
+                d.findings += check_formats(table, rows, d.lines[table], d.batches[table])
             at += n
         built[table] = batch, holding
     return built

@@ -71,7 +71,7 @@ def run(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --engine dask; default: a local cluster)."),
     max_bytes: int = typer.Option(16 * 1024 * 1024, "--max-bytes", min=1, help="Larger files go to rejects as too_large."),
     incremental: bool = typer.Option(True, "--incremental/--full", help="Reuse the rows of unchanged files from the last build (kept in OUT/.cache)."),
-    validate_after: bool = typer.Option(True, "--validate/--no-validate", help="Also check the written files as a whole: digests, JSON Lines against Parquet, documents unique, rows in document order, counts (every document's rows are checked while they are built either way)."),
+    validate_after: bool = typer.Option(True, "--validate/--no-validate", help="Also check the written files as a whole: digests, documents unique, rows in document order, counts (every document's rows, and each row's JSON line against its Parquet row, are checked while they are built either way)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
     allow_empty: bool = typer.Option(False, "--allow-empty", help="Build a dataset even when the inputs hold no file (otherwise an error)."),
     follow_outside_links: bool = typer.Option(False, "--follow-outside-links", help="Read links whose target lies outside their input folder (otherwise rejected as outside_input)."),

@@ -3,15 +3,16 @@
 Two kinds of check. The rules that hold within one document (ids, references, spans, dates,
 values, counts, outcomes) run during a build on each document's rows as they are made
 (``check_document``), with the rows' types and vocabulary checked column by column on what
-the writer writes (``check_columns``). The rules that span the files (each file against its
+the writer writes (``check_columns``), and each row's JSON line against its Arrow row as both
+are encoded (``check_formats``). The rules that span the files (each file against its
 digest, JSON Lines against Parquet, documents unique, child rows in document order and
 belonging to a document, counts) run over the written files as columnar queries.
 
 ``validate`` runs both over a built dataset, streaming its Parquet files document by
 document (memory stays flat however large the dataset is).  A dataset that this process
 has just built and checked (``record_build``), whose files all still match their digests, is
-not checked row by row a second time: its build's findings are reported with the checks
-across the files.
+not checked row by row a second time, nor are its JSON Lines read again: its build's findings
+are reported with the other checks across the files.
 """
 
 from __future__ import annotations
@@ -165,6 +166,7 @@ class DocumentCheck:
         self.references: list[Finding] = []  # ZG006
         self.by_row: dict[str, list[Finding]] = {}  # per table, what its rule that reads a row at a time found
         self.kept: dict[str, list[dict]] = {}  # per table, the fields its rule that reads the table whole reads
+        self.formats: list[Finding] = []  # ZG018: rows whose JSON line would not read back as their Arrow row
 
     def add(self, table: str, rows: list[dict]) -> None:
         if table not in CHILD_TABLES:
@@ -205,7 +207,7 @@ class DocumentCheck:
             n = self.rows.get(table, 0)
             if document.get(column) != n:
                 out.append(finding("ZG011", "documents", document["doc_id"], f"{column}={document.get(column)} but {table} has {n} rows"))
-        return out
+        return out + self.formats
 
 
 def _check_ids(document: dict, table: str, rows: list[dict], seen: set[str]) -> list[Finding]:
@@ -487,6 +489,10 @@ def validate(out_dir: Path | str) -> Report:
     out_dir = pinned(Path(out_dir))
     report = Report()
     files: dict[str, pq.ParquetFile] = {}
+    manifest_findings, digests = _check_manifest(out_dir)
+    built = _BUILDS.get(str(out_dir.resolve()))
+    if built is not None and (manifest_findings or digests != built.files):
+        built = None  # not the files that build checked
     for table in TABLES:
         path = out_dir / table_files(table)[0]
         try:
@@ -496,8 +502,8 @@ def validate(out_dir: Path | str) -> Report:
             continue
         report.rows[table] = files[table].metadata.num_rows
         report.extend(_check_schema(table, files[table].schema_arrow))
-        report.extend(_check_jsonl(out_dir, table, files[table]))
-    manifest_findings, digests = _check_manifest(out_dir)
+        if built is None:  # the build established ZG018 as it encoded each row twice
+            report.extend(_check_jsonl(out_dir, table, files[table]))
     report.extend(manifest_findings)
     if "documents" not in files or not _has(files["documents"], "doc_id", "source"):
         return report  # nothing to check rows against (ZG001, ZG002)
@@ -505,8 +511,7 @@ def validate(out_dir: Path | str) -> Report:
     doc_ids = files["documents"].read(columns=["doc_id"]).column("doc_id").combine_chunks()
     first = pc.index_in(doc_ids, value_set=doc_ids).to_pylist()  # where each document's doc_id first occurs
     runs = {t: _row_groups(files[t], doc_ids) for t in CHILD_TABLES if t in files}
-    built = _BUILDS.get(str(out_dir.resolve()))
-    if built is not None and not manifest_findings and digests == built.files:
+    if built is not None:
         report.merge(built.report)
         report.extend(_check_counts(files["documents"], runs, first))
     else:
@@ -667,16 +672,45 @@ def _same_rows(path: Path, size: int, table: str, parquet: pq.ParquetFile) -> bo
     """Compared a slice of whole lines at a time (each parsed on its own: the streaming JSON
     reader reads ahead without bound, so a file of long texts was held nearly whole)."""
     expected = _RowStream(parquet)
-    options = pj.ParseOptions(explicit_schema=_json_schema(table), unexpected_field_behavior="error")
     for piece in _line_slices(path, JSON_BLOCK_BYTES) if size else ():
         try:
-            rows = pj.read_json(pa.py_buffer(piece), read_options=pj.ReadOptions(use_threads=False, block_size=len(piece)), parse_options=options)
+            rows = read_lines(table, piece)
         except pa.ArrowInvalid:
             return False
         want = expected.take(rows.num_rows)
         if want.num_rows < rows.num_rows or not _same_columns(rows, want, table):
             return False
     return expected.take(1).num_rows == 0
+
+
+def check_formats(table: str, rows: list[dict], lines: bytes, batch: pa.RecordBatch) -> list[Finding]:
+    """ZG018 as a build establishes it for rows it has just encoded twice (``lines`` by the JSON
+    encoder, ``batch`` by Arrow): the first row that does not have exactly the table's columns
+    (Arrow drops a key that is no column and reads a missing one as null, JSON keeps both as
+    they are), else the first whose line reads back (``read_lines``) other than its Arrow row."""
+    names = arrow_schema(TABLES[table]).names
+    id_field = ID_FIELD.get(table, "source")
+    for row in rows:
+        extra, missing = [k for k in row if k not in names], [k for k in names if k not in row]
+        if extra or missing:
+            what = "; ".join(part for part in (extra and f"keys that are no column: {', '.join(map(str, extra))}",
+                                               missing and f"columns missing: {', '.join(missing)}") if part)
+            return [finding("ZG018", table, row.get(id_field), f"{table}.jsonl would hold a row with {what}")]
+    if _lines_read_as(table, lines, pa.Table.from_batches([batch])):
+        return []
+    each = lines.split(b"\n")[:-1]
+    for n, (row, line) in enumerate(zip(rows, each), 1):
+        if not _lines_read_as(table, line, pa.Table.from_batches([batch.slice(n - 1, 1)])):
+            return [finding("ZG018", table, row.get(id_field), f"{table}.jsonl: the line of this row does not read back as its Parquet row")]
+    return [finding("ZG018", table, None, f"{table}.jsonl: {len(each)} lines for {batch.num_rows} rows")]
+
+
+def _lines_read_as(table: str, lines: bytes, want: pa.Table) -> bool:
+    try:
+        rows = read_lines(table, lines)
+    except pa.ArrowInvalid:
+        return False
+    return rows.num_rows == want.num_rows and _same_columns(rows, want, table)
 
 
 def _line_slices(path: Path, block: int) -> Iterator[bytes]:
@@ -692,6 +726,14 @@ def _line_slices(path: Path, block: int) -> Iterator[bytes]:
             rest = data[cut:]
         if rest:
             yield rest
+
+
+def read_lines(table: str, piece: bytes) -> pa.Table:
+    """Whole JSON lines of a table read as its columns (dates as strings), as every comparison
+    of JSON Lines with Arrow reads them; raises pa.ArrowInvalid for a line that does not read
+    as a row of the table (a key that is not a column among others)."""
+    options = pj.ParseOptions(explicit_schema=_json_schema(table), unexpected_field_behavior="error")
+    return pj.read_json(pa.py_buffer(piece), read_options=pj.ReadOptions(use_threads=False, block_size=max(1, len(piece))), parse_options=options)
 
 
 @cache
