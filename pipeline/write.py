@@ -70,8 +70,19 @@ class Staging:
         return self.writers[table]
 
     def findings(self) -> list:
-        """What ``check`` found in the rows written so far, table by table."""
-        return [f for table in TABLES if table in self.writers for f in self.writers[table].findings]
+        """What ``check`` found in the rows written so far, table by table, and a table whose JSON
+        Lines file holds another number of lines than its Parquet file holds rows (ZG018: the
+        build checked each row's line against its Arrow row; this checks they were paired)."""
+        from pipeline.validate import finding  # validate reads datasets with this module's helpers
+
+        out = []
+        for table in TABLES:
+            writer = self.writers.get(table)
+            if writer is not None:
+                out += writer.findings
+                if writer.lines != writer.rows:
+                    out.append(finding("ZG018", table, None, f"{writer.jsonl_name} has {writer.lines} lines for {writer.rows} Parquet rows"))
+        return out
 
     def digests(self, names: Iterable[str]) -> dict[str, str]:
         """sha256 of the named files: JSON Lines as they were written, the others read back."""
@@ -140,12 +151,14 @@ class TableWriter:
         self.buffered_rows = 0
         self.buffered_bytes = 0
         self.rows = 0
+        self.lines = 0  # of JSON written
         self.closed = False
 
     def append(self, batch: pa.RecordBatch, lines: bytes) -> None:
         """Rows as an Arrow batch and their JSON lines, UTF-8 encoded."""
         self.jsonl.write(lines)
         self.jsonl_digest.update(lines)
+        self.lines += lines.count(b"\n")
         self.buffered_rows += batch.num_rows
         self.buffered_bytes += len(lines)
         self.rows += batch.num_rows

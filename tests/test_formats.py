@@ -189,3 +189,24 @@ def test_a_clean_build_reads_no_json_lines_to_validate(tmp_path, monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(validation, "_BUILDS", {})
     assert validation.validate(out).counts == report.counts  # validate DIR compares in full, and agrees
+
+
+def test_lines_the_writer_lost_are_zg018_from_the_build(tmp_path, monkeypatch):
+    """Each row's line was checked as it was encoded; the writer's pairing of lines with rows is
+    checked by counting them."""
+    from pipeline.build import run
+    from pipeline.write import TableWriter
+
+    append = TableWriter.append
+
+    def losing(self, batch, lines):
+        if self.table == "dates" and self.rows == 0:
+            lines = lines[: lines.rindex(b"\n", 0, len(lines) - 1) + 1]
+        append(self, batch, lines)
+
+    monkeypatch.setattr(TableWriter, "append", losing)
+    out = tmp_path / "out"
+    summary = run([CORPUS], out, jobs=1, incremental=False)
+    assert [f.code for f in summary.findings if f.severity == "error"] == ["ZG018"]
+    monkeypatch.setattr(validation, "_check_jsonl", lambda *args: pytest.fail("JSON Lines read again"))
+    assert validation.validate(out).counts["ZG018"] == 1
