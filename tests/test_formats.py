@@ -210,3 +210,29 @@ def test_lines_the_writer_lost_are_zg018_from_the_build(tmp_path, monkeypatch):
     assert [f.code for f in summary.findings if f.severity == "error"] == ["ZG018"]
     monkeypatch.setattr(validation, "_check_jsonl", lambda *args: pytest.fail("JSON Lines read again"))
     assert validation.validate(out).counts["ZG018"] == 1
+
+
+@pytest.mark.parametrize("path", ["slices", "spilled"])
+def test_rows_encoded_a_slice_at_a_time_are_checked_too(tmp_path, monkeypatch, path):
+    """Tables of many rows are encoded a slice at a time, and a large page's go to spill files:
+    their rows are checked on that path as well."""
+    import pipeline.build as build
+    from pipeline import spill
+
+    if path == "slices":
+        monkeypatch.setattr(build, "JSON_SLICE_ROWS", 7)
+    else:
+        monkeypatch.setattr(spill, "SPILL_BYTES", 1)
+    tables_of = build.tables_of_bytes
+
+    def faulty(*args, **kwargs):
+        for table, rows in tables_of(*args, **kwargs):
+            if table == "measures":
+                rows = (dict(row, note="no column") if i == 10 else row for i, row in enumerate(rows))
+            yield table, rows
+
+    monkeypatch.setattr(build, "tables_of_bytes", faulty)
+    out = tmp_path / "out"
+    summary = build.run([CORPUS], out, jobs=1, incremental=False)
+    found = [f for f in summary.findings if f.severity == "error"]
+    assert {f.code for f in found} == {"ZG018"} and len(found) == 5 and all(f.table == "measures" for f in found)
