@@ -71,6 +71,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
 COUNTS = {t.count: t.name for t in REGISTRY.values() if t.count}  # documents column → table it counts
 CHILD_TABLES = tuple(t.name for t in REGISTRY.values() if t.per_document)
 OFFSET_TABLES = tuple(t.name for t in REGISTRY.values() if t.per_document and t.located)
+QUOTING_TABLES = tuple(t for t in OFFSET_TABLES if "text" in TABLES[t].model_fields)  # rows quote their span's text
 # table → (column, table it points into) of the references checked within a document, in column order
 REFERENCES = {
     t.name: tuple((column, t.references[column]) for column in t.model.model_fields if column in t.references and column != "doc_id")
@@ -190,12 +191,16 @@ class DocumentCheck:
                                     for row in rows)
 
     def _references_hold(self, table: str, rows: list[dict]) -> bool:
-        """Every reference of the rows resolves (the usual case, checked a column at a time)."""
-        for column, target in REFERENCES[table]:
-            values = {row.get(column) for row in rows}
-            values.discard(None)
-            if not values <= self.ids.get(target, set()):
-                return False
+        """Every reference of the rows resolves (the usual case, checked a column at a time; a
+        row without the column goes to the row by row check)."""
+        try:
+            for column, target in REFERENCES[table]:
+                values = set(map(operator.itemgetter(column), rows))
+                values.discard(None)
+                if not values <= self.ids.get(target, set()):
+                    return False
+        except KeyError:
+            return False
         return True
 
     def finish(self) -> list[Finding]:
@@ -236,18 +241,20 @@ def _ids_hold(document: dict, table: str, rows: list[dict], seen: set[str]) -> b
     document, every span within the text and its text the document's; then the ids are seen."""
     if not rows:
         return True
-    ids = [row[ID_FIELD[table]] for row in rows]
-    fresh = set(ids)
-    if len(fresh) != len(ids) or not seen.isdisjoint(fresh) or not all(map(str.startswith, ids, itertools.repeat(document["doc_id"] + "-"))):
+    try:  # the columns taken by itemgetter (C loops); a row without one goes to the row by row check
+        ids = list(map(operator.itemgetter(ID_FIELD[table]), rows))
+        fresh = set(ids)
+        if len(fresh) != len(ids) or not seen.isdisjoint(fresh) or not all(map(str.startswith, ids, itertools.repeat(document["doc_id"] + "-"))):
+            return False
+        if table in OFFSET_TABLES:
+            text = document["text"]
+            starts, ends = list(map(operator.itemgetter("char_start"), rows)), list(map(operator.itemgetter("char_end"), rows))
+            if not (min(starts) >= 0 and max(ends) <= len(text) and all(map(operator.le, starts, ends))):
+                return False
+            if table in QUOTING_TABLES and list(map(operator.itemgetter("text"), rows)) != list(map(text.__getitem__, map(slice, starts, ends))):
+                return False
+    except (KeyError, TypeError):
         return False
-    if table in OFFSET_TABLES:
-        text = document["text"]
-        starts, ends = [row["char_start"] for row in rows], [row["char_end"] for row in rows]
-        if not (min(starts) >= 0 and max(ends) <= len(text) and all(map(operator.le, starts, ends))):
-            return False
-        quoted = [row["text"] for row in rows if "text" in row]
-        if quoted and (len(quoted) < len(rows) or quoted != [text[s:e] for s, e in zip(starts, ends)]):
-            return False
     seen |= fresh
     return True
 
