@@ -867,6 +867,10 @@ def _write_results(results: Iterator[ChunkResult], staging: Staging, summary: Ru
     if log.named_twice():
         summary.n_errors += 1
         summary.findings.append(finding("ZG012", "documents", None, "an input appears twice"))
+    # each row's JSON line was checked against its Arrow row as they were encoded (ZG018); that
+    # they stayed paired on their way to the files is checked by counting them
+    _count_findings(summary, [finding("ZG018", table, None, f"{table}.jsonl has {lines} lines for {rows} Parquet rows")
+                              for table, (lines, rows) in staging.unpaired().items()])
 
 
 def _count_findings(summary: RunSummary, findings: Iterable[Finding]) -> None:

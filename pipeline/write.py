@@ -70,19 +70,13 @@ class Staging:
         return self.writers[table]
 
     def findings(self) -> list:
-        """What ``check`` found in the rows written so far, table by table, and a table whose JSON
-        Lines file holds another number of lines than its Parquet file holds rows (ZG018: the
-        build checked each row's line against its Arrow row; this checks they were paired)."""
-        from pipeline.validate import finding  # validate reads datasets with this module's helpers
+        """What ``check`` found in the rows written so far, table by table."""
+        return [f for table in TABLES if table in self.writers for f in self.writers[table].findings]
 
-        out = []
-        for table in TABLES:
-            writer = self.writers.get(table)
-            if writer is not None:
-                out += writer.findings
-                if writer.lines != writer.rows:
-                    out.append(finding("ZG018", table, None, f"{writer.jsonl_name} has {writer.lines} lines for {writer.rows} Parquet rows"))
-        return out
+    def unpaired(self) -> dict[str, tuple[int, int]]:
+        """Tables whose JSON Lines file holds another number of lines than its Parquet file holds
+        rows: table → (lines, rows)."""
+        return {t: (w.lines, w.rows) for t, w in self.writers.items() if w.lines != w.rows}
 
     def digests(self, names: Iterable[str]) -> dict[str, str]:
         """sha256 of the named files: JSON Lines as they were written, the others read back."""
