@@ -29,6 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Iterator
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
@@ -685,9 +686,25 @@ def _same_rows(path: Path, size: int, table: str, parquet: pq.ParquetFile) -> bo
         except pa.ArrowInvalid:
             return False
         want = expected.take(rows.num_rows)
-        if want.num_rows < rows.num_rows or not _same_columns(rows, want, table):
+        if want.num_rows < rows.num_rows or not _same_columns(rows, want, table) or not _every_column(piece, rows.num_columns):
             return False
     return expected.take(1).num_rows == 0
+
+
+def _every_column(piece: bytes, columns: int) -> bool:
+    """Every line of ``piece`` has a key for every column: the reader reads a missing key as
+    null, as it reads a null (the reader has refused a key that is no column)."""
+    return all(_keys(line) == columns for line in piece.split(b"\n") if line.strip())
+
+
+def _keys(line: bytes) -> int:
+    try:
+        return len(orjson.loads(line))
+    except orjson.JSONDecodeError:  # NaN and infinities, which the reader and json read
+        try:
+            return len(json.loads(line))
+        except ValueError:
+            return -1
 
 
 def check_formats(table: str, rows: list[dict], lines: bytes, batch: pa.RecordBatch) -> list[Finding]:

@@ -345,3 +345,15 @@ def test_the_checks_within_a_document_take_tables_in_slices(monkeypatch):
             for start in range(0, len(table_rows), 3):
                 check.add(table, table_rows[start : start + 3])
         assert check.finish() == whole
+
+
+def test_json_lines_without_a_column_differ(built, tmp_path):
+    """The JSON reader reads a missing key as null: a line must still have every column."""
+    copy = copy_with(built, tmp_path / "missing", {})
+    lines = (copy / "dates.jsonl").read_text("utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if json.loads(line)["problem_id"] is None)  # the same value either way
+    row = json.loads(lines[at])
+    lines[at] = json.dumps({k: v for k, v in row.items() if k != "problem_id"}, ensure_ascii=False)
+    (copy / "dates.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    (finding,) = [f for f in validate(copy).findings if f.code == "ZG018"]
+    assert finding.row_id == row["date_id"] and f"line {at + 1} differs" in finding.message
