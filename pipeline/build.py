@@ -409,8 +409,7 @@ def _encode_slices(table: str, rows: Iterator[dict], check: DocumentCheck, clock
         if not plain:
             check.formats += check_formats(table, piece, lines, batch)
         sink.write(batch, lines)
-        del batch
-        del piece, lines
+        del batch, piece, lines
         clock.lap("serialize")
     return sink.finish()
 
