@@ -163,8 +163,9 @@ def _sections(found: Found, spans: _Spans, ids: list[str]) -> Iterator[dict]:
 
 
 def _problems(found: Found, spans: _Spans, ids: list[str], unit_ids: list[str]) -> Iterator[dict]:
+    span = spans.span
     for k, (p, status) in enumerate(zip(found.outline.problems, _taken(found.statuses))):
-        row = spans.span(p.start, p.end)
+        row = span(p.start, p.end)
         row["problem_id"] = ids[k]
         row["section_id"] = unit_ids[p.unit] if p.unit is not None else None
         row["number"] = p.number
@@ -181,8 +182,11 @@ def _problems(found: Found, spans: _Spans, ids: list[str], unit_ids: list[str]) 
 def _measures(found: Found, spans: _Spans, ids: list[str], problem_ids: list[str], unit_ids: list[str]) -> Iterator[dict]:
     refs = found.policy_refs
     ref_starts = [r.start for r in refs]
+    span = spans.span
     for k, m in enumerate(_taken(found.outline.measures)):
-        row = spans.span(m.start, m.end)
+        row = span(m.start, m.end)
+        first = bisect.bisect_left(ref_starts, m.start)
+        after = bisect.bisect_left(ref_starts, m.end, first)  # the citations starting in the measure
         row["measure_id"] = ids[k]
         row["problem_id"] = problem_ids[m.problem] if m.problem is not None else None
         row["section_id"] = unit_ids[m.unit] if m.unit is not None else None
@@ -191,7 +195,7 @@ def _measures(found: Found, spans: _Spans, ids: list[str], problem_ids: list[str
         row["marker"] = m.marker
         row["title"] = m.title
         row["section_path"] = list(m.section_path)
-        row["policy_refs"] = [r.title for r in refs[bisect.bisect_left(ref_starts, m.start) : bisect.bisect_left(ref_starts, m.end)] if r.end <= m.end]
+        row["policy_refs"] = [r.title for r in refs[first:after] if r.end <= m.end] if first < after else []
         yield row
 
 
