@@ -76,18 +76,19 @@ class _Spans:
         head = _id_head(self.doc_id, REGISTRY[table].id_prefix)
         return [f"{head}{x.start}-{x.end}" for x in items]
 
-    def placer(self, table: str) -> Callable[[int, int], dict]:
-        """A function of a span → its row's span fields, id, and the problem and measure it stands in."""
+    def placer(self, table: str) -> Callable[..., dict]:
+        """A function of a span (and its id, when the id was made before) → its row's span fields,
+        id, and the problem and measure it stands in."""
         spec, c = REGISTRY[table], self.containers
         doc_id, text, raw_span, id_field, head = self.doc_id, self.text, self.raw_span, spec.id_field, _id_head(self.doc_id, spec.id_prefix)
         p_starts, p_ends, p_ids, m_starts, m_ends, m_ids = c.problem_starts, c.problem_ends, c.problem_ids, c.measure_starts, c.measure_ends, c.measure_ids
 
-        def placed(start: int, end: int) -> dict:
+        def placed(start: int, end: int, ident: str | None = None) -> dict:
             raw_start, raw_end = raw_span(start, end)
             k = bisect_right(p_starts, start) - 1
             j = bisect_right(m_starts, start) - 1
             return {"doc_id": doc_id, "text": text[start:end], "char_start": start, "char_end": end, "raw_char_start": raw_start,
-                    "raw_char_end": raw_end, id_field: f"{head}{start}-{end}",
+                    "raw_char_end": raw_end, id_field: ident or f"{head}{start}-{end}",
                     "problem_id": p_ids[k] if k >= 0 and end <= p_ends[k] else None,
                     "measure_id": m_ids[j] if j >= 0 and end <= m_ends[j] else None}  # fmt: skip
 
@@ -121,12 +122,14 @@ def iter_rows(decoded: DecodedDocument, canon: CanonicalText, found: Found) -> I
     outline.problems.clear()
     yield "measures", _measures(found, spans, measure_ids, problem_ids, unit_ids)
     del unit_ids, problem_ids, measure_ids
-    yield "dates", _dates(found, spans)
-    periods = _periods(found, spans, canon.match)
+    date_ids = spans.ids("dates", found.dates)
+    yield "dates", _dates(found, spans, date_ids)
+    periods = _periods(found, canon.match, date_ids)
+    del date_ids
     found.dates.clear()
     found.date_roles.clear()
     indicator_ids = spans.ids("indicators", found.indicators)
-    yield "indicators", _indicators(found, spans, periods)
+    yield "indicators", _indicators(found, spans, indicator_ids, periods)
     del periods
     yield "policy_refs", _policy_refs(found, spans)
     yield "outcomes", _outcomes(found, spans, indicator_ids)
@@ -199,10 +202,10 @@ def _measures(found: Found, spans: _Spans, ids: list[str], problem_ids: list[str
         yield row
 
 
-def _dates(found: Found, spans: _Spans) -> Iterator[dict]:
+def _dates(found: Found, spans: _Spans, ids: list[str]) -> Iterator[dict]:
     placed, roles = spans.placer("dates"), found.date_roles
-    for d in found.dates:
-        row = placed(d.start, d.end)
+    for k, d in enumerate(found.dates):
+        row = placed(d.start, d.end, ids[k])
         row["date_start"] = d.date_start
         row["date_end"] = d.date_end
         row["granularity"] = d.granularity
@@ -214,19 +217,18 @@ def _dates(found: Found, spans: _Spans) -> Iterator[dict]:
         yield row
 
 
-def _periods(found: Found, spans: _Spans, match_text: str) -> Periods:
+def _periods(found: Found, match_text: str, ids: list[str]) -> Periods:
     """The periods of the figures, from the fields of the date rows that it reads."""
     date_words = date_rules()
     dates = found.dates if found.indicators else []
-    ids = spans.ids("dates", dates)
     return Periods(match_text, [{"char_start": d.start, "char_end": d.end, "date_id": i} for d, i in zip(dates, ids)],
                    date_words.base_before, date_words.comparison_after)
 
 
-def _indicators(found: Found, spans: _Spans, periods: Periods) -> Iterator[dict]:
+def _indicators(found: Found, spans: _Spans, ids: list[str], periods: Periods) -> Iterator[dict]:
     placed, measured = spans.placer("indicators"), periods.measured
-    for i in _taken(found.indicators):
-        row = placed(i.start, i.end)
+    for k, i in enumerate(_taken(found.indicators)):
+        row = placed(i.start, i.end, ids[k])
         row["value"] = float(i.value)
         row["multiplier"] = float(i.multiplier)
         row["value_normalized"] = float(i.value_normalized)
