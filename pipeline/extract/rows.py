@@ -24,13 +24,9 @@ _CLAUSE_BREAK = re.compile(r"[,。;:!?\n]")
 _SENTENCE_BREAK = re.compile(r"[。;!?\n]")  # the clause breaks that end a sentence
 
 
-def row_id(doc_id: str, prefix: str, start: int, end: int) -> str:
-    """Ids come from the document, the table's prefix and the span, never from run order."""
-    return f"{_id_head(doc_id, prefix)}{start}-{end}"
-
-
 def _id_head(doc_id: str, prefix: str) -> str:
-    """What every id of one table of one document starts with (``row_id`` = head + span)."""
+    """What every id of one table of one document starts with: an id is this head and its span
+    (``{start}-{end}``), so ids come from the document, the table and the span, never from run order."""
     return f"{doc_id}-{prefix}"
 
 
