@@ -38,6 +38,7 @@ from pydantic_core import to_json
 
 from pipeline import __version__, cache, confine, publish, rules, spill
 from pipeline.describe import write_description
+from pipeline.digests import KnownDigests
 from pipeline.extract.document import Rows, StageClock, extract_document, extract_tables
 from pipeline.inputlog import InputLog
 from pipeline.inputs import Provenance
@@ -50,7 +51,7 @@ from pipeline.validate import DocumentCheck, Finding, Report, check_columns, che
 from pipeline.write import Staging, file_digest, read_manifest, table_files
 
 CACHE_DIR = ".cache"
-DIGESTS_FILE = "digests.json"  # in CACHE_DIR: digests of inputs and outputs with their sizes and times
+DIGESTS_FILE = "digests.sqlite"  # in CACHE_DIR: digests of inputs and outputs with their sizes and times
 TASK_DOCS = 8  # documents per task sent to a worker
 CHUNK_BYTES = 4 * 1024 * 1024  # of page bytes carried by a chunk of container records
 WINDOW_PER_WORKER = 4  # tasks in flight per worker: bounds memory, keeps workers busy
@@ -560,52 +561,6 @@ def _walk(folder: Path, excluded: Path | None) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-class _KnownDigests:
-    """sha256 digests remembered with each file's size, modification time, inode and change
-    time, so that a rerun reads only files that changed (as git does). A file whose recorded modification
-    time lies within ``RACY_NS`` of when the record was made is read again: it may have
-    changed again within the file system's clock tick."""
-
-    RACY_NS = 100_000_000
-
-    def __init__(self, path: Path, *, reuse: bool = True):
-        self.path, self.known, self.seen, self.recorded_ns = path, {}, {}, 0
-        if reuse:
-            try:
-                saved = json.loads(path.read_text("utf-8"))
-                self.known, self.recorded_ns = saved["files"], saved["recorded_ns"]
-            except (OSError, ValueError, KeyError, TypeError):
-                pass
-
-    def digest(self, key: str, path: Path, compute: Callable[[], str]) -> str:
-        try:
-            stat = path.stat()
-        except OSError:
-            return compute()
-        # inode and ctime too, as git does: an edit whose modification time was put back still
-        # changes the ctime, which no user call can set.
-        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
-        old = self.known.get(key)
-        if old and old[:-1] == signature and stat.st_mtime_ns < self.recorded_ns - self.RACY_NS:
-            digest = old[-1]
-        else:
-            digest = compute()
-        self.seen[key] = json.dumps([*signature, digest])  # kept as the text it is saved as: a third of the list's size
-        return digest
-
-    def save(self) -> None:
-        try:
-            tmp = cache.temporary(self.path.parent, self.path.name)
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(f'{{"recorded_ns": {time.time_ns()}, "files": {{')
-                for i, (key, record) in enumerate(self.seen.items()):
-                    fh.write(f"{', ' if i else ''}{json.dumps(key)}: {record}")
-                fh.write("}}")
-            os.replace(tmp, self.path)
-        except OSError:  # a record that cannot be written only costs time
-            cache.discard_temporary(self.path.parent, self.path.name)
-
-
 def _digest(path: Path, max_bytes: int) -> str:
     """Content hash for the cache key; files that cannot be read or are too large key on their size."""
     try:
@@ -786,26 +741,48 @@ def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: 
                 record_fields: dict[str, str] | None) -> RunSummary:
     started = time.perf_counter()
     cache.remove_temporary(out_dir / CACHE_DIR)
-    known = _KnownDigests(out_dir / CACHE_DIR / DIGESTS_FILE, reuse=incremental)  # --full reads all, records all
-    given = Provenance(reference_date=reference_date) if reference_date else None
-    files = _file_tasks(items, known, max_bytes, given, record_fields)
-    summary = RunSummary(out_dir)
-    summary.seconds["hash"] = time.perf_counter() - started
-    build_key = _build_key(files)
-    skipped: Counter = Counter()
-    tasks = _expand(files, max_bytes, given, record_fields or {}, skipped)
-    if incremental and _up_to_date(out_dir, build_key, known):
+    known = KnownDigests(out_dir / CACHE_DIR / DIGESTS_FILE, reuse=incremental)  # --full reads all, records all
+    try:
+        given = Provenance(reference_date=reference_date) if reference_date else None
+        summary = RunSummary(out_dir)
+        build_key = _build_key(_file_tasks(items, known, max_bytes, given, record_fields))
+        summary.seconds["hash"] = time.perf_counter() - started
+        if incremental and _up_to_date(out_dir, build_key, known):
+            known.save()
+            return _unchanged(out_dir, summary, len(items), progress)
+        # The tasks are made again as they are taken, their digests read back from ``known``
+        # (a list of them would grow with the collection).
+        skipped: Counter = Counter()
+        tasks = _expand(_file_tasks(items, _Recorded(known), max_bytes, given, record_fields), max_bytes, given, record_fields or {}, skipped)
+        written = _build(tasks, out_dir, summary, build_key=build_key, max_bytes=max_bytes, jobs=jobs, engine=engine,
+                         scheduler=scheduler, incremental=incremental, progress=progress, skipped=skipped)
+        record_build(out_dir, written, summary.checked)
+        for name, digest in written.items():
+            known.digest(f"output:{name}", out_dir / name, lambda digest=digest: digest)  # the manifest knows what was written
         known.save()
-        publish.remove_leftovers(out_dir)
-        previous = read_manifest(out_dir / "manifest.json")
-        summary.up_to_date = True
-        summary.rows = previous["row_counts"]
-        summary.documents = previous["row_counts"]["documents"]
-        summary.rejects = previous["row_counts"]["rejects"]
-        summary.reused = len(items)
-        if progress:
-            progress(len(items))
-        return summary
+    finally:
+        known.close()
+    summary.seconds["total"] = time.perf_counter() - started
+    return summary
+
+
+def _unchanged(out_dir: Path, summary: RunSummary, n_inputs: int, progress: Callable[[int], None] | None) -> RunSummary:
+    """The summary of a build that found its dataset up to date."""
+    publish.remove_leftovers(out_dir)
+    previous = read_manifest(out_dir / "manifest.json")
+    summary.up_to_date = True
+    summary.rows = previous["row_counts"]
+    summary.documents = previous["row_counts"]["documents"]
+    summary.rejects = previous["row_counts"]["rejects"]
+    summary.reused = n_inputs
+    if progress:
+        progress(n_inputs)
+    return summary
+
+
+def _build(tasks: Iterator[Task], out_dir: Path, summary: RunSummary, *, build_key: str, max_bytes: int, jobs: int, engine: str,
+           scheduler: str | None, incremental: bool, progress: Callable[[int], None] | None, skipped: Counter) -> dict[str, str]:
+    """Process the tasks and publish their dataset in ``out_dir``; the digests of the files written."""
     cache_dir = str(out_dir / CACHE_DIR) if incremental else None
     staging = Staging(out_dir, check=check_columns, hold_dir=out_dir / CACHE_DIR)
     log = None
@@ -832,12 +809,7 @@ def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: 
     finally:
         if log is not None:
             log.close()
-    record_build(out_dir, written["files"], summary.checked)
-    for name, digest in written["files"].items():
-        known.digest(f"output:{name}", out_dir / name, lambda digest=digest: digest)  # the manifest knows what was written
-    known.save()
-    summary.seconds["total"] = time.perf_counter() - started
-    return summary
+    return written["files"]
 
 
 def _write_results(results: Iterator[ChunkResult], staging: Staging, summary: RunSummary, progress, log: InputLog) -> None:
@@ -913,20 +885,31 @@ def _append_piecewise(chunk: ChunkResult, duplicates: dict[int, str], staging: S
             staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", *encode_tables(reject_rows(reject)))]).table("rejects"))
 
 
-def _file_tasks(items: list[InputFile], known: _KnownDigests, max_bytes: int, given: Provenance | None, fields: dict[str, str] | None) -> list[Task]:
+def _file_tasks(items: list[InputFile], known: KnownDigests | _Recorded, max_bytes: int, given: Provenance | None,
+                fields: dict[str, str] | None) -> Iterator[Task]:
     """One task per input file; the options that change its rows are part of its key. A link out
     of its input folder is never read: its reject travels with its task."""
     options = f"{given.reference_date if given else ''}\x1f{sorted((fields or {}).items())}"
-    tasks = []
     for item in items:
         if item.outside:
             reject = Reject(source=item.source, doc_id=None, size_bytes=None, reason="outside_input", message="a link to a file outside the input folder")
-            tasks.append(Task(item.source, item.where, cache_key(item.source, "outside", max_bytes), reject))
+            yield Task(item.source, item.where, cache_key(item.source, "outside", max_bytes), reject)
             continue
         path = item.path
         digest = known.digest(f"input:{os.path.abspath(path)}:{max_bytes}", path, lambda path=path: _digest(path, max_bytes))
-        tasks.append(Task(item.source, item.where, cache_key(item.source, digest + options, max_bytes), provenance=given))
-    return tasks
+        yield Task(item.source, item.where, cache_key(item.source, digest + options, max_bytes), provenance=given)
+
+
+class _Recorded:
+    """The digests a build has recorded, for its tasks made a second time: what keyed the build
+    keys its tasks, and no file is read twice."""
+
+    def __init__(self, known: KnownDigests):
+        self.known = known
+
+    def digest(self, key: str, path: Path, compute: Callable[[], str]) -> str:
+        recorded = self.known.seen(key)
+        return recorded if recorded is not None else compute()
 
 
 def _expand(files: list[Task], max_bytes: int, given: Provenance | None, fields: dict[str, str], skipped: Counter) -> Iterator[Task]:
@@ -948,14 +931,14 @@ def _expand(files: list[Task], max_bytes: int, given: Provenance | None, fields:
             yield Task(entry.source, file.path, cache_key(entry.source, digest + provenance.key(), max_bytes), data, provenance)
 
 
-def _build_key(tasks: list[Task]) -> str:
+def _build_key(tasks: Iterable[Task]) -> str:
     digest = hashlib.sha256()
     for task in tasks:
         digest.update(f"{task.source}\x00{task.key}\n".encode())
     return digest.hexdigest()[:32]
 
 
-def _up_to_date(out_dir: Path, build_key: str, known: _KnownDigests) -> bool:
+def _up_to_date(out_dir: Path, build_key: str, known: KnownDigests) -> bool:
     """The dataset in out_dir was built from exactly these inputs and rules, and is intact."""
     try:
         previous = read_manifest(out_dir / "manifest.json")
