@@ -129,9 +129,9 @@ class Masks:
 
         Their union does not depend on the order of spans that start together, so plain
         (start, end) pairs are sorted."""
-        hides = _hides()
-        hidden = [(s, e) for s, e, name in self.rule_spans if stage in hides[name]]
-        if stage in hides[TITLE] and self.titles:
+        names = _hidden_from(stage)
+        hidden = [(s, e) for s, e, name in self.rule_spans if name in names]
+        if TITLE in names and self.titles:
             hidden += self.titles
             hidden.sort()
         merged: list[list[int]] = []
@@ -147,6 +147,12 @@ class Masks:
         if name == TITLE:
             return [Mask(s, e, TITLE) for s, e in self.titles]
         return [Mask._make(m) for m in self.rule_spans if m[2] == name]
+
+
+@cache
+def _hidden_from(stage: Stage) -> frozenset[str]:
+    """The names of the masks ``stage`` must not read."""
+    return frozenset(name for name, stages in _hides().items() if stage in stages)
 
 
 @cache
