@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Literal, NamedTuple
 
@@ -105,27 +104,55 @@ class Mask(NamedTuple):
     name: str  # a rule's name, or "title"
 
 
-@dataclass(frozen=True)
 class Masks:
-    """The masks of one text, sorted by start (titles may nest; rule spans never overlap)."""
+    """The masks of one text: 《…》 titles and rule spans, each sorted by start (titles may nest;
+    rule spans never overlap).
 
-    spans: tuple[Mask, ...]
+    The two lists are kept apart: the stages ask only for the spans hidden from them or of one
+    name, which need neither a ``Mask`` per span nor one sorted list of both (``spans``, made
+    when asked for)."""
+
+    def __init__(self, titles: Sequence[tuple[int, int]], rule_spans: Sequence[tuple[int, int, str]]):
+        self.titles = titles
+        self.rule_spans = rule_spans
+
+    @cached_property
+    def spans(self) -> tuple[Mask, ...]:
+        """Every mask, sorted by start, the longer first where two start together."""
+        found = [Mask(s, e, TITLE) for s, e in self.titles]
+        found += map(Mask._make, self.rule_spans)
+        found.sort(key=lambda m: (m.start, -m.end))
+        return tuple(found)
 
     def hidden_from(self, stage: Stage) -> list[tuple[int, int]]:
-        """Spans whose numbers ``stage`` must not read, sorted, overlapping ones merged."""
-        hides = _hides()
+        """Spans whose numbers ``stage`` must not read, sorted, overlapping ones merged.
+
+        Their union does not depend on the order of spans that start together, so plain
+        (start, end) pairs are sorted."""
+        names = _hidden_from(stage)
+        hidden = [(s, e) for s, e, name in self.rule_spans if name in names]
+        if TITLE in names and self.titles:
+            hidden += self.titles
+            hidden.sort()
         merged: list[list[int]] = []
-        for m in self.spans:
-            if stage not in hides[m.name]:
-                continue
-            if merged and m.start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], m.end)
+        for start, end in hidden:
+            if merged and start <= merged[-1][1]:
+                if end > merged[-1][1]:
+                    merged[-1][1] = end
             else:
-                merged.append([m.start, m.end])
+                merged.append([start, end])
         return [(s, e) for s, e in merged]
 
     def named(self, name: str) -> list[Mask]:
-        return [m for m in self.spans if m.name == name]
+        if name == TITLE:
+            return [Mask(s, e, TITLE) for s, e in self.titles]
+        return [Mask._make(m) for m in self.rule_spans if m[2] == name]
+
+
+@cache
+def _hidden_from(stage: Stage) -> frozenset[str]:
+    """The names of the masks ``stage`` must not read."""
+    return frozenset(name for name, stages in _hides().items() if stage in stages)
 
 
 @cache
@@ -138,10 +165,7 @@ def _hides() -> dict[str, frozenset[str]]:
 
 def find_masks(match_text: str) -> Masks:
     """Every mask of ``match_text`` (the folded text): 《…》 titles and rule spans."""
-    found = [Mask(s, e, TITLE) for s, e in titles(match_text)]
-    found += map(Mask._make, _scan().spans(match_text))
-    found.sort(key=lambda m: (m.start, -m.end))
-    return Masks(tuple(found))
+    return Masks(titles(match_text), _scan().spans(match_text))
 
 
 def titles(text: str) -> list[tuple[int, int]]:

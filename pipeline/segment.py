@@ -33,7 +33,7 @@ from pipeline.fold import fold_traditional
 
 CN_NUMERAL = "[一二三四五六七八九十]{1,3}"
 SENTENCE_END = "。!?"
-_SENTENCE_END_BEFORE_TEXT = re.compile(f"[{SENTENCE_END}](?=.*\\S)")  # within one line
+_SENTENCE_END = re.compile(f"[{SENTENCE_END}]")
 _SENTENCE_OR_LINE_END = re.compile(f"[{SENTENCE_END}\n]")
 _NON_SPACE = re.compile(r"\S")
 
@@ -221,7 +221,9 @@ def _heading(text: str, body_start: int, end: int) -> tuple[str | None, int, boo
     first = text[body_start:line_end].rstrip()
     if not first:
         return None, body_start, False
-    stop = _SENTENCE_END_BEFORE_TEXT.search(first)
+    # A sentence end with text after it on the line: ``first`` ends with a non-space (rstripped),
+    # so that is any sentence end but its last character.
+    stop = _SENTENCE_END.search(first, 0, len(first) - 1)
     if stop:
         return first[: stop.start()], body_start + stop.start(), False
     has_more = _NON_SPACE.search(text, line_end, end) is not None
@@ -259,7 +261,7 @@ def _level4_in_bodies(text: str, line_units: list[Unit], end_of_body: int) -> li
         if m.end() >= stops[i]:
             return [u for begin, stop in zip(begins, stops) for u in _level4_runs(text, begin, stop)]
         per_body[i].append(m)
-    return [u for begin, found in zip(begins, per_body) for u in _counted(text, begin, found)]
+    return [u for begin, found in zip(begins, per_body) if found for u in _counted(text, begin, found)]
 
 
 def _counted(text: str, begin: int, markers: Iterable[re.Match[str]]) -> list[Unit]:
@@ -268,24 +270,29 @@ def _counted(text: str, begin: int, markers: Iterable[re.Match[str]]) -> list[Un
     expected: dict[str, int] = {}
     for m in markers:
         kind = m.lastgroup  # the marker's group closes after the numeral's inside it
-        marker = m.group(kind)
-        if kind == "shi":
-            number = _numeral(m.group("shi_n"))
-        elif kind == "pnum":
-            number = int(m.group("pnum_n"))
-        else:
-            number = ord(marker) - 0x2460 + 1
+        start, end = m.span(kind)
+        marker = text[start:end]
+        number = _marker_number(kind, marker)
         if number is None:
             continue
         if number == expected.get(kind, 1) or (number == 1 and kind in expected):
-            start = m.start(kind)
             k = start
             while k > begin and text[k - 1] in " \t":
                 k -= 1
             line_start = k == begin or text[k - 1] == "\n"
-            found.append(Unit(4, kind, marker, number, start, m.end(kind), line_start=line_start))
+            found.append(Unit(4, kind, marker, number, start, end, line_start=line_start))
             expected[kind] = number + 1
     return found
+
+
+@cache
+def _marker_number(kind: str, marker: str) -> int | None:
+    """The number a level-4 marker counts: 三是 3, (12) 12, ③ 3 (a few dozen markers, read once)."""
+    if kind == "shi":
+        return whole_number(marker[:-1])
+    if kind == "pnum":
+        return int(marker[1:-1])
+    return ord(marker) - 0x2460 + 1
 
 
 def _close(units: list[Unit], text: str, end_of_body: int) -> None:

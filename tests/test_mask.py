@@ -113,3 +113,31 @@ def test_scanned_patterns_are_checked_when_loaded():
         ScannedPatterns.model_validate({"patterns": ["a*"], "first": "a", "examples": ["a"]})
     with pytest.raises(ValueError):
         ScannedPatterns.model_validate({"patterns": ["a"], "first": "a", "examples": ["a"], "flags": 8})
+
+
+def _merged_the_plain_way(masks, stage):
+    hides = mask._hides()
+    merged: list[list[int]] = []
+    for m in masks.spans:
+        if stage in hides[m.name]:
+            if merged and m.start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], m.end)
+            else:
+                merged.append([m.start, m.end])
+    return [(s, e) for s, e in merged]
+
+
+def test_masks_asked_by_stage_or_name_are_those_of_the_sorted_list(canonical_texts):
+    """``hidden_from`` and ``named`` read titles and rule spans apart; they give what reading the
+    one sorted list of every mask gives, on the notices and the page excerpts (when present)."""
+    from tests.conftest import PAGES
+
+    texts = [*canonical_texts.values(), *(p.read_text("utf-8") for p in sorted(PAGES.glob("*.txt")))]
+    texts += ["《甲《乙》丙》《丁", "《“12218”》工程,热线0571-88888888", "鄂发〔2023〕5号《通知〔2023〕》"]
+    for text in texts:
+        masks = find_masks(text)
+        assert list(masks.spans) == sorted(masks.spans, key=lambda m: (m.start, -m.end))
+        for stage in ("dates", "indicators", "policy_refs"):
+            assert masks.hidden_from(stage) == _merged_the_plain_way(masks, stage)
+        for name in {m.name for m in masks.spans}:
+            assert masks.named(name) == [m for m in masks.spans if m.name == name]

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Callable, NamedTuple
 
 from pydantic import field_validator
@@ -774,12 +774,18 @@ class DateScan:
     text: str
     expressions: tuple[_Expression, ...]
 
+    @cached_property
+    def _written(self) -> tuple[tuple[datetime.date, datetime.date, str, bool] | None, ...]:
+        """Each expression that writes its year resolved (alike in any reference year, so once for
+        ``year_hints`` and ``dates``); None for the others and for those that do not resolve."""
+        return tuple(_resolve_range(e, None) if e.written_year else None for e in self.expressions)
+
     def dates(self, *, reference_year: int | None = None, not_after: datetime.date | None = None) -> list[FoundDate]:
         """``find_dates`` of the scanned text."""
         rows: list[FoundDate] = []
         anchor_year: int | None = None
-        for e in self.expressions:
-            row = _resolve(self.text, e, reference_year, anchor_year, not_after)
+        for e, written in zip(self.expressions, self._written):
+            row = _resolve(self.text, e, reference_year, anchor_year, not_after, written)
             rows.append(row)
             if row.anchors and row.date_end is not None:
                 anchor_year = row.date_end.year
@@ -790,10 +796,9 @@ class DateScan:
         and targets: ``2025年6月30日前完成``, ``到2027年``) never give the latest year."""
         latest: int | None = None
         written: Counter[int] = Counter()
-        for e in self.expressions:
+        for e, resolved in zip(self.expressions, self._written):
             if not e.written_year:  # only written years count, and they resolve alike in any year
                 continue
-            resolved = _resolve_range(e, None)
             if resolved is None:
                 continue
             years = {resolved[0].year, resolved[1].year}
@@ -804,9 +809,11 @@ class DateScan:
         return latest, most
 
 
-def _resolve(text: str, e: _Expression, reference_year: int | None, anchor_year: int | None, not_after: datetime.date | None) -> FoundDate:
+def _resolve(text: str, e: _Expression, reference_year: int | None, anchor_year: int | None, not_after: datetime.date | None,
+             written: tuple[datetime.date, datetime.date, str, bool] | None) -> FoundDate:
+    """``e`` resolved; ``written`` is ``_resolve_range(e, None)`` when ``e`` writes its year."""
     if e.written_year:
-        resolved = _resolve_range(e, None)
+        resolved = written
     elif e.relative is not None:
         resolved = _resolve_range(e, None if reference_year is None else reference_year + e.relative)
     else:
