@@ -547,8 +547,8 @@ def _damaged_runs(text: str) -> list[tuple[int, int]]:
     """Runs of digits and separators with two separators in a row next to a digit (3,.83): a
     damaged figure, of which no part is read. Each run is walked once."""
     runs: list[tuple[int, int]] = []
-    if ".." not in text and ",," not in text and ",." not in text and ".," not in text:
-        return runs  # four substring tests are much faster than the pattern over a text without them
+    if not _separator_pair(text):
+        return runs  # much faster than the pattern over a text without one
     for hit in _DAMAGE.finditer(text):
         a, b = hit.start(), hit.end()
         if runs and a < runs[-1][1]:
@@ -564,6 +564,20 @@ def _damaged_runs(text: str) -> list[tuple[int, int]]:
 
 
 _RUN_CHARS = frozenset(_ASCII_DIGITS + ",.")
+
+
+def _separator_pair(text: str) -> bool:
+    """Does ``text`` hold two separators in a row (.. ,, ,. .,)? One substring test for ,, and a
+    look at both sides of each full stop, which are far fewer than commas in a notice: about half
+    the time of four substring tests."""
+    if ",," in text:
+        return True
+    k = text.find(".")
+    while k >= 0:
+        if (k > 0 and text[k - 1] in ",.") or text.startswith((",", "."), k + 1):
+            return True
+        k = text.find(".", k + 1)
+    return False
 
 
 def find_numbers(text: str) -> list[tuple[int, int, float]]:
