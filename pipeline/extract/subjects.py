@@ -87,6 +87,7 @@ class Grammar:
     leads: re.Pattern[str]  # leading, else a section marker (3. 三、 (二)): what _trim drops at the start
     not_after: dict[str, tuple[str, ...]]  # of words
     not_before: dict[str, tuple[str, ...]]
+    guarded: frozenset[str]  # the words of not_after and not_before: any other is a word of its own
     tails: tuple[str, ...]  # the words of ``trailing``
     trailing: re.Pattern[str]  # anchored at the end, longest first
     longest_trailing: int
@@ -117,6 +118,7 @@ class Grammar:
             leads=re.compile(alt(list(words.leading) + list(scope)) + "|" + _SECTION_MARKER.pattern, re.VERBOSE),
             not_after=dict(words.not_after),
             not_before=dict(words.not_before),
+            guarded=frozenset(words.not_after) | frozenset(words.not_before),
             tails=tuple(sorted(set(tails))),
             trailing=re.compile(alt(tails) + "$"),
             longest_trailing=max(map(len, tails)),
@@ -141,6 +143,8 @@ class Grammar:
 
     def is_word(self, m: str, at: int, word: str) -> bool:
         """Is ``word`` at ``at`` a word of its own, not part of a longer one (占比, 对象)?"""
+        if word not in self.guarded:
+            return True
         end = at + len(word)
         if at > 0 and m[at - 1] in self.not_after.get(word, ()):
             return False
