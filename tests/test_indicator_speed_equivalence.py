@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from pipeline import synth
 from pipeline.extract import indicators as ind
 from pipeline.extract import numerals as num
+from pipeline.extract import outcomes
 from pipeline import mask
 from pipeline.normalize import canonicalize, decode
 
@@ -300,3 +301,34 @@ def test_numbers_fast_and_slow_on_any_text(text):
 def test_figures_from_numbers_read_once(name, text):
     """Numbers scanned once for every finder and handed in give the figures of a scan of its own."""
     assert ind.find_indicators(text, numbers=num.scan_numbers(text)) == ind.find_indicators(text)
+
+
+# --- damaged figures, outcome cues ---------------------------------------------------------
+
+@pytest.mark.parametrize("length", range(6))
+def test_separator_pairs_as_four_substring_tests(length):
+    import itertools
+    for chars in itertools.product("a.,1", repeat=length):
+        text = "".join(chars)
+        assert num._separator_pair(text) == any(p in text for p in ("..", ",,", ",.", ".,")), text
+
+
+def _some_cue_kind_by_kind(m: str, f: ind.FoundIndicator, left: int, right: int) -> bool:
+    kinds = outcomes._kinds_counting(f.unit)
+    return any((k.after is not None and k.after.match(m, f.end, right))
+               or (k.noun is not None and k.noun.match(m, f.end, right))
+               or any(p is not None and p.search(m, left, f.start) for p in (k.before, k.weak)) for k in kinds)
+
+
+@pytest.mark.parametrize("name,text", TEXTS, ids=_ids(TEXTS))
+def test_outcome_cues_of_a_unit_as_the_kinds_one_by_one(name, text):
+    """One pattern per unit and place finds a cue wherever some kind's own pattern does."""
+    for f in ind.find_indicators(text):
+        if f.unit not in outcomes._counted_units():
+            continue
+        some = outcomes._cues_of_unit(f.unit)
+        for left, right in (outcomes._clause_window(text, f.start, f.end), (max(0, f.start - 40), len(text))):
+            union = ((some.after is not None and some.after.match(text, f.end, right) is not None)
+                     or (some.noun is not None and some.noun.match(text, f.end, right) is not None)
+                     or (some.before is not None and some.before.search(text, left, f.start) is not None))
+            assert union == bool(_some_cue_kind_by_kind(text, f, left, right)), (f.text, left, right)

@@ -105,6 +105,9 @@ class _Grammar:
     prefix_units: tuple[tuple[str, UnitEntry], ...]  # longest first
     prefix_unit_ends: frozenset[str]  # their last characters
     qualifier_after: re.Pattern[str]  # longest first
+    unit_of: dict[str, tuple[str, str]]  # unit surface → (unit, kind)
+    between: dict[str, QualifierName]  # qualifiers between a number and its unit (十余家)
+    after_of: dict[str, QualifierName]  # qualifiers after the unit (以上)
     change_of: dict[str, str]
     comparison_of: dict[str, str]
 
@@ -144,6 +147,9 @@ def _grammar() -> _Grammar:
         prefix_units=tuple(sorted(unit_rules().prefix_units.items(), key=lambda kv: -len(kv[0]))),
         prefix_unit_ends=frozenset(surface[-1] for surface in unit_rules().prefix_units),
         qualifier_after=re.compile(alt(list(r.qualifiers.after))),
+        unit_of={surface: (entry.unit, entry.kind) for surface, entry in unit_rules().units.items()},
+        between=dict(r.qualifiers.between),
+        after_of=dict(r.qualifiers.after),
         change_of=change_of,
         comparison_of=comparison_of,
     )
@@ -203,22 +209,30 @@ def find_indicators(text: str, *, match_text: str | None = None, masks: Masks | 
         numbers = scan_numbers(m, hidden=blocked.spans)
     else:
         numbers = [n for n in numbers if not blocked.overlaps(n.start, n.end)]
-    readings = [_read(m, n) for n in numbers]
+    g = _grammar()
+    readings = [_read(m, n, g) for n in numbers]
     _share_units(m, readings)
+    found = _figures(m, readings, blocked, g)
+    subjects = assign_subjects(text, m, found, blocked.rows, _subject_grammar())
+    return [_row(text, r, s, after) for r, (s, after) in zip(found, subjects)]
+
+
+def _figures(m: str, readings: list[_Reading], blocked: _Blocked, g: _Grammar) -> list[_Reading]:
+    """The readings that are figures, with the words before them read; sorted, non-overlapping."""
     found: list[_Reading] = []
     prev_end = 0
     for i, r in enumerate(readings):
         if r.drop or r.unit is None:
             continue
-        _read_left(m, r, max(prev_end, r.start - 24), blocked)
-        if i > 0 and r.change is None and r.comparison is None:
-            _inherit_change(m, readings[i - 1], r)
+        if not r.rank and (left := g.left_fast.search(m, max(prev_end, r.start - 24), r.start)) is not None:
+            _read_left(m, r, left, blocked)  # None where g.left finds only the empty match
+        if i > 0 and r.change is None and r.comparison is None and r.start - 3 <= readings[i - 1].end <= r.start:
+            _inherit_change(m, readings[i - 1], r)  # only a list gap of at most 3 characters passes it on
         if r.start < prev_end or blocked.overlaps(r.start, r.end):
             continue
         found.append(r)
         prev_end = r.end
-    subjects = assign_subjects(text, m, found, blocked.rows, _subject_grammar())
-    return [_row(text, r, s, after) for r, (s, after) in zip(found, subjects)]
+    return found
 
 
 @cache
@@ -266,14 +280,15 @@ def _skipping_to_first_characters(pattern: re.Pattern[str], first: set[str]) -> 
     return re.compile(f"[{chars}](?<=(?={pattern.pattern}{end})(?s:.))", pattern.flags)
 
 
-def _read(m: str, n: Number) -> _Reading:
+def _read(m: str, n: Number, g: _Grammar) -> _Reading:
     r = _Reading(n, n.start, n.end, n.mantissa, n.multiplier)
-    if n.start > 0 and m[n.start - 1] == "第":
+    before = m[n.start - 1] if n.start > 0 else ""
+    if before == "第":
         _read_rank(m, r)
-    elif _continues_ordinals(m, n.start):
+    elif before == "、" and _continues_ordinals(m, n.start):
         r.drop = True  # the 二 and 三 of 第一、二、三轮 are ordinals too
     else:
-        _read_unit(m, r)
+        _read_unit(m, r, g)
         if r.unit == "CNY" and r.multiplier == 1:
             _read_jiao_fen(m, r)
     if r.unit is not None and not r.drop:
@@ -338,27 +353,29 @@ def _unit_at(m: str, k: int) -> tuple[str, UnitEntry] | None:
     return None if hit is None else (hit.group(), unit_rules().units[hit.group()])
 
 
-def _read_unit(m: str, r: _Reading) -> None:
-    rules_ = indicator_rules()
+def _read_unit(m: str, r: _Reading, g: _Grammar) -> None:
     n = r.number
     k = n.end
-    if k < len(m) and m[k] == " " and k + 1 < len(m) and _unit_at(m, k + 1):
+    c = m[k] if k < len(m) else ""  # the character after the number
+    if c == " " and _unit_at(m, k + 1):
         k += 1  # 38 项
+        c = m[k]
     if n.approx:
         r.qualifier = "approx" if any(c in "几幾" for c in m[n.start:n.end]) else "at_least"  # 30多万户
-    between = rules_.qualifiers.between.get(m[k]) if k < len(m) and not n.approx else None
+    between = g.between.get(c) if c and not n.approx else None
     if between and _unit_at(m, k + 1):
         r.qualifier, k = between, k + 1
-    if k < len(m) and m[k] == "成" and _is_cheng(m, k, n):
+        c = m[k]
+    if c == "成" and _is_cheng(m, k, n):
         r.unit, r.kind, r.unit_surface = "%", "percent", "成"
         r.multiplier *= 10
         k += 1
-    elif (hit := _grammar().unit_then_qualifier.match(m, k)) is not None:  # the common case, in one match
+    elif (hit := g.unit_then_qualifier.match(m, k)) is not None:  # the common case, in one match
         surface, after = hit.group("unit", "after")
-        entry = unit_rules().units[surface]
-        r.unit, r.kind, r.unit_surface = entry.unit, entry.kind, surface
+        r.unit, r.kind = g.unit_of[surface]
+        r.unit_surface = surface
         if after and r.qualifier == "exact":
-            r.qualifier = rules_.qualifiers.after[after]
+            r.qualifier = g.after_of[after]
         r.end = hit.end()
         return
     else:
@@ -372,11 +389,11 @@ def _read_unit(m: str, r: _Reading) -> None:
     if k > n.end:
         after = _qualifier_after(m, k)
         if after:
-            r.qualifier = rules_.qualifiers.after[after] if r.qualifier == "exact" else r.qualifier
+            r.qualifier = g.after_of[after] if r.qualifier == "exact" else r.qualifier
             k += len(after)
         r.end = k
     elif r.unit is not None and (after := _qualifier_after(m, r.end)):
-        r.qualifier = rules_.qualifiers.after[after]
+        r.qualifier = g.after_of[after]
         r.end += len(after)
 
 
@@ -449,15 +466,10 @@ def _share_units(m: str, readings: list[_Reading]) -> None:
             r.unit, r.kind = nxt.unit, nxt.kind  # 21.5个、5.5个百分点
 
 
-def _read_left(m: str, r: _Reading, floor: int, blocked: _Blocked) -> None:
-    """Qualifier, change and comparison words right before the figure."""
+def _read_left(m: str, r: _Reading, left: re.Match[str], blocked: _Blocked) -> None:
+    """Qualifier, change and comparison words right before the figure (``left``, of ``left_fast``)."""
     g = _grammar()
     words = indicator_rules().change
-    if r.rank:
-        return
-    left = g.left_fast.search(m, floor, r.start)  # None where g.left finds only the empty match
-    if left is None:
-        return
     start = r.start
     q = left.group("q")
     if q and not (left.start("q") > 0 and m[left.start("q") - 1] in indicator_rules().qualifiers.before_not_after.get(q, ())):
@@ -504,9 +516,10 @@ def exact_product(value: float, multiplier: float) -> float:
 
 
 def _row(text: str, r: _Reading, subject: str | None, subject_after: bool) -> FoundIndicator:
+    value, multiplier = r.value, r.multiplier
     return FoundIndicator(  # by position, in the order of the fields: a named tuple is made faster so
         r.start, r.end, text[r.start:r.end],
-        r.value, r.multiplier, exact_product(r.value, r.multiplier),
+        value, multiplier, float(value) if multiplier == 1.0 else exact_product(value, multiplier),
         r.unit or "", r.kind or "", r.qualifier,
         r.change, r.comparison, subject, subject_after,
     )

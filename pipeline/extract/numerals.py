@@ -80,6 +80,7 @@ _DIGITS = {
     "陆": 6, "陸": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9,
 }
 _ZERO = "零〇"
+_DIGIT_VALUES = {c: float(v) for c, v in _DIGITS.items()}
 _DECIMAL_DIGITS = {c: v for c, v in _DIGITS.items() if c not in "两兩俩倆"} | {"零": 0, "〇": 0}
 _POINT = "点點"
 _GAP = "余多"  # 十余万: "more than", only before a multiplier
@@ -390,16 +391,6 @@ def _is_sign(text: str, i: int) -> bool:
     return True
 
 
-def _plain_number(plain: re.Match[str], start: int, end: int, digit: bool) -> Number:
-    """The number of a plain match (of ``_tables().plain`` or ``scan``) from ``start`` to ``end``,
-    one Chinese digit or Arabic digits, as ``_number_at`` reads it."""
-    if digit:
-        value = float(_DIGITS[plain.group()])
-        return Number(start, end, value, value, 1.0, True, False, False)
-    value = float(plain.group().replace(",", ""))
-    return Number(start, end, value, value, 1.0, False, False, False)
-
-
 def is_numeral(c: str) -> bool:
     """Can ``c`` be part of a number (a digit, Chinese digit, zero or multiplier)?"""
     return c in _DIGITS or c in _ZERO or c in _ASCII_DIGITS or c in _tables().multipliers
@@ -476,35 +467,40 @@ def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None,
     tables = _tables()
     n = len(text)
     end_mark = [(n + 1, n + 1)]  # after the last span: the walks below need no bounds checks
-    blocked = [(m.start(), m.end()) for m in tables.not_numerals.finditer(text)]
-    damaged = _damaged_runs(text)
-    if damaged:
-        blocked = sorted(blocked + damaged)
-    blocked += end_mark
+    blocked = _blocked(text, tables) + end_mark
     hidden = [*hidden, *end_mark]
     found: list[Number] = []
     b = h = pos = 0
+    (blocked_start, blocked_end), (hidden_start, hidden_end) = blocked[0], hidden[0]
+    inner, digits = tables.inner, _DIGIT_VALUES
     while True:
         for m in tables.scan.finditer(text, pos):
-            i = m.start()
+            i, end = m.span()
             if i < pos:
-                if m.end() <= pos:
+                if end <= pos:
                     continue
                 break  # reaches across the end of the last number: search again from there
-            while blocked[b][1] <= i:
-                b += 1
-            while hidden[h][1] <= i:
-                h += 1
-            hidden_start, hidden_end = hidden[h]
-            end = m.end()
-            if blocked[b][0] <= i:
-                pos = blocked[b][1]
-            elif hidden_start <= i and (hidden_end >= n or text[hidden_end] not in tables.inner):
+            if blocked_end <= i:  # the next blocked and hidden spans not ending before i
+                while blocked[b][1] <= i:
+                    b += 1
+                blocked_start, blocked_end = blocked[b]
+            if hidden_end <= i:
+                while hidden[h][1] <= i:
+                    h += 1
+                hidden_start, hidden_end = hidden[h]
+            if blocked_start <= i:
+                pos = blocked_end
+            elif hidden_start <= i and (hidden_end >= n or text[hidden_end] not in inner):
                 pos = hidden_end  # no number from inside the span reaches past it: all are dropped
             elif (kind := m.lastgroup) != "start" and end - i <= MAX_DIGITS:  # most numbers: 2023, 15.5, 一
                 pos = end
-                if hidden_start >= pos and (skip is None or not skip(i, pos)):
-                    found.append(_plain_number(m, i, end, kind == "digit"))
+                if hidden_start >= end and (skip is None or not skip(i, end)):  # made here: one call less
+                    if kind == "digit":
+                        value = digits[m[0]]
+                        found.append(Number(i, end, value, value, 1.0, True, False, False))
+                    else:
+                        value = float(m[0].replace(",", ""))
+                        found.append(Number(i, end, value, value, 1.0, False, False, False))
             elif (number := _number_at(text, i)) is None:  # may run through a later 万一: only starts are blocked
                 run = _DIGIT_RUN.match(text, i) if text[i] in _ASCII_DIGITS else None
                 pos = run.end() if run else i + 1  # skip a rejected digit run whole: linear time
@@ -516,6 +512,13 @@ def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None,
                 break  # ended inside this match: search again from there
         else:
             return found
+
+
+def _blocked(text: str, tables: _Tables) -> list[tuple[int, int]]:
+    """The spans no number may start in, sorted: words that are no numbers, damaged figures."""
+    blocked = [m.span() for m in tables.not_numerals.finditer(text)]
+    damaged = _damaged_runs(text)
+    return sorted(blocked + damaged) if damaged else blocked
 
 
 @lru_cache(maxsize=4096)
@@ -544,8 +547,8 @@ def _damaged_runs(text: str) -> list[tuple[int, int]]:
     """Runs of digits and separators with two separators in a row next to a digit (3,.83): a
     damaged figure, of which no part is read. Each run is walked once."""
     runs: list[tuple[int, int]] = []
-    if ".." not in text and ",," not in text and ",." not in text and ".," not in text:
-        return runs  # four substring tests are much faster than the pattern over a text without them
+    if not _separator_pair(text):
+        return runs  # much faster than the pattern over a text without one
     for hit in _DAMAGE.finditer(text):
         a, b = hit.start(), hit.end()
         if runs and a < runs[-1][1]:
@@ -561,6 +564,20 @@ def _damaged_runs(text: str) -> list[tuple[int, int]]:
 
 
 _RUN_CHARS = frozenset(_ASCII_DIGITS + ",.")
+
+
+def _separator_pair(text: str) -> bool:
+    """Does ``text`` hold two separators in a row (.. ,, ,. .,)? One substring test for ,, and a
+    look at both sides of each full stop, which are far fewer than commas in a notice: about half
+    the time of four substring tests."""
+    if ",," in text:
+        return True
+    k = text.find(".")
+    while k >= 0:
+        if (k > 0 and text[k - 1] in ",.") or text.startswith((",", "."), k + 1):
+            return True
+        k = text.find(".", k + 1)
+    return False
 
 
 def find_numbers(text: str) -> list[tuple[int, int, float]]:

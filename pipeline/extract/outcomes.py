@@ -13,7 +13,6 @@ The words live in ``rules/outcomes.yaml``; only the grammar is here.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -144,33 +143,38 @@ class _KindGrammar:
 
 @cache
 def _grammar() -> tuple[_KindGrammar, ...]:
-    r = outcome_rules()
-    gap = f"[^{re.escape(CLAUSE_BREAKS)}]{{0,{r.gap}}}?"
-    lead_gap = f"[^{re.escape(CLAUSE_BREAKS + AFTER_GAP_BREAKS)}0-9]{{0,{r.gap}}}?"
-
-    def ahead(cues: tuple[str, ...]) -> re.Pattern[str] | None:
-        """Every cue starting at each position, as group 1: the match is the cue's first character,
-        the cue is read by a lookahead from there. Beginning with the characters a cue begins with
-        lets the engine skip to them (a bare lookahead is tried at every position)."""
-        if not cues:
-            return None
-        firsts = "".join(re.escape(c) for c in sorted({cue[0] for cue in cues}))
-        return re.compile(f"[{firsts}](?<=(?=({_cue_pattern(cues, gap)}))(?s:.))")
-
-    def anchored(cues: tuple[str, ...]) -> re.Pattern[str] | None:
-        if not cues:
-            return None
-        with_gap = [c for c in cues if c.startswith(GAP_MARK)]
-        plain = [c for c in cues if not c.startswith(GAP_MARK)]
-        parts = [f"({_cue_pattern(plain, gap)})"] if plain else []
-        if with_gap:
-            parts.append(f"{lead_gap}({_cue_pattern([c.removeprefix(GAP_MARK) for c in with_gap], gap)})")
-        return re.compile("|".join(parts))
-
     return tuple(
-        _KindGrammar(name, k, ahead(k.before), ahead(k.weak), anchored(k.after), anchored(k.noun), ahead(k.lead))
-        for name, k in r.kinds.items()
+        _KindGrammar(name, k, _ahead(k.before), _ahead(k.weak), _anchored(k.after), _anchored(k.noun), _ahead(k.lead))
+        for name, k in outcome_rules().kinds.items()
     )
+
+
+def _gap() -> str:
+    """A short stretch of the same clause, as … stands for inside a cue."""
+    return f"[^{re.escape(CLAUSE_BREAKS)}]{{0,{outcome_rules().gap}}}?"
+
+
+def _ahead(cues: Sequence[str]) -> re.Pattern[str] | None:
+    """Every cue starting at each position, as group 1: the match is the cue's first character,
+    the cue is read by a lookahead from there. Beginning with the characters a cue begins with
+    lets the engine skip to them (a bare lookahead is tried at every position)."""
+    if not cues:
+        return None
+    firsts = "".join(re.escape(c) for c in sorted({cue[0] for cue in cues}))
+    return re.compile(f"[{firsts}](?<=(?=({_cue_pattern(cues, _gap())}))(?s:.))")
+
+
+def _anchored(cues: Sequence[str]) -> re.Pattern[str] | None:
+    """The cues at the match position (group 1), or those with a leading … a few characters later (group 2)."""
+    if not cues:
+        return None
+    with_gap = [c for c in cues if c.startswith(GAP_MARK)]
+    plain = [c for c in cues if not c.startswith(GAP_MARK)]
+    parts = [f"({_cue_pattern(plain, _gap())})"] if plain else []
+    if with_gap:
+        lead_gap = f"[^{re.escape(CLAUSE_BREAKS + AFTER_GAP_BREAKS)}0-9]{{0,{outcome_rules().gap}}}?"
+        parts.append(f"{lead_gap}({_cue_pattern([c.removeprefix(GAP_MARK) for c in with_gap], _gap())})")
+    return re.compile("|".join(parts))
 
 
 @cache
@@ -204,15 +208,12 @@ def find_outcomes(match_text: str, indicators: Sequence[FoundIndicator]) -> list
     found: list[FoundOutcome] = []
     spans: set[tuple[int, int]] = set()
     counted = _counted_units()
-    sentence_ends = [m.start() for m in _SENTENCE_BREAK.finditer(match_text)] if indicators else []
+    sentences = _SentenceStarts(match_text)
     last_family: tuple[int, str | None] = (-1, None)  # (sentence start, family) of the last outcome
     for index, figure in enumerate(indicators):
         if figure.change is not None or figure.unit not in counted:
             continue
-        k = bisect.bisect_left(sentence_ends, figure.start)
-        sentence = sentence_ends[k - 1] + 1 if k else 0
-        family = last_family[1] if last_family[0] == sentence else None
-        cue = _best_cue(match_text, figure, family, sentence)
+        cue = _best_cue(match_text, figure, last_family, sentences)
         if cue is None:
             continue
         outcome = _outcome(match_text, figure, index, cue)
@@ -220,11 +221,32 @@ def find_outcomes(match_text: str, indicators: Sequence[FoundIndicator]) -> list
             continue
         spans.add((outcome.start, outcome.end))
         found.append(outcome)
-        last_family = (sentence, cue.kind.rules.family)
+        last_family = (sentences.start_of(figure.start), cue.kind.rules.family)
     return found
 
 
-_SENTENCE_BREAK = re.compile(f"[{re.escape(SENTENCE_BREAKS)}]")
+class _SentenceStarts:
+    """Where the sentence holding a position starts (just after the last sentence break before it).
+
+    Asked of positions in text order, each stretch of text is looked at once: a position with no
+    break since the one asked before is in the same sentence."""
+
+    __slots__ = ("text", "pos", "start")
+
+    def __init__(self, text: str):
+        self.text, self.pos, self.start = text, 0, 0
+
+    def start_of(self, pos: int) -> int:
+        if pos < self.pos:  # asked out of order: look from the beginning again
+            self.pos, self.start = 0, 0
+        last = _LAST_SENTENCE_BREAK.match(self.text, self.pos, pos)  # greedy: the last break before pos
+        if last is not None:
+            self.start = last.end()
+        self.pos = pos
+        return self.start
+
+
+_LAST_SENTENCE_BREAK = re.compile(f"(?s:.*)[{re.escape(SENTENCE_BREAKS)}]")
 _NEXT_CLAUSE_BREAK = re.compile(f"[{re.escape(CLAUSE_BREAKS)}]")
 _LAST_CLAUSE_BREAK = re.compile(f"(?s:.*)[{re.escape(CLAUSE_BREAKS)}]")
 
@@ -248,22 +270,51 @@ def _clause_window(text: str, start: int, end: int) -> tuple[int, int]:
     return (last.end() if last else floor), (following.start() if following else ceiling)
 
 
-def _best_cue(text: str, figure: FoundIndicator, family: str | None, sentence: int) -> _Cue | None:
+def _best_cue(text: str, figure: FoundIndicator, last_family: tuple[int, str | None],
+              sentences: _SentenceStarts) -> _Cue | None:
+    """The cue that makes ``figure`` an outcome, if any; ``last_family`` is the sentence start and
+    family of the last outcome."""
     left, right = _clause_window(text, figure.start, figure.end)
+    some = _cues_of_unit(figure.unit)  # most figures have no cue of any kind: one test each side
+    has_after = some.after is not None and some.after.match(text, figure.end, right) is not None
+    has_before = some.before is not None and some.before.search(text, left, figure.start) is not None
+    if not (has_after or has_before) and (some.noun is None or not some.noun.match(text, figure.end, right)):
+        return None
+    sentence = sentences.start_of(figure.start)
+    family = last_family[1] if last_family[0] == sentence else None
     kinds = [k for k in _kinds_counting(figure.unit)
              if not (k.rules.not_in_sentence and _stopped_by_sentence(text, k, sentence, right))]
     if not kinds:
         return None
-    after = _after_cue(text, kinds, figure.end, right, "after")
+    after = _after_cue(text, kinds, figure.end, right, "after") if has_after else None
     if after:
         return after
-    before = _before_cue(text, kinds, left, figure.start, family)
+    before = _before_cue(text, kinds, left, figure.start, family) if has_before else None
     noun = _after_cue(text, kinds, figure.end, right, "noun")
     if before and noun and not _same_family(before.kind, noun.kind):
         return noun  # 分解为23项具体的整改任务: the noun says what is counted
     if before and (noun or _free_after(text, figure.end, right)):
         return before
     return noun
+
+
+class _AnyCue(NamedTuple):
+    """The cues of every kind that counts in a unit, each place as one pattern: a figure none of
+    them matches next to has no cue, and the kinds need not be tried one by one."""
+
+    after: re.Pattern[str] | None  # any kind's after cue, anchored at the figure's end
+    before: re.Pattern[str] | None  # any kind's before or weak cue
+    noun: re.Pattern[str] | None
+
+
+@cache
+def _cues_of_unit(unit: str) -> _AnyCue:
+    """One pattern of each place for all the kinds counting in ``unit``: a cue of some kind
+    matches where one of these matches (an alternation of the kinds' alternations)."""
+    kinds = [k.rules for k in _kinds_counting(unit)]
+    return _AnyCue(_anchored([c for k in kinds for c in k.after]),
+                   _ahead([c for k in kinds for c in k.before + k.weak]),
+                   _anchored([c for k in kinds for c in k.noun]))
 
 
 def _same_family(a: _KindGrammar, b: _KindGrammar) -> bool:

@@ -71,10 +71,23 @@ _NOUN_REACH = 16  # characters a noun after a figure is followed
 _SHARE_REACH = 30  # characters between two figures of one sentence that share a subject
 
 
+_SECTION_MARKER = re.compile(
+    r"""(?: [0-9]{1,2} [.、．]                          # 3.  3、
+          | [(（]? [一二三四五六七八九十0-9]{1,3} [)）]    # (二)  二)  (3)
+          | [一二三四五六七八九十]{1,3} 、                  # 三、
+        ) (?![0-9])                                   # not a decimal: 3.5""",
+    re.VERBOSE,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Grammar:
     words: SubjectWords
     leading: re.Pattern[str]
+    leads: re.Pattern[str]  # leading, else a section marker (3. 三、 (二)): what _trim drops at the start
+    not_after: dict[str, tuple[str, ...]]  # of words
+    not_before: dict[str, tuple[str, ...]]
+    guarded: frozenset[str]  # the words of not_after and not_before: any other is a word of its own
     tails: tuple[str, ...]  # the words of ``trailing``
     trailing: re.Pattern[str]  # anchored at the end, longest first
     longest_trailing: int
@@ -102,6 +115,10 @@ class Grammar:
         return cls(
             words=words,
             leading=re.compile(alt(list(words.leading) + list(scope))),
+            leads=re.compile(alt(list(words.leading) + list(scope)) + "|" + _SECTION_MARKER.pattern, re.VERBOSE),
+            not_after=dict(words.not_after),
+            not_before=dict(words.not_before),
+            guarded=frozenset(words.not_after) | frozenset(words.not_before),
             tails=tuple(sorted(set(tails))),
             trailing=re.compile(alt(tails) + "$"),
             longest_trailing=max(map(len, tails)),
@@ -126,10 +143,12 @@ class Grammar:
 
     def is_word(self, m: str, at: int, word: str) -> bool:
         """Is ``word`` at ``at`` a word of its own, not part of a longer one (占比, 对象)?"""
+        if word not in self.guarded:
+            return True
         end = at + len(word)
-        if at > 0 and m[at - 1] in self.words.not_after.get(word, ()):
+        if at > 0 and m[at - 1] in self.not_after.get(word, ()):
             return False
-        return not (end < len(m) and m[end] in self.words.not_before.get(word, ()))
+        return not (end < len(m) and m[end] in self.not_before.get(word, ()))
 
 
 def assign_subjects(text: str, m: str, found: Sequence[Figure], rows: Sequence[tuple[int, int]],
@@ -270,28 +289,20 @@ def _phrase(m: str, start: int, end: int, g: Grammar) -> tuple[tuple[int, int] |
     return phrase, (verb if phrase is None else None)
 
 
-_SECTION_MARKER = re.compile(
-    r"""(?: [0-9]{1,2} [.、．]                          # 3.  3、
-          | [(（]? [一二三四五六七八九十0-9]{1,3} [)）]    # (二)  二)  (3)
-          | [一二三四五六七八九十]{1,3} 、                  # 三、
-        ) (?![0-9])                                   # not a decimal: 3.5""",
-    re.VERBOSE,
-)
-
-
 def _trim(m: str, start: int, end: int, g: Grammar) -> tuple[int, int] | None:
     """``m[start:end]`` without the scope, time, adverb and linking words at its ends."""
     changed = True
+    leads, trailing, reach = g.leads, g.trailing, g.longest_trailing + 1
     while changed and start < end:
         changed = False
         while start < end and m[start].isspace():
             start += 1
         while end > start and m[end - 1].isspace():
             end -= 1
-        lead = g.leading.match(m, start, end) or _SECTION_MARKER.match(m, start, end)
-        if lead and lead.end() > start and g.is_word(m, lead.start(), lead.group()):
+        lead = leads.match(m, start, end)
+        if lead and lead.end() > start and g.is_word(m, start, lead.group()):
             start, changed = lead.end(), True
-        trail = g.trailing.search(m, max(start, end - g.longest_trailing - 1), end)
+        trail = trailing.search(m, start if end - reach < start else end - reach, end)
         if trail and trail.start() < end and g.is_word(m, trail.start(), trail.group()):
             end, changed = trail.start(), True
     return (start, end) if end - start >= 2 else None
@@ -324,10 +335,10 @@ def _noun_end(m: str, start: int, g: Grammar) -> tuple[int, bool]:
     n = len(m)
     reach = min(n, start + _NOUN_REACH)
     k = start
+    stops, firsts = g.noun_stops, g.noun_stop_firsts
     while k < reach:
         c = m[k]
-        stop = g.noun_stops.match(m, k) if c in g.noun_stop_firsts else None
-        if stop and g.is_word(m, k, stop.group()):
+        if c in firsts and (stop := stops.match(m, k)) and g.is_word(m, k, stop.group()):
             return k, True
         if "\u4e00" <= c <= "\u9fff":
             k += 1
