@@ -166,6 +166,7 @@ class _Grammar:
     stop_pattern: re.Pattern[str]
     group_stop_pattern: re.Pattern[str]
     generic_openers: tuple[str, ...]
+    generic_opener_ends: frozenset[str]  # their last characters: most units have none of them before
     inspection_tail: re.Pattern[str]
     furniture: RuleScan
     source_label: re.Pattern[str]
@@ -253,6 +254,7 @@ def _grammar() -> _Grammar:
         group_stop_pattern=re.compile(rules.alt(sorted(set(r.name_stops) - set(r.group_name_words)))),
         not_places=frozenset(w for w in (*r.name_stops, *r.roles.partner_before, *r.roles.lead_after, *r.roles.partner_after, *r.not_places) if w in g.by_name and all(d.name != w for d in g.by_name[w])),
         generic_openers=tuple(r.generic_openers),
+        generic_opener_ends=frozenset(w[-1] for w in r.generic_openers),
         inspection_tail=re.compile(_inspection_tail(r)),
         furniture=RuleScan(r.furniture_lines.scan_rules("furniture")),
         source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
@@ -456,7 +458,7 @@ def _opens_with_unit(match: str, start: int, end: int) -> bool:
     if _level_before(match, start + 1, start, False) or any(match[start : start + k] in g.places for k in range(2, 7)):
         return True
     head = g.head_pattern.search(match, start, end)
-    return head is not None and _read(match, head, start, False) is not None
+    return head is not None and _read(match, head.group(), head.start(), head.end(), start, False) is not None
 
 
 def _clause_start(match: str, pos: int) -> int:
@@ -545,34 +547,38 @@ _NOT_IN_NAME = r"[^\u4e00-\u9fff()]|[0-9一二三四五六七八九十两几多�
 _LAST_NOT_IN_NAME = re.compile(f"(?s:.*)(?:{_NOT_IN_NAME})")
 
 
-def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) -> _Mention | None:
-    """The mention ending with the organ word ``m`` (``joined``: another unit ends right before it;
-    ``listed``: it follows another unit and a list separator, 县纪委、监委)."""
-    word, s, e = m.group(), m.start(), m.end()
-    heads = _grammar().heads
-    head = heads[word] if word in heads else heads["巡察组"]
+def _read(match: str, word: str, s: int, e: int, lo: int, joined: bool, listed: bool = False) -> _Mention | None:
+    """The mention ending with the organ word ``word`` at ``s``..``e`` (``joined``: another unit
+    ends right before it; ``listed``: it follows another unit and a list separator, 县纪委、监委)."""
+    g = _grammar()
+    head = g.heads.get(word) or g.heads["巡察组"]
     if e < len(match) and match[e] in head.refused_before:
         return None
     read = _body(match, word, head, s, e, lo, joined)
     if read is None:
         return None
     category, kind, function, body = read
-    kind = _zone_is_other(kind)
+    if kind == "zone":
+        kind = "other"  # zones acting as units (立山经济开发区)
     if category == "institution" and not joined:
         prefix, body = _institution_prefix(match, body, s)
+    elif joined or body <= lo or match[body - 1] not in g.prefix_ends:
+        prefix = _Prefix(body, ())  # most units: no place or level word ends before them
     else:
-        prefix = _prefix(match, body, lo) if not joined else _Prefix(body, ())
-    if category != "congress":
+        prefix = _prefix(match, body, lo)
+    if category != "congress" and prefix.tokens and prefix.tokens[0][0] == "term":
         prefix = _without_terms(prefix)
     mention = _Mention(prefix.start, e, body, kind, function, tail_start=body, category=category)
-    _place_fields(mention, prefix)
+    if prefix.tokens:
+        _place_fields(mention, prefix)
     if category == "institution" and not joined:
         _institution_place(match, mention, word)
     if category == "central":
         mention.level = "central"
     if not (_stands_alone(match, mention, category, prefix, joined, lo) or (listed and category in _LISTABLE)):
         return None
-    _outside_party(match, mention, lo)
+    if mention.kind == "party_organ" and mention.start > 0 and match[mention.start - 1] in g.outside_party_ends:
+        _outside_party(match, mention, lo)
     return mention
 
 
@@ -586,10 +592,10 @@ def _body(match: str, word: str, head: _Head, s: int, e: int, lo: int, joined: b
     category, kind = head.category, head.kind
     if category == "centre":
         return ("central", kind, None, s) if match.startswith(r.centre_alone_before, e) else None
-    if category == "committee" and word in r.department_suffixes and _department_function(match, word, s, e, lo)[0]:
-        category = "department"
-    if category == "department":
-        return _department_body(match, word, s, e, lo, joined)
+    if category == "department" or category == "committee" and word in r.department_suffixes:
+        found = _department_function(match, word, s, e, lo)
+        if category == "department" or found[0]:
+            return _department_body(match, word, s, e, lo, joined, found)
     if category == "office":
         written = _function_before(match, s, lo)
         if written is None:
@@ -608,14 +614,11 @@ def _body(match: str, word: str, head: _Head, s: int, e: int, lo: int, joined: b
     return category, kind, None, s
 
 
-def _zone_is_other(kind: str) -> Kind:
-    return "other" if kind == "zone" else kind  # type: ignore[return-value]
-
-
-def _department_body(match: str, word: str, s: int, e: int, lo: int, joined: bool) -> _Body | None:
-    """发改委, 市场监管局: a function from the vocabulary; else 县科教体局 after a level word; 省厅."""
+def _department_body(match: str, word: str, s: int, e: int, lo: int, joined: bool, found: tuple[str | None, int]) -> _Body | None:
+    """发改委, 市场监管局: a function from the vocabulary (``found``, by ``_department_function``);
+    else 县科教体局 after a level word; 省厅."""
     g, r = _grammar(), organization_rules()
-    written, suffix_start = _department_function(match, word, s, e, lo)
+    written, suffix_start = found
     if written is not None:
         function = g.aliases[written]
         return "department", g.function_kind[function], function, suffix_start - len(written)
@@ -646,8 +649,6 @@ def _group_body(match: str, word: str, s: int, e: int, joined: bool) -> _Body | 
 def _outside_party(match: str, mention: _Mention, lo: int) -> None:
     """民进广东省委, 政协丽水市委员会: committees that are no organ of the Communist Party."""
     r = organization_rules()
-    if mention.kind != "party_organ" or match[mention.start - 1 : mention.start] not in _grammar().outside_party_ends:
-        return
     for word, kind in (*((w, "other") for w in r.other_parties), ("政协", "congress_cppcc")):
         if match.startswith(word, mention.start - len(word)) and mention.start - len(word) >= lo:
             mention.start -= len(word)
@@ -713,11 +714,12 @@ def _institution_prefix(match: str, name_start: int, head_start: int) -> tuple[_
 
 def _fallback_function(match: str, s: int, lo: int) -> int | None:
     """A 局 or 厅 whose function is not in the vocabulary: two to six ideographs after a level word."""
+    ends = _grammar().prefix_ends  # the last characters of every level word and place name
     for k in range(2, 7):
         start = s - k  # the function grows leftwards by one character each time: check the new one
         if start <= lo or not ("\u4e00" <= match[start] <= "\u9fff" and (k > 2 or "\u4e00" <= match[s - 1] <= "\u9fff")):
             return None
-        if _level_before(match, start, lo, False) or _place_before(match, start, lo):
+        if match[start - 1] in ends and (_level_before(match, start, lo, False) or _place_before(match, start, lo)):
             if match[start:s] not in _grammar().not_level_words and match[s - 1 : s + 1] not in _NOT_BUREAUS and not _STOP_CHARS.intersection(match[start:s]):
                 return start
     return None
@@ -760,8 +762,9 @@ def _pick(divisions: tuple[Division, ...], within: Division | None) -> Division:
 
 def _stands_alone(match: str, mention: _Mention, category: Category, prefix: _Prefix, joined: bool, lo: int) -> bool:
     """Whether the words read name one unit, not a kind of unit (各部门, 上级巡察组, 3个巡察组)."""
+    g = _grammar()
     before = match[mention.start - 1] if mention.start > 0 else ""
-    if _ends_with_word(match, mention.start, 0, _grammar().generic_openers):
+    if before in g.generic_opener_ends and _ends_with_word(match, mention.start, 0, g.generic_openers):
         return False
     if before and (before in "个家" or before.isdigit()):
         return False
@@ -968,10 +971,11 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
             block = next(blocked_iter, None)
         if block is not None and block[0] < m.end():
             continue
+        word, (s, e) = m.group(), m.span()
         previous = out[-1] if out and out[-1].end >= lo else None
-        joined = previous is not None and previous.end == m.start()
-        listed = previous is not None and _connects(match, previous.end, m.start())
-        mention = _read(match, m, m.start() if joined else lo, joined, listed)
+        joined = previous is not None and previous.end == s
+        listed = previous is not None and not joined and _connects(match, previous.end, s)
+        mention = _read(match, word, s, e, s if joined else lo, joined, listed)
         if mention is None:
             continue
         while out and out[-1].start >= mention.start:
@@ -980,7 +984,7 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
                 mention.level, mention.division, mention.bare_level, mention.zone = inner.level, inner.division, inner.bare_level, inner.zone
                 mention.issuers_own = False
         previous = out[-1] if out and out[-1].end >= lo else None
-        if previous is not None and (joined or (mention.start == previous.end and mention.start == mention.body_start and g.heads[m.group()].category != "institution")):
+        if previous is not None and (joined or (mention.start == previous.end and mention.start == mention.body_start and g.heads[word].category != "institution")):
             out[-1] = _merge(previous, mention)
         elif match.startswith(r.byline_after, mention.end):
             continue
