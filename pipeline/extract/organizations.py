@@ -152,6 +152,7 @@ class _Grammar:
     alias_lengths: dict[str, tuple[int, ...]]  # last character → lengths of written functions ending with it, longest first
     alias_starts: dict[str, tuple[int, ...]]  # first character → lengths of written functions starting with it
     department_suffixes: tuple[str, ...]
+    suffix_lengths: dict[str, tuple[int, ...]]  # organ word → lengths of the department suffixes it ends with, in the order of the rules
     levels: dict[str, Level]
     level_lengths: dict[str, tuple[int, ...]]  # the same for level words
     places: dict[str, tuple[Division, ...]]
@@ -160,6 +161,9 @@ class _Grammar:
     place_ends: frozenset[str]  # last characters of place names, to skip most positions at once
     place_lengths: dict[str, tuple[int, ...]]  # last two characters → lengths of place names ending with them, longest first
     place_starts: dict[str, tuple[int, ...]]  # first two characters → lengths of place names starting with them, longest first
+    place_words: frozenset[str]  # the place names that are no words (not in not_places)
+    level_lengths_by_two: dict[str, tuple[int, ...]]  # last two characters → lengths of level words of two or more characters ending so
+    name_openers: tuple[str, ...]  # 中共, 中国共产党
     prefix_ends: frozenset[str]  # last characters of place names, level words, 届 and 中共: where a prefix may end
     unit_nouns: tuple[str, ...]  # longest first
     name_openings: tuple[str, ...]  # level words and state-owned markers, which may open a weak institution's name
@@ -231,6 +235,8 @@ def _grammar() -> _Grammar:
         for form in (canonical, *entry.aliases):
             aliases.setdefault(form, canonical)
     g = gazetteer()
+    # short place names that are also words (会同, 平安), unless a division is called just so
+    not_places = frozenset(w for w in (*r.name_stops, *r.roles.partner_before, *r.roles.lead_after, *r.roles.partner_after, *r.not_places) if w in g.by_name and all(d.name != w for d in g.by_name[w]))
     return _Grammar(
         heads=heads,
         head_pattern=re.compile(_head_pattern(heads, r.not_after)),
@@ -240,6 +246,7 @@ def _grammar() -> _Grammar:
         alias_lengths=_lengths_by_end(aliases),
         alias_starts=_lengths_by_start(aliases, 1),
         department_suffixes=tuple(r.department_suffixes),
+        suffix_lengths={w: tuple(len(x) for x in r.department_suffixes if w.endswith(x)) for w in heads},
         levels=dict(r.levels),
         level_lengths=_lengths_by_end(r.levels),
         places=g.by_name,
@@ -247,12 +254,15 @@ def _grammar() -> _Grammar:
         place_ends=frozenset(name[-1] for name in g.by_name),
         place_lengths=_lengths_by_end(g.by_name, 2),
         place_starts=_lengths_by_start(g.by_name, 2),
+        place_words=frozenset(g.by_name) - not_places,
+        level_lengths_by_two=_lengths_by_end((w for w in r.levels if len(w) > 1), 2),
+        name_openers=tuple(r.name_openers),
         prefix_ends=frozenset(w[-1] for w in (*g.by_name, *r.levels, *r.name_openers, "届")),
         unit_nouns=tuple(sorted(r.unit_nouns, key=len, reverse=True)),
         name_openings=(*r.levels, *r.state_owned_markers),
         stop_pattern=re.compile(rules.alt(r.name_stops)),
         group_stop_pattern=re.compile(rules.alt(sorted(set(r.name_stops) - set(r.group_name_words)))),
-        not_places=frozenset(w for w in (*r.name_stops, *r.roles.partner_before, *r.roles.lead_after, *r.roles.partner_after, *r.not_places) if w in g.by_name and all(d.name != w for d in g.by_name[w])),
+        not_places=not_places,
         generic_openers=tuple(r.generic_openers),
         generic_opener_ends=frozenset(w[-1] for w in r.generic_openers),
         inspection_tail=re.compile(_inspection_tail(r)),
@@ -373,20 +383,43 @@ class _Prefix(NamedTuple):
 
 def _prefix(match: str, pos: int, lo: int) -> _Prefix:
     """Place names, level words and 中共 written right before ``pos`` (reading leftwards)."""
-    g, r = _grammar(), organization_rules()
+    g = _grammar()
+    ends = g.prefix_ends
+    if pos <= lo or match[pos - 1] not in ends:
+        return _Prefix(pos, ())  # most positions: no token ends there
     tokens: list[tuple[str, str]] = []
-    while pos > lo and match[pos - 1] in g.prefix_ends:  # most positions: no token ends there
-        token = _place_before(match, pos, lo) or _level_before(match, pos, lo, bool(tokens)) or _term_before(match, pos, lo)
+    while pos > lo and match[pos - 1] in ends:
+        token = _token_before(g, match, pos, lo)
         if token is None:
-            if not match.endswith(r.name_openers, lo, pos):
-                break
-            opener = next(w for w in r.name_openers if match.endswith(w, lo, pos))
-            token = ("opener", opener)
+            break
         if tokens and token[0] == "level" and tokens[0][0] == "level" and len(token[1]) == len(tokens[0][1]) == 1:
             break  # 省市委: two committees, 省 and 市委
         tokens.insert(0, token)
         pos -= len(token[1])
     return _Prefix(pos, tuple(tokens))
+
+
+def _token_before(g: _Grammar, match: str, pos: int, lo: int) -> tuple[str, str] | None:
+    """The place name, else level word, else term, else 中共 that ends at ``pos`` (``_place_before``,
+    ``_level_before``, ``_term_before`` in one call, with their tables keyed by the last two
+    characters so that most positions cost a dictionary probe or two)."""
+    two = match[pos - 2 : pos] if pos >= 2 else ""
+    if pos > lo + 1 and (lengths := g.place_lengths.get(two)) is not None:
+        longest = min(10, pos - lo)
+        for k in lengths:
+            if 2 <= k <= longest and (word := match[pos - k : pos]) in g.place_words:
+                return ("place", word)
+    if (lengths := g.level_lengths_by_two.get(two)) is not None:
+        for k in lengths:
+            if k <= pos - lo and (word := match[pos - k : pos]) in g.levels:
+                return ("level", word)
+    last = match[pos - 1]
+    if last in g.levels:
+        return None if two in g.not_level_words else ("level", last)
+    if last == "届":
+        return _term_before(match, pos, lo)
+    opener = next((w for w in g.name_openers if match.endswith(w, lo, pos)), None)
+    return ("opener", opener) if opener else None
 
 
 _TERM = re.compile(r"第?[一二三四五六七八九十\d]{1,3}届\Z")
@@ -501,18 +534,12 @@ def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -
 def _department_function(match: str, word: str, s: int, e: int, lo: int) -> tuple[str | None, int]:
     """The longest function before the organ word, which may end inside it (政务服务数据管理 + 局)."""
     best, best_at = None, s
-    for suffix in _suffixes_of(word):
-        at = e - len(suffix)
+    for k in _grammar().suffix_lengths[word]:
+        at = e - k
         written = _function_before(match, at, lo)
         if written is not None and (best is None or at - len(written) < best_at - len(best)):
             best, best_at = written, at
     return best, best_at
-
-
-@lru_cache(maxsize=4096)
-def _suffixes_of(word: str) -> tuple[str, ...]:
-    """The department suffixes ``word`` ends with, in the order of the rules."""
-    return tuple(suffix for suffix in organization_rules().department_suffixes if word.endswith(suffix))
 
 
 def _ends_with_word(match: str, pos: int, lo: int, words: tuple[str, ...]) -> bool:
@@ -768,7 +795,7 @@ def _stands_alone(match: str, mention: _Mention, category: Category, prefix: _Pr
         return False
     if before and (before in "个家" or before.isdigit()):
         return False
-    if category in ("committee", "discipline", "inspection") and _back_reference_before(match, mention, lo):
+    if mention.bare_level and category in ("committee", "discipline", "inspection") and _back_reference_before(match, mention, lo):
         return True
     if category == "department" and not prefix.tokens:
         if mention.kind == "government_department" and (match[mention.end - 1] == "部" or match.endswith(("总局", "总署"), 0, mention.end)):
@@ -974,7 +1001,7 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
         word, (s, e) = m.group(), m.span()
         previous = out[-1] if out and out[-1].end >= lo else None
         joined = previous is not None and previous.end == s
-        listed = previous is not None and not joined and _connects(match, previous.end, s)
+        listed = previous is not None and previous.end < s and match[previous.end] in _CONNECTOR_FIRSTS and _connects(match, previous.end, s)
         mention = _read(match, word, s, e, s if joined else lo, joined, listed)
         if mention is None:
             continue
