@@ -418,8 +418,9 @@ def _token_before(g: _Grammar, match: str, pos: int, lo: int) -> tuple[str, str]
         return None if two in g.not_level_words else ("level", last)
     if last == "届":
         return _term_before(match, pos, lo)
-    opener = next((w for w in g.name_openers if match.endswith(w, lo, pos)), None)
-    return ("opener", opener) if opener else None
+    if not match.endswith(g.name_openers, lo, pos):
+        return None
+    return ("opener", next(w for w in g.name_openers if match.endswith(w, lo, pos)))
 
 
 _TERM = re.compile(r"第?[一二三四五六七八九十\d]{1,3}届\Z")
@@ -1092,7 +1093,11 @@ def _merge(outer: _Mention, inner: _Mention) -> _Mention:
         kind, function = inner.kind, inner.function
     if outer.kind == "party_organ" and outer.function is None and kind == "government_department" and function is not None:
         kind = "party_organ"  # 市委 + 组织部 / 教育工委 …: a working department of the committee
-    return replace(outer, end=inner.end, kind=kind, function=function, tail_start=inner.body_start, issuers_own=outer.issuers_own and outer.division is None)
+    # ``replace(outer, end=…, kind=…, function=…, tail_start=…, issuers_own=…)`` written out: a
+    # generic replace costs several times a constructor call, and units are merged often
+    return _Mention(outer.start, inner.end, outer.body_start, kind, function, outer.level, outer.division, outer.bare_level,
+                    outer.inherited, outer.function_only, outer.category, outer.issuers_own and outer.division is None,
+                    outer.zone, outer.prefix_span, inner.body_start)
 
 
 class _Taken:
@@ -1253,7 +1258,7 @@ HEADER_LINES = 6
 def _banners(match: str) -> list[tuple[int, int]]:
     """A line among the first ones that only repeats the start of another (the site's banner
     清远市工业和信息化局 above its title 清远市工业和信息化局关于…的函)."""
-    lines = [(m.start(1), m.end(1)) for m, _ in zip(_LINE.finditer(match), range(HEADER_LINES))]
+    lines = _first_lines(match)
     texts = [match[s:e] for s, e in lines]
     return [
         span for span, line in zip(lines, texts)
@@ -1261,7 +1266,25 @@ def _banners(match: str) -> list[tuple[int, int]]:
     ]
 
 
-_LINE = re.compile(r"[ \t]*([^\n]*?)[ \t]*(?:\n|$)")
+def _first_lines(match: str) -> list[tuple[int, int]]:
+    """The spans of the first ``HEADER_LINES`` lines without the spaces and tabs around them (the
+    first spans of ``_LINE.finditer``, found with ``str.find`` instead of a lazy pattern that
+    tries the end of the line at every character)."""
+    lines = []
+    start = 0
+    for _ in range(HEADER_LINES):
+        end = match.find("\n", start)
+        stop = len(match) if end < 0 else end
+        line = match[start:stop].lstrip(" \t")
+        first = stop - len(line)
+        lines.append((first, first + len(line.rstrip(" \t"))))
+        if end < 0:
+            break
+        start = end + 1
+    return lines
+
+
+_LINE = re.compile(r"[ \t]*([^\n]*?)[ \t]*(?:\n|$)")  # what a line of _first_lines is
 
 
 _LABEL_VALUE_END = re.compile(r"[ \t]{2,}|[\t\n。;]")
