@@ -170,6 +170,10 @@ class _Grammar:
     stop_pattern: re.Pattern[str]
     group_stop_pattern: re.Pattern[str]
     generic_openers: tuple[str, ...]
+    generic_names: frozenset[str]  # a free name that is only a common noun (有关企业, 该公司)
+    generic_endings: tuple[str, ...]
+    weak_institutions: frozenset[str]
+    zones: frozenset[str]
     generic_opener_ends: frozenset[str]  # their last characters: most units have none of them before
     inspection_tail: re.Pattern[str]
     furniture: RuleScan
@@ -264,6 +268,10 @@ def _grammar() -> _Grammar:
         group_stop_pattern=re.compile(rules.alt(sorted(set(r.name_stops) - set(r.group_name_words)))),
         not_places=not_places,
         generic_openers=tuple(r.generic_openers),
+        generic_names=frozenset(r.generic_names),
+        generic_endings=tuple(r.generic_endings),
+        weak_institutions=frozenset(r.weak_institutions),
+        zones=frozenset(r.institutions.zone),
         generic_opener_ends=frozenset(w[-1] for w in r.generic_openers),
         inspection_tail=re.compile(_inspection_tail(r)),
         furniture=RuleScan(r.furniture_lines.scan_rules("furniture")),
@@ -517,18 +525,17 @@ def _body_kind(match: str, name: str, start: int, head_start: int, kind: Kind) -
 def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -> bool:
     """A free name that names one body: not a common noun (有关企业, 国企子公司), and for weak organ
     words (学校, 中心) one that opens with a place or level word (清远市家政服务中心)."""
-    r = organization_rules()
+    g = _grammar()
     name, own = match[start:end], match[start:head_start]
-    if start == head_start or name in r.generic_names or own in r.generic_names:
+    if start == head_start or name in g.generic_names or own in g.generic_names:
         return False
-    if name.startswith(r.generic_openers) or name.endswith(r.generic_endings):
+    if name.startswith(g.generic_openers) or name.endswith(g.generic_endings):
         return False
-    if word in r.weak_institutions:
-        g = _grammar()
+    if word in g.weak_institutions:
         longest = min(10, head_start - start)
         opens = match.startswith(g.name_openings, start) or any(
             k <= longest and match[start : start + k] in g.places for k in g.place_starts.get(match[start : start + 2], ()))
-        return opens and head_start - start >= (2 if word in r.institutions.zone else 3)
+        return opens and head_start - start >= (2 if word in g.zones else 3)
     return True
 
 
@@ -558,8 +565,11 @@ def _free_name_start(match: str, pos: int, lo: int, group: bool = False) -> int:
     window = max(lo, pos - 16)
     last = _LAST_NOT_IN_NAME.match(match, window, pos)
     start = last.end() if last else window  # 两个学院: a count; punctuation and digits end a name
-    for m in (g.group_stop_pattern if group else g.stop_pattern).finditer(match, start, pos):
-        start = max(start, m.end())
+    stop = None
+    for stop in (g.group_stop_pattern if group else g.stop_pattern).finditer(match, start, pos):
+        pass
+    if stop is not None:
+        start = stop.end()  # the last stop word (the matches end further on one after another)
     opened = match.rfind("(", start, pos)
     if opened >= 0 and match.find(")", opened, pos) < 0:
         start = opened + 1  # 舒荟荟(市红十字会: the name starts inside the bracket
@@ -581,6 +591,8 @@ def _read(match: str, word: str, s: int, e: int, lo: int, joined: bool, listed: 
     g = _grammar()
     head = g.heads.get(word) or g.heads["巡察组"]
     if e < len(match) and match[e] in head.refused_before:
+        return None
+    if not joined and _plainly_no_unit(g, match, word, head, s, lo, listed):
         return None
     read = _body(match, word, head, s, e, lo, joined)
     if read is None:
@@ -608,6 +620,18 @@ def _read(match: str, word: str, s: int, e: int, lo: int, joined: bool, listed: 
     if mention.kind == "party_organ" and mention.start > 0 and match[mention.start - 1] in g.outside_party_ends:
         _outside_party(match, mention, lo)
     return mention
+
+
+def _plainly_no_unit(g: _Grammar, match: str, word: str, head: _Head, s: int, lo: int, listed: bool) -> bool:
+    """The commonest organ words read as no unit, told by the character before them alone (what
+    ``_read`` would conclude, without its calls): 政府 or 法院 with no place or level word before
+    (and not in a list), 局 after a character that ends no function and is no ideograph (。局党组)."""
+    before = match[s - 1] if s > lo else ""
+    if head.category in ("government", "judicial"):
+        return not listed and before not in g.prefix_ends
+    if word == "局":
+        return before not in g.alias_lengths and (s - 2 <= lo or not "\u4e00" <= before <= "\u9fff")
+    return False
 
 
 _LISTABLE = ("committee", "discipline", "congress", "judicial", "government")  # 县纪委、监委: 监委 stands in the list
