@@ -1018,12 +1018,14 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
     block = next(blocked_iter, None)
     lo = 0  # nothing is read left of the last mention or block
     for m in g.head_pattern.finditer(match):
-        while block is not None and block[1] <= m.start():
-            lo = max(lo, block[1])
+        s, e = m.span()
+        while block is not None and block[1] <= s:
+            if block[1] > lo:
+                lo = block[1]
             block = next(blocked_iter, None)
-        if block is not None and block[0] < m.end():
+        if block is not None and block[0] < e:
             continue
-        word, (s, e) = m.group(), m.span()
+        word = m.group()
         previous = out[-1] if out and out[-1].end >= lo else None
         joined = previous is not None and previous.end == s
         listed = previous is not None and previous.end < s and match[previous.end] in _CONNECTOR_FIRSTS and _connects(match, previous.end, s)
@@ -1042,7 +1044,8 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
             continue
         else:
             out.append(mention)
-        lo = max(lo, mention.end)
+        if mention.end > lo:
+            lo = mention.end
     return _coordinated_levels(match, _join_stationed(match, [_with_division(match, _with_committee(match, m)) for m in out]))
 
 
