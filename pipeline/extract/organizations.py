@@ -1344,11 +1344,14 @@ def _share_list_levels(match: str, mentions: list[_Mention]) -> None:
 
 def _runs(match: str, mentions: list[_Mention]) -> list[list[int]]:
     runs: list[list[int]] = []
+    previous_end = -1
     for i, m in enumerate(mentions):
-        if runs and _connected(match, mentions[runs[-1][-1]], m):
+        # _connects(match, previous_end, m.start), its first-character test written out
+        if previous_end >= 0 and previous_end < m.start and match[previous_end] in _CONNECTOR_FIRSTS and _CONNECTORS.fullmatch(match, previous_end, m.start):
             runs[-1].append(i)
         else:
             runs.append([i])
+        previous_end = m.end
     return runs
 
 
@@ -1458,7 +1461,8 @@ def _found(text: str, m: _Mention, context: dict[Level, Division], own: dict[Lev
         place = town
     if name and m.bare_level is not None and place is not None:
         name = _placed_name(name, m.bare_level, place)
-    return FoundOrganization(m.start, m.end, written, name, m.function, m.kind, level, place, division.code if division else None, role)
+    # tuple.__new__ makes the named tuple without the Python-level __new__ of namedtuple
+    return tuple.__new__(FoundOrganization, (m.start, m.end, written, name, m.function, m.kind, level, place, division.code if division else None, role))
 
 
 @lru_cache(maxsize=4096)
