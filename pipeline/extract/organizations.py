@@ -480,7 +480,11 @@ def _level_before(match: str, pos: int, lo: int, after_token: bool) -> tuple[str
 
 
 def _function_before(match: str, pos: int, lo: int) -> str | None:
-    g = _grammar()
+    """The longest written function that ends at ``pos`` (and starts at or after ``lo``)."""
+    return _function_before_in(_grammar(), match, pos, lo)
+
+
+def _function_before_in(g: _Grammar, match: str, pos: int, lo: int) -> str | None:
     if pos <= lo or (lengths := g.alias_lengths.get(match[pos - 1])) is None:
         return None
     for k in lengths:
@@ -539,12 +543,12 @@ def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -
     return True
 
 
-def _department_function(match: str, word: str, s: int, e: int, lo: int) -> tuple[str | None, int]:
+def _department_function(g: _Grammar, match: str, word: str, s: int, e: int, lo: int) -> tuple[str | None, int]:
     """The longest function before the organ word, which may end inside it (政务服务数据管理 + 局)."""
     best, best_at = None, s
-    for k in _grammar().suffix_lengths[word]:
+    for k in g.suffix_lengths[word]:
         at = e - k
-        written = _function_before(match, at, lo)
+        written = _function_before_in(g, match, at, lo)
         if written is not None and (best is None or at - len(written) < best_at - len(best)):
             best, best_at = written, at
     return best, best_at
@@ -594,7 +598,7 @@ def _read(match: str, word: str, s: int, e: int, lo: int, joined: bool, listed: 
         return None
     if not joined and _plainly_no_unit(g, match, word, head, s, lo, listed):
         return None
-    read = _body(match, word, head, s, e, lo, joined)
+    read = _body(g, match, word, head, s, e, lo, joined)
     if read is None:
         return None
     category, kind, function, body = read
@@ -610,12 +614,12 @@ def _read(match: str, word: str, s: int, e: int, lo: int, joined: bool, listed: 
         prefix = _without_terms(prefix)
     mention = _Mention(prefix.start, e, body, kind, function, tail_start=body, category=category)
     if prefix.tokens:
-        _place_fields(mention, prefix)
+        _place_fields(mention, prefix, g)
     if category == "institution" and not joined:
         _institution_place(match, mention, word)
     if category == "central":
         mention.level = "central"
-    if not (_stands_alone(match, mention, category, prefix, joined, lo) or (listed and category in _LISTABLE)):
+    if not (_stands_alone(g, match, mention, category, prefix, joined, lo) or (listed and category in _LISTABLE)):
         return None
     if mention.kind == "party_organ" and mention.start > 0 and match[mention.start - 1] in g.outside_party_ends:
         _outside_party(match, mention, lo)
@@ -638,18 +642,17 @@ _LISTABLE = ("committee", "discipline", "congress", "judicial", "government")  #
 _Body = tuple[str, Kind, "str | None", int]  # category, kind, function, where the unit's own words start
 
 
-def _body(match: str, word: str, head: _Head, s: int, e: int, lo: int, joined: bool) -> _Body | None:
+def _body(g: _Grammar, match: str, word: str, head: _Head, s: int, e: int, lo: int, joined: bool) -> _Body | None:
     """What stands before the organ word: a function, a free name, an ordinal, or nothing."""
-    g, r = _grammar(), organization_rules()
     category, kind = head.category, head.kind
     if category == "centre":
-        return ("central", kind, None, s) if match.startswith(r.centre_alone_before, e) else None
-    if category == "department" or category == "committee" and word in r.department_suffixes:
-        found = _department_function(match, word, s, e, lo)
+        return ("central", kind, None, s) if match.startswith(organization_rules().centre_alone_before, e) else None
+    if category == "department" or category == "committee" and g.suffix_lengths[word] and word in g.department_suffixes:
+        found = _department_function(g, match, word, s, e, lo)
         if category == "department" or found[0]:
-            return _department_body(match, word, s, e, lo, joined, found)
+            return _department_body(g, match, word, s, e, lo, joined, found)
     if category == "office":
-        written = _function_before(match, s, lo)
+        written = _function_before_in(g, match, s, lo)
         if written is None:
             return (category, kind, None, s) if joined else None
         return category, g.function_kind[g.aliases[written]], g.aliases[written], s - len(written)
@@ -666,10 +669,9 @@ def _body(match: str, word: str, head: _Head, s: int, e: int, lo: int, joined: b
     return category, kind, None, s
 
 
-def _department_body(match: str, word: str, s: int, e: int, lo: int, joined: bool, found: tuple[str | None, int]) -> _Body | None:
+def _department_body(g: _Grammar, match: str, word: str, s: int, e: int, lo: int, joined: bool, found: tuple[str | None, int]) -> _Body | None:
     """发改委, 市场监管局: a function from the vocabulary (``found``, by ``_department_function``);
     else 县科教体局 after a level word; 省厅."""
-    g, r = _grammar(), organization_rules()
     written, suffix_start = found
     if written is not None:
         function = g.aliases[written]
@@ -681,7 +683,7 @@ def _department_body(match: str, word: str, s: int, e: int, lo: int, joined: boo
     if word.endswith("局"):
         body = _fallback_function(match, e - 1, lo)
         return None if body is None else ("department", "government_department", match[body : e - 1], body)
-    if joined and word in r.offices:
+    if joined and word in organization_rules().offices:
         return "office", "other", None, s
     return None
 
@@ -784,8 +786,8 @@ _STOP_CHARS = frozenset("我本该各全总分的了和与及等对向在")
 _NOT_BUREAUS = frozenset("布局 格局 大局 全局 开局 结局 当局 僵局 骗局 时局 战局 败局 变局 新局 破局 定局 终局 残局 赌局 棋局 饭局 客厅 大厅 餐厅 展厅 舞厅 门厅".split())
 
 
-def _place_fields(mention: _Mention, prefix: _Prefix) -> None:
-    g = _grammar()
+def _place_fields(mention: _Mention, prefix: _Prefix, g: _Grammar | None = None) -> None:
+    g = g or _grammar()
     for kind, word in prefix.tokens:
         if kind == "place":
             mention.division = _pick(g.places[word], mention.division)
@@ -812,9 +814,8 @@ def _pick(divisions: tuple[Division, ...], within: Division | None) -> Division:
     return divisions[0]
 
 
-def _stands_alone(match: str, mention: _Mention, category: Category, prefix: _Prefix, joined: bool, lo: int) -> bool:
+def _stands_alone(g: _Grammar, match: str, mention: _Mention, category: Category, prefix: _Prefix, joined: bool, lo: int) -> bool:
     """Whether the words read name one unit, not a kind of unit (各部门, 上级巡察组, 3个巡察组)."""
-    g = _grammar()
     before = match[mention.start - 1] if mention.start > 0 else ""
     if before in g.generic_opener_ends and _ends_with_word(match, mention.start, 0, g.generic_openers):
         return False
