@@ -146,6 +146,7 @@ class _Head:
 class _Grammar:
     heads: dict[str, _Head]
     head_pattern: re.Pattern[str]
+    quick_refusals: frozenset[str]  # the organ words _plainly_no_unit may refuse at once
     aliases: dict[str, str]  # written form → canonical function
     function_kind: dict[str, Kind]
     max_alias: int
@@ -244,6 +245,7 @@ def _grammar() -> _Grammar:
     return _Grammar(
         heads=heads,
         head_pattern=re.compile(_head_pattern(heads, r.not_after)),
+        quick_refusals=frozenset(w for w, h in heads.items() if h.category in ("government", "judicial") or w == "局"),
         aliases=aliases,
         function_kind={c: e.kind for c, e in r.functions.items()},
         max_alias=max(map(len, aliases)),
@@ -596,7 +598,7 @@ def _read(match: str, word: str, s: int, e: int, lo: int, joined: bool, listed: 
     head = g.heads.get(word) or g.heads["巡察组"]
     if e < len(match) and match[e] in head.refused_before:
         return None
-    if not joined and _plainly_no_unit(g, match, word, head, s, lo, listed):
+    if not joined and word in g.quick_refusals and _plainly_no_unit(g, match, word, head, s, lo, listed):
         return None
     read = _body(g, match, word, head, s, e, lo, joined)
     if read is None:
