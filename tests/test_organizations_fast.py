@@ -26,8 +26,10 @@ LABEL_PIECES = [*R.source_labels, *orgs._role_labels(R), *R.roles.partner_before
 @settings(max_examples=300, deadline=None)
 @given(_text(LABEL_PIECES))
 def test_labels_read_from_colons_are_the_scan(text):
-    for pattern in (G.role_label, G.source_label):
-        assert [m.span() for m in orgs._labels(pattern, text, orgs._colons(text))] == [m.span() for m in pattern.finditer(text)]
+    for pattern, ends in ((G.role_label, G.role_label_ends), (G.source_label, G.source_label_ends)):
+        scan = [m.span() for m in pattern.finditer(text)]
+        assert [m.span() for m in orgs._labels(pattern, text, orgs._colons(text))] == scan
+        assert [m.span() for m in orgs._labels(pattern, text, orgs._colons(text), ends)] == scan
 
 
 ENTERPRISE_PIECES = ["等", *R.enterprise_lists.modifiers, *R.enterprise_lists.nouns, *R.enterprise_lists.company_verbs, "挂牌", "华芯", "、", "上", "市"]

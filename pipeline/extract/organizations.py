@@ -180,6 +180,8 @@ class _Grammar:
     furniture: RuleScan
     source_label: re.Pattern[str]
     role_label: re.Pattern[str]  # 牵头单位: / 责任单位:
+    source_label_ends: frozenset[str]  # the last characters of the words of source_label
+    role_label_ends: frozenset[str]  # and of role_label
     longest_label: int  # the longest word of either label
     outside_party_ends: frozenset[str]  # last characters of 民进, 政协 …
     role_before: re.Pattern[str]  # either of the two below: most units have neither
@@ -290,6 +292,8 @@ def _grammar() -> _Grammar:
         partner_after=re.compile(rules.alt(r.roles.partner_after)),
         role_after_firsts=frozenset(w[0] for w in (*r.roles.partner_after, *r.roles.lead_after)),
         role_label=re.compile("(" + rules.alt(_role_labels(r)) + r")[ \t]*[:：]"),
+        source_label_ends=frozenset(w[-1] for w in r.source_labels),
+        role_label_ends=frozenset(w[-1] for w in _role_labels(r)),
         longest_label=max(map(len, (*r.source_labels, *_role_labels(r)))),
     )
 
@@ -1229,7 +1233,7 @@ def _blocked_spans(match: str, excluded: Sequence[tuple[int, int]], colons: list
         start = match.rfind("\n", 0, m_start) + 1
         end = match.find("\n", m_end)
         spans.append((start, len(match) if end < 0 else end))
-    for label in _labels(g.source_label, match, colons):
+    for label in _labels(g.source_label, match, colons, g.source_label_ends):
         stop = _LABEL_VALUE_END.search(match, label.end())
         spans.append((label.start(), stop.start() if stop else len(match)))
     return sorted(spans + _banners(match))
@@ -1263,11 +1267,13 @@ def _colons(match: str) -> list[int]:
     return sorted(found)
 
 
-def _labels(pattern: re.Pattern[str], match: str, colons: list[int]) -> list[re.Match[str]]:
+def _labels(pattern: re.Pattern[str], match: str, colons: list[int], ends: frozenset[str] | None = None) -> list[re.Match[str]]:
     """``list(pattern.finditer(match))`` for a label pattern (words, spaces, a colon), read back
     from each colon: ``str.find`` reaches the few colons of a text many times faster than the
     pattern's own scan tries every character for the first one of a word. A label holds one
-    colon, its last character, so each match lies between the colon before it and its own."""
+    colon, its last character, so each match lies between the colon before it and its own.
+    ``ends``, the last characters of the pattern's words: a colon after none of them is skipped
+    without a search."""
     found = []
     previous = 0  # after the colon before
     longest = _grammar().longest_label
@@ -1275,6 +1281,9 @@ def _labels(pattern: re.Pattern[str], match: str, colons: list[int]) -> list[re.
         word_end = colon
         while word_end > previous and match[word_end - 1] in " \t":
             word_end -= 1
+        if ends is not None and (word_end == previous or match[word_end - 1] not in ends):
+            previous = colon + 1
+            continue
         label = pattern.search(match, max(previous, word_end - longest), colon + 1)
         if label is not None:
             found.append(label)
@@ -1366,7 +1375,7 @@ def _roles(match: str, mentions: list[_Mention], colons: list[int]) -> dict[int,
     """lead or partner, from the words around a unit or a list of units (会同…, …牵头), else from
     a label earlier in the clause (牵头单位:…, 责任单位:…)."""
     roles: dict[int, Role] = {}
-    labels = _labels(_grammar().role_label, match, colons)
+    labels = _labels(_grammar().role_label, match, colons, _grammar().role_label_ends)
     if labels:
         ends = [label.end() for label in labels]
         for i, m in enumerate(mentions):
