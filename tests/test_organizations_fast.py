@@ -38,8 +38,11 @@ ENTERPRISE_PIECES = ["等", *R.enterprise_lists.modifiers, *R.enterprise_lists.n
 @settings(max_examples=300, deadline=None)
 @given(_text(ENTERPRISE_PIECES))
 def test_enterprise_ends_found_from_openers_are_the_scan(text):
+    scan = [m.span() for m in G.enterprise_list_end.finditer(text)]
     found = orgs._matches_opening_with(G.enterprise_list_end, text, G.enterprise_list_openers)
-    assert [m.span() for m in found] == [m.span() for m in G.enterprise_list_end.finditer(text)]
+    assert [m.span() for m in found] == scan
+    found = orgs._matches_opening_with(G.enterprise_list_end, text, G.enterprise_list_openers, G.enterprise_list_followers)
+    assert [m.span() for m in found] == scan
 
 
 @settings(max_examples=500, deadline=None)

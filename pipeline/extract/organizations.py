@@ -194,6 +194,7 @@ class _Grammar:
     function_list: re.Pattern[str]  # 统计、市场监督管理等部门
     enterprise_list_end: re.Pattern[str]  # 等一大批重点项目
     enterprise_list_openers: tuple[str, ...]  # what every match of enterprise_list_end opens with
+    enterprise_list_followers: dict[str, frozenset[str]]  # 等 → the first characters of the modifiers and nouns after it
 
 
 def _heads(r: OrganizationRules) -> dict[str, _Head]:
@@ -283,6 +284,7 @@ def _grammar() -> _Grammar:
         function_list=re.compile(_function_list_pattern(aliases)),
         enterprise_list_end=re.compile("|".join(["等" + rules.alt(r.enterprise_lists.modifiers) + "*" + rules.alt(r.enterprise_lists.nouns), *_longest_first(r.enterprise_lists.company_verbs)])),
         enterprise_list_openers=("等", *r.enterprise_lists.company_verbs),
+        enterprise_list_followers={"等": frozenset(w[0] for w in (*r.enterprise_lists.modifiers, *r.enterprise_lists.nouns))},
         outside_party_ends=frozenset(w[-1] for w in (*r.other_parties, "政协")),
         role_before=re.compile(rules.alt([*r.roles.partner_before, *r.roles.lead_before]) + r"[ \t]*[:：]?[ \t]*\Z"),
         role_before_ends=frozenset([*(w[-1] for w in (*r.roles.partner_before, *r.roles.lead_before)), " ", "\t", ":", "："]),
@@ -1202,7 +1204,7 @@ def _listed_enterprises(match: str, taken: _Taken) -> list[_Mention]:
     """华芯、珠海天成、迈为等一大批重点项目: companies named by a list that says they are companies."""
     g, words = _grammar(), organization_rules().enterprise_lists
     out = []
-    for end in _matches_opening_with(g.enterprise_list_end, match, g.enterprise_list_openers):
+    for end in _matches_opening_with(g.enterprise_list_end, match, g.enterprise_list_openers, g.enterprise_list_followers):
         by_verb = not end.group().startswith("等")
         if not by_verb and not any(w in end.group() for w in words.firm_modifiers):
             continue  # 钢铁、水泥等重点企业: trades, not companies
@@ -1239,15 +1241,19 @@ def _blocked_spans(match: str, excluded: Sequence[tuple[int, int]], colons: list
     return sorted(spans + _banners(match))
 
 
-def _matches_opening_with(pattern: re.Pattern[str], match: str, openers: Iterable[str]) -> list[re.Match[str]]:
+def _matches_opening_with(pattern: re.Pattern[str], match: str, openers: Iterable[str],
+                          followers: dict[str, frozenset[str]] | None = None) -> list[re.Match[str]]:
     """``list(pattern.finditer(match))`` for a pattern every match of which opens with one of
     ``openers``: tried only where ``str.find`` finds one, many times faster than the pattern's own
-    scan of every character."""
+    scan of every character. ``followers``: for an opener, every character that may follow it in
+    a match (等 opens a match only before 一批, 重点 …), so that it is tried only before one."""
     starts = set()
     for opener in openers:
+        after = followers.get(opener) if followers else None
         at = match.find(opener)
         while at >= 0:
-            starts.add(at)
+            if after is None or match[at + len(opener) : at + len(opener) + 1] in after:
+                starts.add(at)
             at = match.find(opener, at + 1)
     found: list[re.Match[str]] = []
     for at in sorted(starts):
