@@ -273,18 +273,12 @@ def _grammar() -> _Grammar:
         group_stop_pattern=re.compile(rules.alt(sorted(set(r.name_stops) - set(r.group_name_words)))),
         not_places=not_places,
         generic_openers=tuple(r.generic_openers),
-        generic_names=frozenset(r.generic_names),
-        generic_endings=tuple(r.generic_endings),
-        weak_institutions=frozenset(r.weak_institutions),
-        zones=frozenset(r.institutions.zone),
-        generic_opener_ends=frozenset(w[-1] for w in r.generic_openers),
         inspection_tail=re.compile(_inspection_tail(r)),
         furniture=RuleScan(r.furniture_lines.scan_rules("furniture")),
         source_label=re.compile(rules.alt(r.source_labels) + r"[ \t]*[:：]"),
         function_list=re.compile(_function_list_pattern(aliases)),
         enterprise_list_end=re.compile("|".join(["等" + rules.alt(r.enterprise_lists.modifiers) + "*" + rules.alt(r.enterprise_lists.nouns), *_longest_first(r.enterprise_lists.company_verbs)])),
         enterprise_list_openers=("等", *r.enterprise_lists.company_verbs),
-        enterprise_list_followers={"等": frozenset(w[0] for w in (*r.enterprise_lists.modifiers, *r.enterprise_lists.nouns))},
         outside_party_ends=frozenset(w[-1] for w in (*r.other_parties, "政协")),
         role_before=re.compile(rules.alt([*r.roles.partner_before, *r.roles.lead_before]) + r"[ \t]*[:：]?[ \t]*\Z"),
         role_before_ends=frozenset([*(w[-1] for w in (*r.roles.partner_before, *r.roles.lead_before)), " ", "\t", ":", "："]),
@@ -294,9 +288,22 @@ def _grammar() -> _Grammar:
         partner_after=re.compile(rules.alt(r.roles.partner_after)),
         role_after_firsts=frozenset(w[0] for w in (*r.roles.partner_after, *r.roles.lead_after)),
         role_label=re.compile("(" + rules.alt(_role_labels(r)) + r")[ \t]*[:：]"),
+        longest_label=max(map(len, (*r.source_labels, *_role_labels(r)))),
+        **_word_sets(r),
+    )
+
+
+def _word_sets(r: OrganizationRules) -> dict:
+    """Words of the rules and their first or last characters as sets: tested in one step each."""
+    return dict(
+        generic_names=frozenset(r.generic_names),
+        generic_endings=tuple(r.generic_endings),
+        weak_institutions=frozenset(r.weak_institutions),
+        zones=frozenset(r.institutions.zone),
+        generic_opener_ends=frozenset(w[-1] for w in r.generic_openers),
+        enterprise_list_followers={"等": frozenset(w[0] for w in (*r.enterprise_lists.modifiers, *r.enterprise_lists.nouns))},
         source_label_ends=frozenset(w[-1] for w in r.source_labels),
         role_label_ends=frozenset(w[-1] for w in _role_labels(r)),
-        longest_label=max(map(len, (*r.source_labels, *_role_labels(r)))),
     )
 
 
