@@ -128,13 +128,25 @@ class OffsetChain:
         object.__setattr__(self, "_whole", whole)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
+        """``(whole.start(start), whole.end(end))``, an empty span collapsing to its start.
+
+        Called for every row (a few hundred times a notice), so the two lookups of
+        ``OffsetMap.start`` and ``OffsetMap.end`` are written out here rather than called."""
         whole = self._whole
         if whole is None:
             return (start, end) if start < end else (start, start)
+        pieces, starts = whole.pieces, whole._starts
+        if start >= whole.new_length:
+            raw_start = whole.old_length
+        else:
+            new_start, _, old_start, _, linear = pieces[bisect.bisect_right(starts, start) - 1]
+            raw_start = old_start + (start - new_start) if linear else old_start
         if start >= end:
-            start = whole.start(start)
-            return start, start
-        return whole.start(start), whole.end(end)
+            return raw_start, raw_start
+        if end <= 0:
+            return raw_start, 0
+        new_start, _, old_start, old_end, linear = pieces[bisect.bisect_left(starts, end) - 1]
+        return raw_start, (old_start + (end - new_start) if linear else old_end)
 
     def span_stepwise(self, start: int, end: int) -> tuple[int, int]:
         """The same as ``span``, one map at a time (the reference that ``span`` is tested against)."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Iterator, Sequence
+from bisect import bisect_right
+from typing import Callable, Iterable, Iterator, Sequence
 
 from pipeline.extract.dates import date_rules
 from pipeline.extract.found import Found
@@ -20,42 +21,36 @@ from pipeline.normalize import CanonicalText, DecodedDocument
 Rows = dict[str, list[dict]]  # table → rows as dicts, keys in the order of the table's model
 
 _CLAUSE_BREAK = re.compile(r"[,。;:!?\n]")
-_SENTENCE_BREAKS = "。;!?\n"  # the clause breaks that end a sentence
+_SENTENCE_BREAK = re.compile(r"[。;!?\n]")  # the clause breaks that end a sentence
 
 
-def row_id(doc_id: str, prefix: str, start: int, end: int) -> str:
-    """Ids come from the document, the table's prefix and the span, never from run order."""
-    return f"{doc_id}-{prefix}{start}-{end}"
+def _id_head(doc_id: str, prefix: str) -> str:
+    """What every id of one table of one document starts with: an id is this head and its span
+    (``{start}-{end}``), so ids come from the document, the table and the span, never from run order."""
+    return f"{doc_id}-{prefix}"
 
 
 class _Containers:
-    """Find the innermost problem and measure that contain a span."""
+    """Find the innermost problem and measure that contain a span.
+
+    Problems do not overlap one another, nor do measures, so the last one starting at or before
+    a span is the only candidate: it contains the span if it ends at or after the span's end."""
 
     def __init__(self, problems: Sequence[tuple[int, int, str]], measures: Sequence[tuple[int, int, str]]):
-        self.problems, self.measures = problems, measures
-        self.problem_starts = [s for s, _, _ in problems]
-        self.measure_starts = [s for s, _, _ in measures]
+        self.problem_starts, self.problem_ends, self.problem_ids = _columns(problems)
+        self.measure_starts, self.measure_ends, self.measure_ids = _columns(measures)
 
-    @staticmethod
-    def _find(spans: Sequence[tuple[int, int, str]], starts: list[int], start: int, end: int) -> str | None:
-        # Problems and measures do not overlap one another, so the last one starting at or
-        # before the span is the only candidate.
-        k = bisect.bisect_right(starts, start) - 1
-        if k >= 0:
-            s, e, ident = spans[k]
-            if s <= start and end <= e:
-                return ident
-        return None
 
-    def problem(self, start: int, end: int) -> str | None:
-        return self._find(self.problems, self.problem_starts, start, end)
-
-    def measure(self, start: int, end: int) -> str | None:
-        return self._find(self.measures, self.measure_starts, start, end)
+def _columns(spans: Sequence[tuple[int, int, str]]) -> tuple[list[int], list[int], list[str]]:
+    return [s for s, _, _ in spans], [e for _, e, _ in spans], [i for _, _, i in spans]
 
 
 class _Spans:
-    """The fields every span row shares: offsets in both texts, the id, the enclosing rows."""
+    """The fields every span row shares: offsets in both texts, the id, the enclosing rows.
+
+    Rows are made by the hundred per document, so each is one dict made at once with the
+    table's own fields set on it after (cheaper than merging two dicts), and ``placer`` gives a
+    table one function that does all of a row's lookups without further calls."""
 
     def __init__(self, decoded: DecodedDocument, canon: CanonicalText):
         self.doc_id, self.text, self.canon = decoded.doc_id, canon.text, canon
@@ -72,17 +67,28 @@ class _Spans:
         raw_start, raw_end = self.raw_span(start, end)
         return {"doc_id": self.doc_id, "char_start": start, "char_end": end, "raw_char_start": raw_start, "raw_char_end": raw_end}
 
-    def ident(self, table: str, start: int, end: int) -> str:
-        return row_id(self.doc_id, REGISTRY[table].id_prefix, start, end)
+    def ids(self, table: str, items: Iterable) -> list[str]:
+        """The ids of rows on the spans of ``items`` (anything with ``start`` and ``end``)."""
+        head = _id_head(self.doc_id, REGISTRY[table].id_prefix)
+        return [f"{head}{x.start}-{x.end}" for x in items]
 
-    def placed(self, table: str, start: int, end: int) -> dict:
-        """Span fields, the row's id, and the problem and measure the span stands in (one dict
-        made at once: rows are made by the hundred per document)."""
-        raw_start, raw_end = self.raw_span(start, end)
-        spec, containers = REGISTRY[table], self.containers
-        return {"doc_id": self.doc_id, "text": self.text[start:end], "char_start": start, "char_end": end, "raw_char_start": raw_start,
-                "raw_char_end": raw_end, spec.id_field: row_id(self.doc_id, spec.id_prefix, start, end),
-                "problem_id": containers.problem(start, end), "measure_id": containers.measure(start, end)}
+    def placer(self, table: str) -> Callable[..., dict]:
+        """A function of a span (and its id, when the id was made before) → its row's span fields,
+        id, and the problem and measure it stands in."""
+        spec, c = REGISTRY[table], self.containers
+        doc_id, text, raw_span, id_field, head = self.doc_id, self.text, self.raw_span, spec.id_field, _id_head(self.doc_id, spec.id_prefix)
+        p_starts, p_ends, p_ids, m_starts, m_ends, m_ids = c.problem_starts, c.problem_ends, c.problem_ids, c.measure_starts, c.measure_ends, c.measure_ids
+
+        def placed(start: int, end: int, ident: str | None = None) -> dict:
+            raw_start, raw_end = raw_span(start, end)
+            k = bisect_right(p_starts, start) - 1
+            j = bisect_right(m_starts, start) - 1
+            return {"doc_id": doc_id, "text": text[start:end], "char_start": start, "char_end": end, "raw_char_start": raw_start,
+                    "raw_char_end": raw_end, id_field: ident or f"{head}{start}-{end}",
+                    "problem_id": p_ids[k] if k >= 0 and end <= p_ends[k] else None,
+                    "measure_id": m_ids[j] if j >= 0 and end <= m_ends[j] else None}  # fmt: skip
+
+        return placed
 
 
 def build_rows(decoded: DecodedDocument, canon: CanonicalText, found: Found) -> Rows:
@@ -102,25 +108,26 @@ def iter_rows(decoded: DecodedDocument, canon: CanonicalText, found: Found) -> I
     spans = _Spans(decoded, canon)
     outline = found.outline
     yield "documents", iter([_document(decoded, canon, found)])
-    unit_ids = [spans.ident("sections", u.start, u.end) for u in outline.units]
+    unit_ids = spans.ids("sections", outline.units)
     yield "sections", _sections(found, spans, unit_ids)
-    problem_ids = [spans.ident("problems", p.start, p.end) for p in outline.problems]
+    problem_ids = spans.ids("problems", outline.problems)
     yield "problems", _problems(found, spans, problem_ids, unit_ids)
-    measure_ids = [spans.ident("measures", m.start, m.end) for m in outline.measures]
+    measure_ids = spans.ids("measures", outline.measures)
     spans.containers = _Containers(sorted((p.start, p.end, ident) for p, ident in zip(outline.problems, problem_ids)),
                                    sorted((m.start, m.end, ident) for m, ident in zip(outline.measures, measure_ids)))
     outline.problems.clear()
     yield "measures", _measures(found, spans, measure_ids, problem_ids, unit_ids)
     del unit_ids, problem_ids, measure_ids
-    yield "dates", _dates(found, spans)
-    periods = _periods(found, spans, canon.match)
+    date_ids = spans.ids("dates", found.dates)
+    yield "dates", _dates(found, spans, date_ids)
+    periods = _periods(found, canon.match, date_ids)
+    del date_ids
     found.dates.clear()
     found.date_roles.clear()
-    indicator_ids = [spans.ident("indicators", i.start, i.end) for i in found.indicators]
-    yield "indicators", _indicators(found, spans, periods)
+    indicator_ids = spans.ids("indicators", found.indicators)
+    yield "indicators", _indicators(found, spans, indicator_ids, periods)
     del periods
-    yield "policy_refs", ({**spans.placed("policy_refs", r.start, r.end), "title": r.title, "doc_number": r.doc_number, "alias": r.alias}
-                          for r in _taken(found.policy_refs))
+    yield "policy_refs", _policy_refs(found, spans)
     yield "outcomes", _outcomes(found, spans, indicator_ids)
     found.outcomes.clear()
     del indicator_ids
@@ -136,134 +143,136 @@ def _taken(items: list) -> Iterator:
     items.clear()
 
 
+# The tables' rows: each a dict of the span fields with the table's own fields set on it, in
+# the order of the table's model.
+
+
 def _sections(found: Found, spans: _Spans, ids: list[str]) -> Iterator[dict]:
-    units = found.outline.units
-    return (
-        {
-            **spans.located(u.start, u.end),
-            "section_id": ids[i],
-            "parent_id": ids[u.parent] if u.parent is not None else None,
-            "level": u.level,
-            "seq": u.seq,
-            "marker": u.marker,
-            "heading": u.heading,
-            "role": u.role,
-        }
-        for i, u in enumerate(_taken(units))
-    )
+    located = spans.located
+    for i, u in enumerate(_taken(found.outline.units)):
+        row = located(u.start, u.end)
+        row["section_id"] = ids[i]
+        row["parent_id"] = ids[u.parent] if u.parent is not None else None
+        row["level"] = u.level
+        row["seq"] = u.seq
+        row["marker"] = u.marker
+        row["heading"] = u.heading
+        row["role"] = u.role
+        yield row
 
 
 def _problems(found: Found, spans: _Spans, ids: list[str], unit_ids: list[str]) -> Iterator[dict]:
-    return (
-        {
-            **spans.span(p.start, p.end),
-            "problem_id": ids[k],
-            "section_id": unit_ids[p.unit] if p.unit is not None else None,
-            "number": p.number,
-            "category": p.category,
-            "title": p.title,
-            "problem": p.problem,
-            "inferred": p.inferred,
-            "status": status.status if status else None,
-            "status_char_start": status.start if status else None,
-            "status_char_end": status.end if status else None,
-        }
-        for k, (p, status) in enumerate(zip(found.outline.problems, _taken(found.statuses)))
-    )
+    span = spans.span
+    for k, (p, status) in enumerate(zip(found.outline.problems, _taken(found.statuses))):
+        row = span(p.start, p.end)
+        row["problem_id"] = ids[k]
+        row["section_id"] = unit_ids[p.unit] if p.unit is not None else None
+        row["number"] = p.number
+        row["category"] = p.category
+        row["title"] = p.title
+        row["problem"] = p.problem
+        row["inferred"] = p.inferred
+        row["status"] = status.status if status else None
+        row["status_char_start"] = status.start if status else None
+        row["status_char_end"] = status.end if status else None
+        yield row
 
 
 def _measures(found: Found, spans: _Spans, ids: list[str], problem_ids: list[str], unit_ids: list[str]) -> Iterator[dict]:
     refs = found.policy_refs
     ref_starts = [r.start for r in refs]
-    return (
-        {
-            **spans.span(m.start, m.end),
-            "measure_id": ids[k],
-            "problem_id": problem_ids[m.problem] if m.problem is not None else None,
-            "section_id": unit_ids[m.unit] if m.unit is not None else None,
-            "role": m.role,
-            "seq": m.seq,
-            "marker": m.marker,
-            "title": m.title,
-            "section_path": list(m.section_path),
-            "policy_refs": [r.title for r in refs[bisect.bisect_left(ref_starts, m.start) : bisect.bisect_left(ref_starts, m.end)] if r.end <= m.end],
-        }
-        for k, m in enumerate(_taken(found.outline.measures))
-    )
+    span = spans.span
+    for k, m in enumerate(_taken(found.outline.measures)):
+        row = span(m.start, m.end)
+        first = bisect.bisect_left(ref_starts, m.start)
+        after = bisect.bisect_left(ref_starts, m.end, first)  # the citations starting in the measure
+        row["measure_id"] = ids[k]
+        row["problem_id"] = problem_ids[m.problem] if m.problem is not None else None
+        row["section_id"] = unit_ids[m.unit] if m.unit is not None else None
+        row["role"] = m.role
+        row["seq"] = m.seq
+        row["marker"] = m.marker
+        row["title"] = m.title
+        row["section_path"] = list(m.section_path)
+        row["policy_refs"] = [r.title for r in refs[first:after] if r.end <= m.end] if first < after else []
+        yield row
 
 
-def _dates(found: Found, spans: _Spans) -> Iterator[dict]:
-    return (
-        {
-            **spans.placed("dates", d.start, d.end),
-            "date_start": d.date_start,
-            "date_end": d.date_end,
-            "granularity": d.granularity,
-            "year_inferred": d.year_inferred,
-            "as_of": d.as_of,
-            "open_end": d.open_end,
-            "broken": d.broken,
-            "role": found.date_roles.get(d.start, "mention"),
-        }
-        for d in found.dates
-    )
+def _dates(found: Found, spans: _Spans, ids: list[str]) -> Iterator[dict]:
+    placed, roles = spans.placer("dates"), found.date_roles
+    for k, d in enumerate(found.dates):
+        row = placed(d.start, d.end, ids[k])
+        row["date_start"] = d.date_start
+        row["date_end"] = d.date_end
+        row["granularity"] = d.granularity
+        row["year_inferred"] = d.year_inferred
+        row["as_of"] = d.as_of
+        row["open_end"] = d.open_end
+        row["broken"] = d.broken
+        row["role"] = roles.get(d.start, "mention")
+        yield row
 
 
-def _periods(found: Found, spans: _Spans, match_text: str) -> Periods:
+def _periods(found: Found, match_text: str, ids: list[str]) -> Periods:
     """The periods of the figures, from the fields of the date rows that it reads."""
     date_words = date_rules()
-    dates = [{"char_start": d.start, "char_end": d.end, "date_id": spans.ident("dates", d.start, d.end)} for d in found.dates] if found.indicators else []
-    return Periods(match_text, dates, date_words.base_before, date_words.comparison_after)
+    dates = found.dates if found.indicators else []
+    return Periods(match_text, [{"char_start": d.start, "char_end": d.end, "date_id": i} for d, i in zip(dates, ids)],
+                   date_words.base_before, date_words.comparison_after)
 
 
-def _indicators(found: Found, spans: _Spans, periods: Periods) -> Iterator[dict]:
-    return (
-        {
-            **spans.placed("indicators", i.start, i.end),
-            "value": float(i.value),
-            "multiplier": float(i.multiplier),
-            "value_normalized": float(i.value_normalized),
-            "unit": i.unit,
-            "kind": i.kind,
-            "qualifier": i.qualifier,
-            "change": i.change,
-            "comparison": i.comparison,
-            "subject": i.subject,
-            "date_id": periods.measured(i.start, i.end),
-        }
-        for i in _taken(found.indicators)
-    )
+def _indicators(found: Found, spans: _Spans, ids: list[str], periods: Periods) -> Iterator[dict]:
+    placed, measured = spans.placer("indicators"), periods.measured
+    for k, i in enumerate(_taken(found.indicators)):
+        row = placed(i.start, i.end, ids[k])
+        row["value"] = float(i.value)
+        row["multiplier"] = float(i.multiplier)
+        row["value_normalized"] = float(i.value_normalized)
+        row["unit"] = i.unit
+        row["kind"] = i.kind
+        row["qualifier"] = i.qualifier
+        row["change"] = i.change
+        row["comparison"] = i.comparison
+        row["subject"] = i.subject
+        row["date_id"] = measured(i.start, i.end)
+        yield row
+
+
+def _policy_refs(found: Found, spans: _Spans) -> Iterator[dict]:
+    placed = spans.placer("policy_refs")
+    for r in _taken(found.policy_refs):
+        row = placed(r.start, r.end)
+        row["title"] = r.title
+        row["doc_number"] = r.doc_number
+        row["alias"] = r.alias
+        yield row
 
 
 def _outcomes(found: Found, spans: _Spans, indicator_ids: list[str]) -> Iterator[dict]:
     """Outcome rows: figures of the indicators table that state what the rectification achieved."""
-    return (
-        {
-            **spans.placed("outcomes", o.start, o.end),
-            "kind": o.kind,
-            "action": o.action,
-            "value": o.value,
-            "unit": o.unit,
-            "indicator_id": indicator_ids[o.indicator],
-        }
-        for o in found.outcomes
-    )
+    placed = spans.placer("outcomes")
+    for o in found.outcomes:
+        row = placed(o.start, o.end)
+        row["kind"] = o.kind
+        row["action"] = o.action
+        row["value"] = o.value
+        row["unit"] = o.unit
+        row["indicator_id"] = indicator_ids[o.indicator]
+        yield row
 
 
 def _organizations(found: Found, spans: _Spans) -> Iterator[dict]:
-    return (
-        {
-            **spans.placed("organizations", o.start, o.end),
-            "name": o.name,
-            "function": o.function,
-            "kind": o.kind,
-            "level": o.level,
-            "place": o.place,
-            "adcode": o.adcode,
-            "role": o.role,
-        }
-        for o in _taken(found.organizations)
-    )
+    placed = spans.placer("organizations")
+    for o in _taken(found.organizations):
+        row = placed(o.start, o.end)
+        row["name"] = o.name
+        row["function"] = o.function
+        row["kind"] = o.kind
+        row["level"] = o.level
+        row["place"] = o.place
+        row["adcode"] = o.adcode
+        row["role"] = o.role
+        yield row
 
 
 def _document(decoded: DecodedDocument, canon: CanonicalText, found: Found) -> dict:
@@ -301,38 +310,32 @@ class Periods:
     累计投资30亿元,同比增长5% links both figures to 2024年底), else the first after it in its clause;
     never a comparison base (较2023年增长43%, 与上年同期相比) nor a date inside the figure itself.
 
-    Breaks are found once per document and each figure costs a few binary searches, so a
-    document of any length stays linear."""
+    Each figure costs a few binary searches among the dates, and a search for a break only
+    between a figure and the date that may be its period (at most CLAUSE_REACH characters), so a
+    document of any length stays linear and none is scanned whole for its breaks."""
 
     def __init__(self, match_text: str, dates: list[dict], comparison_before: tuple[str, ...], comparison_after: tuple[str, ...]):
         self.text = match_text
-        self.clause_breaks = [m.start() for m in _CLAUSE_BREAK.finditer(match_text)] if dates else []
-        self.sentence_breaks = [k for k in self.clause_breaks if match_text[k] in _SENTENCE_BREAKS]
-        self.dates = [d for d in dates if not _is_base(match_text, d["char_start"], d["char_end"], comparison_before, comparison_after)]
-        self.starts = [d["char_start"] for d in self.dates]
+        kept = [d for d in dates if not _is_base(match_text, d["char_start"], d["char_end"], comparison_before, comparison_after)]
+        self.starts = [d["char_start"] for d in kept]
+        self.ends = [d["char_end"] for d in kept]
+        self.ids = [d["date_id"] for d in kept]
 
     def measured(self, start: int, end: int) -> str | None:
-        left = self._before(self.sentence_breaks, start)
-        k = bisect.bisect_right(self.starts, start) - 1
-        while k >= 0 and self.dates[k]["char_end"] > start:
+        text, starts, ends = self.text, self.starts, self.ends
+        k = bisect.bisect_right(starts, start) - 1
+        while k >= 0 and ends[k] > start:
             k -= 1  # a date inside the figure (较2023年同期增长5%) is its comparison base
-        if k >= 0 and self.dates[k]["char_start"] >= left:
-            return self.dates[k]["date_id"]
-        right = self._after(self.clause_breaks, end)
-        k = bisect.bisect_left(self.starts, end)
-        if k < len(self.dates) and self.dates[k]["char_end"] <= right:
-            return self.dates[k]["date_id"]
+        # In the figure's sentence: no sentence break from the date's start to the figure.
+        if k >= 0 and starts[k] >= start - CLAUSE_REACH and not _SENTENCE_BREAK.search(text, starts[k], start):
+            return self.ids[k]
+        k = bisect.bisect_left(starts, end)
+        # In the figure's clause: no clause break from the figure's end to the date's end.
+        if k < len(starts) and ends[k] <= end + CLAUSE_REACH and not _CLAUSE_BREAK.search(text, end, ends[k]):
+            return self.ids[k]
         return None
-
-    def _before(self, breaks: list[int], pos: int) -> int:
-        k = bisect.bisect_left(breaks, pos) - 1
-        return max(breaks[k] + 1 if k >= 0 else 0, pos - CLAUSE_REACH)
-
-    def _after(self, breaks: list[int], pos: int) -> int:
-        k = bisect.bisect_left(breaks, pos)
-        return min(breaks[k] if k < len(breaks) else len(self.text), pos + CLAUSE_REACH)
 
 
 def _is_base(text: str, start: int, end: int, before: tuple[str, ...], after: tuple[str, ...]) -> bool:
     """较2023年, 比上年, 与去年同期相比: a date that a figure is compared with."""
-    return any(text.startswith(w, start - len(w)) for w in before) or any(text.startswith(w, end) for w in after)
+    return text.endswith(before, 0, start) or text.startswith(after, end)
