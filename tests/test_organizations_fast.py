@@ -26,8 +26,10 @@ LABEL_PIECES = [*R.source_labels, *orgs._role_labels(R), *R.roles.partner_before
 @settings(max_examples=300, deadline=None)
 @given(_text(LABEL_PIECES))
 def test_labels_read_from_colons_are_the_scan(text):
-    for pattern in (G.role_label, G.source_label):
-        assert [m.span() for m in orgs._labels(pattern, text, orgs._colons(text))] == [m.span() for m in pattern.finditer(text)]
+    for pattern, ends in ((G.role_label, G.role_label_ends), (G.source_label, G.source_label_ends)):
+        scan = [m.span() for m in pattern.finditer(text)]
+        assert [m.span() for m in orgs._labels(pattern, text, orgs._colons(text))] == scan
+        assert [m.span() for m in orgs._labels(pattern, text, orgs._colons(text), ends)] == scan
 
 
 ENTERPRISE_PIECES = ["等", *R.enterprise_lists.modifiers, *R.enterprise_lists.nouns, *R.enterprise_lists.company_verbs, "挂牌", "华芯", "、", "上", "市"]
@@ -36,8 +38,11 @@ ENTERPRISE_PIECES = ["等", *R.enterprise_lists.modifiers, *R.enterprise_lists.n
 @settings(max_examples=300, deadline=None)
 @given(_text(ENTERPRISE_PIECES))
 def test_enterprise_ends_found_from_openers_are_the_scan(text):
+    scan = [m.span() for m in G.enterprise_list_end.finditer(text)]
     found = orgs._matches_opening_with(G.enterprise_list_end, text, G.enterprise_list_openers)
-    assert [m.span() for m in found] == [m.span() for m in G.enterprise_list_end.finditer(text)]
+    assert [m.span() for m in found] == scan
+    found = orgs._matches_opening_with(G.enterprise_list_end, text, G.enterprise_list_openers, G.enterprise_list_followers)
+    assert [m.span() for m in found] == scan
 
 
 @settings(max_examples=500, deadline=None)
@@ -117,3 +122,72 @@ def _plain_place_names_in(text: str) -> list[str]:
 @given(_text(PLACE_PIECES))
 def test_place_names_in_an_opening_are_every_length_read(text):
     assert orgs._place_names_in(text) == _plain_place_names_in(text)
+
+
+def _plain_token_before(match: str, pos: int, lo: int):
+    """The reading of one prefix token as the separate finders give it (place, level, term, 中共)."""
+    token = orgs._place_before(match, pos, lo) or orgs._level_before(match, pos, lo, False) or orgs._term_before(match, pos, lo)
+    if token is None and match.endswith(R.name_openers, lo, pos):
+        token = ("opener", next(w for w in R.name_openers if match.endswith(w, lo, pos)))
+    return token
+
+
+PREFIX_PIECES = [*PLACE_PIECES, "中共", "中国共产党", "第十", "八届", "届", "城区", "全市", "开发区", "高新区", "新区", "自治区", "街道", "镇", "乡", "会同", "大同", "党"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(PREFIX_PIECES), st.integers(0, 3))
+def test_one_call_token_reads_what_the_separate_finders_read(text, lo):
+    for pos in range(1, len(text) + 1):
+        low = min(lo, pos - 1)
+        assert orgs._token_before(G, text, pos, low) == _plain_token_before(text, pos, low)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab \t\n市", max_size=30))
+def test_first_lines_are_the_line_pattern(text):
+    spans = [(m.start(1), m.end(1)) for m, _ in zip(orgs._LINE.finditer(text), range(orgs.HEADER_LINES))]
+    found = orgs._first_lines(text)
+    # the pattern adds an empty line at the end after a last line that is not empty: it never names a banner
+    assert spans[: len(found)] == found and all(s == e == len(text) for s, e in spans[len(found) :])
+
+
+MERGE_TEXTS = ["市委组织部", "市工信局党组", "市经信局巡察反馈问题整改工作领导小组办公室", "市水务投资集团有限公司", "市人大常委会办公室", "区纪委监委"]
+
+
+def test_a_merge_is_the_outer_unit_replaced():
+    import dataclasses
+    from unittest import mock
+
+    merges = []
+
+    def merge(outer, inner):
+        merged = real(outer, inner)
+        merges.append((outer, inner, merged))
+        return merged
+
+    real = orgs._merge
+    with mock.patch.object(orgs, "_merge", merge):
+        for text in MERGE_TEXTS:
+            orgs.find_organizations(text)
+    assert len(merges) >= len(MERGE_TEXTS) - 1  # 纪委监委 is one organ word, no merge
+    for outer, inner, merged in merges:
+        plain = dataclasses.replace(outer, end=inner.end, kind=merged.kind, function=merged.function, tail_start=inner.body_start,
+                                    issuers_own=outer.issuers_own and outer.division is None)
+        assert merged == plain
+
+
+UNIT_PIECES = ["局", "政府", "人民政府", "法院", "。", ",", "\n", "市", "区", "我", "财政", "公安", "交通运输", "广州", "县", "各", "和", "、"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(UNIT_PIECES), st.integers(0, 3), st.booleans())
+def test_units_refused_at_once_are_refused_by_the_reading(text, lo, listed):
+    from unittest import mock
+
+    for m in G.head_pattern.finditer(text):
+        word, (s, e) = m.group(), m.span()
+        low = min(lo, s)
+        if orgs._plainly_no_unit(G, text, word, G.heads[word], s, low, listed):
+            with mock.patch.object(orgs, "_plainly_no_unit", lambda *args: False):
+                assert orgs._read(text, word, s, e, low, False, listed) is None

@@ -146,12 +146,14 @@ class _Head:
 class _Grammar:
     heads: dict[str, _Head]
     head_pattern: re.Pattern[str]
+    quick_refusals: frozenset[str]  # the organ words _plainly_no_unit may refuse at once
     aliases: dict[str, str]  # written form → canonical function
     function_kind: dict[str, Kind]
     max_alias: int
     alias_lengths: dict[str, tuple[int, ...]]  # last character → lengths of written functions ending with it, longest first
     alias_starts: dict[str, tuple[int, ...]]  # first character → lengths of written functions starting with it
     department_suffixes: tuple[str, ...]
+    suffix_lengths: dict[str, tuple[int, ...]]  # organ word → lengths of the department suffixes it ends with, in the order of the rules
     levels: dict[str, Level]
     level_lengths: dict[str, tuple[int, ...]]  # the same for level words
     places: dict[str, tuple[Division, ...]]
@@ -160,16 +162,26 @@ class _Grammar:
     place_ends: frozenset[str]  # last characters of place names, to skip most positions at once
     place_lengths: dict[str, tuple[int, ...]]  # last two characters → lengths of place names ending with them, longest first
     place_starts: dict[str, tuple[int, ...]]  # first two characters → lengths of place names starting with them, longest first
+    place_words: frozenset[str]  # the place names that are no words (not in not_places)
+    level_lengths_by_two: dict[str, tuple[int, ...]]  # last two characters → lengths of level words of two or more characters ending so
+    name_openers: tuple[str, ...]  # 中共, 中国共产党
     prefix_ends: frozenset[str]  # last characters of place names, level words, 届 and 中共: where a prefix may end
     unit_nouns: tuple[str, ...]  # longest first
     name_openings: tuple[str, ...]  # level words and state-owned markers, which may open a weak institution's name
     stop_pattern: re.Pattern[str]
     group_stop_pattern: re.Pattern[str]
     generic_openers: tuple[str, ...]
+    generic_names: frozenset[str]  # a free name that is only a common noun (有关企业, 该公司)
+    generic_endings: tuple[str, ...]
+    weak_institutions: frozenset[str]
+    zones: frozenset[str]
+    generic_opener_ends: frozenset[str]  # their last characters: most units have none of them before
     inspection_tail: re.Pattern[str]
     furniture: RuleScan
     source_label: re.Pattern[str]
     role_label: re.Pattern[str]  # 牵头单位: / 责任单位:
+    source_label_ends: frozenset[str]  # the last characters of the words of source_label
+    role_label_ends: frozenset[str]  # and of role_label
     longest_label: int  # the longest word of either label
     outside_party_ends: frozenset[str]  # last characters of 民进, 政协 …
     role_before: re.Pattern[str]  # either of the two below: most units have neither
@@ -182,6 +194,7 @@ class _Grammar:
     function_list: re.Pattern[str]  # 统计、市场监督管理等部门
     enterprise_list_end: re.Pattern[str]  # 等一大批重点项目
     enterprise_list_openers: tuple[str, ...]  # what every match of enterprise_list_end opens with
+    enterprise_list_followers: dict[str, frozenset[str]]  # 等 → the first characters of the modifiers and nouns after it
 
 
 def _heads(r: OrganizationRules) -> dict[str, _Head]:
@@ -230,15 +243,19 @@ def _grammar() -> _Grammar:
         for form in (canonical, *entry.aliases):
             aliases.setdefault(form, canonical)
     g = gazetteer()
+    # short place names that are also words (会同, 平安), unless a division is called just so
+    not_places = frozenset(w for w in (*r.name_stops, *r.roles.partner_before, *r.roles.lead_after, *r.roles.partner_after, *r.not_places) if w in g.by_name and all(d.name != w for d in g.by_name[w]))
     return _Grammar(
         heads=heads,
         head_pattern=re.compile(_head_pattern(heads, r.not_after)),
+        quick_refusals=frozenset(w for w, h in heads.items() if h.category in ("government", "judicial") or w == "局"),
         aliases=aliases,
         function_kind={c: e.kind for c, e in r.functions.items()},
         max_alias=max(map(len, aliases)),
         alias_lengths=_lengths_by_end(aliases),
         alias_starts=_lengths_by_start(aliases, 1),
         department_suffixes=tuple(r.department_suffixes),
+        suffix_lengths={w: tuple(len(x) for x in r.department_suffixes if w.endswith(x)) for w in heads},
         levels=dict(r.levels),
         level_lengths=_lengths_by_end(r.levels),
         places=g.by_name,
@@ -246,12 +263,15 @@ def _grammar() -> _Grammar:
         place_ends=frozenset(name[-1] for name in g.by_name),
         place_lengths=_lengths_by_end(g.by_name, 2),
         place_starts=_lengths_by_start(g.by_name, 2),
+        place_words=frozenset(g.by_name) - not_places,
+        level_lengths_by_two=_lengths_by_end((w for w in r.levels if len(w) > 1), 2),
+        name_openers=tuple(r.name_openers),
         prefix_ends=frozenset(w[-1] for w in (*g.by_name, *r.levels, *r.name_openers, "届")),
         unit_nouns=tuple(sorted(r.unit_nouns, key=len, reverse=True)),
         name_openings=(*r.levels, *r.state_owned_markers),
         stop_pattern=re.compile(rules.alt(r.name_stops)),
         group_stop_pattern=re.compile(rules.alt(sorted(set(r.name_stops) - set(r.group_name_words)))),
-        not_places=frozenset(w for w in (*r.name_stops, *r.roles.partner_before, *r.roles.lead_after, *r.roles.partner_after, *r.not_places) if w in g.by_name and all(d.name != w for d in g.by_name[w])),
+        not_places=not_places,
         generic_openers=tuple(r.generic_openers),
         inspection_tail=re.compile(_inspection_tail(r)),
         furniture=RuleScan(r.furniture_lines.scan_rules("furniture")),
@@ -269,6 +289,21 @@ def _grammar() -> _Grammar:
         role_after_firsts=frozenset(w[0] for w in (*r.roles.partner_after, *r.roles.lead_after)),
         role_label=re.compile("(" + rules.alt(_role_labels(r)) + r")[ \t]*[:：]"),
         longest_label=max(map(len, (*r.source_labels, *_role_labels(r)))),
+        **_word_sets(r),
+    )
+
+
+def _word_sets(r: OrganizationRules) -> dict:
+    """Words of the rules and their first or last characters as sets: tested in one step each."""
+    return dict(
+        generic_names=frozenset(r.generic_names),
+        generic_endings=tuple(r.generic_endings),
+        weak_institutions=frozenset(r.weak_institutions),
+        zones=frozenset(r.institutions.zone),
+        generic_opener_ends=frozenset(w[-1] for w in r.generic_openers),
+        enterprise_list_followers={"等": frozenset(w[0] for w in (*r.enterprise_lists.modifiers, *r.enterprise_lists.nouns))},
+        source_label_ends=frozenset(w[-1] for w in r.source_labels),
+        role_label_ends=frozenset(w[-1] for w in _role_labels(r)),
     )
 
 
@@ -333,7 +368,7 @@ _NUMBERED_TEAM = r"巡[察视][一二三四五六七八九十\d]{1,3}组"  # 市
 
 
 def _function_list_pattern(aliases: dict[str, str]) -> str:
-    item = rules.alt(list(aliases))
+    item = "(?:" + rules.literal_trie(list(aliases)) + ")"  # what rules.alt matches, one branch tried per character
     return rf"{item}(?:[、,]{item})*((?:等(?:有关|相关)?(?:职能)?)?部门)"
 
 
@@ -371,20 +406,44 @@ class _Prefix(NamedTuple):
 
 def _prefix(match: str, pos: int, lo: int) -> _Prefix:
     """Place names, level words and 中共 written right before ``pos`` (reading leftwards)."""
-    g, r = _grammar(), organization_rules()
+    g = _grammar()
+    ends = g.prefix_ends
+    if pos <= lo or match[pos - 1] not in ends:
+        return _Prefix(pos, ())  # most positions: no token ends there
     tokens: list[tuple[str, str]] = []
-    while pos > lo and match[pos - 1] in g.prefix_ends:  # most positions: no token ends there
-        token = _place_before(match, pos, lo) or _level_before(match, pos, lo, bool(tokens)) or _term_before(match, pos, lo)
+    while pos > lo and match[pos - 1] in ends:
+        token = _token_before(g, match, pos, lo)
         if token is None:
-            if not match.endswith(r.name_openers, lo, pos):
-                break
-            opener = next(w for w in r.name_openers if match.endswith(w, lo, pos))
-            token = ("opener", opener)
+            break
         if tokens and token[0] == "level" and tokens[0][0] == "level" and len(token[1]) == len(tokens[0][1]) == 1:
             break  # 省市委: two committees, 省 and 市委
         tokens.insert(0, token)
         pos -= len(token[1])
     return _Prefix(pos, tuple(tokens))
+
+
+def _token_before(g: _Grammar, match: str, pos: int, lo: int) -> tuple[str, str] | None:
+    """The place name, else level word, else term, else 中共 that ends at ``pos`` (``_place_before``,
+    ``_level_before``, ``_term_before`` in one call, with their tables keyed by the last two
+    characters so that most positions cost a dictionary probe or two)."""
+    two = match[pos - 2 : pos] if pos >= 2 else ""
+    if pos > lo + 1 and (lengths := g.place_lengths.get(two)) is not None:
+        longest = min(10, pos - lo)
+        for k in lengths:
+            if 2 <= k <= longest and (word := match[pos - k : pos]) in g.place_words:
+                return ("place", word)
+    if (lengths := g.level_lengths_by_two.get(two)) is not None:
+        for k in lengths:
+            if k <= pos - lo and (word := match[pos - k : pos]) in g.levels:
+                return ("level", word)
+    last = match[pos - 1]
+    if last in g.levels:
+        return None if two in g.not_level_words else ("level", last)
+    if last == "届":
+        return _term_before(match, pos, lo)
+    if not match.endswith(g.name_openers, lo, pos):
+        return None
+    return ("opener", next(w for w in g.name_openers if match.endswith(w, lo, pos)))
 
 
 _TERM = re.compile(r"第?[一二三四五六七八九十\d]{1,3}届\Z")
@@ -436,7 +495,11 @@ def _level_before(match: str, pos: int, lo: int, after_token: bool) -> tuple[str
 
 
 def _function_before(match: str, pos: int, lo: int) -> str | None:
-    g = _grammar()
+    """The longest written function that ends at ``pos`` (and starts at or after ``lo``)."""
+    return _function_before_in(_grammar(), match, pos, lo)
+
+
+def _function_before_in(g: _Grammar, match: str, pos: int, lo: int) -> str | None:
     if pos <= lo or (lengths := g.alias_lengths.get(match[pos - 1])) is None:
         return None
     for k in lengths:
@@ -456,7 +519,7 @@ def _opens_with_unit(match: str, start: int, end: int) -> bool:
     if _level_before(match, start + 1, start, False) or any(match[start : start + k] in g.places for k in range(2, 7)):
         return True
     head = g.head_pattern.search(match, start, end)
-    return head is not None and _read(match, head, start, False) is not None
+    return head is not None and _read(match, head.group(), head.start(), head.end(), start, False) is not None
 
 
 def _clause_start(match: str, pos: int) -> int:
@@ -481,36 +544,29 @@ def _body_kind(match: str, name: str, start: int, head_start: int, kind: Kind) -
 def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -> bool:
     """A free name that names one body: not a common noun (有关企业, 国企子公司), and for weak organ
     words (学校, 中心) one that opens with a place or level word (清远市家政服务中心)."""
-    r = organization_rules()
+    g = _grammar()
     name, own = match[start:end], match[start:head_start]
-    if start == head_start or name in r.generic_names or own in r.generic_names:
+    if start == head_start or name in g.generic_names or own in g.generic_names:
         return False
-    if name.startswith(r.generic_openers) or name.endswith(r.generic_endings):
+    if name.startswith(g.generic_openers) or name.endswith(g.generic_endings):
         return False
-    if word in r.weak_institutions:
-        g = _grammar()
+    if word in g.weak_institutions:
         longest = min(10, head_start - start)
         opens = match.startswith(g.name_openings, start) or any(
             k <= longest and match[start : start + k] in g.places for k in g.place_starts.get(match[start : start + 2], ()))
-        return opens and head_start - start >= (2 if word in r.institutions.zone else 3)
+        return opens and head_start - start >= (2 if word in g.zones else 3)
     return True
 
 
-def _department_function(match: str, word: str, s: int, e: int, lo: int) -> tuple[str | None, int]:
+def _department_function(g: _Grammar, match: str, word: str, s: int, e: int, lo: int) -> tuple[str | None, int]:
     """The longest function before the organ word, which may end inside it (政务服务数据管理 + 局)."""
     best, best_at = None, s
-    for suffix in _suffixes_of(word):
-        at = e - len(suffix)
-        written = _function_before(match, at, lo)
+    for k in g.suffix_lengths[word]:
+        at = e - k
+        written = _function_before_in(g, match, at, lo)
         if written is not None and (best is None or at - len(written) < best_at - len(best)):
             best, best_at = written, at
     return best, best_at
-
-
-@lru_cache(maxsize=4096)
-def _suffixes_of(word: str) -> tuple[str, ...]:
-    """The department suffixes ``word`` ends with, in the order of the rules."""
-    return tuple(suffix for suffix in organization_rules().department_suffixes if word.endswith(suffix))
 
 
 def _ends_with_word(match: str, pos: int, lo: int, words: tuple[str, ...]) -> bool:
@@ -528,8 +584,11 @@ def _free_name_start(match: str, pos: int, lo: int, group: bool = False) -> int:
     window = max(lo, pos - 16)
     last = _LAST_NOT_IN_NAME.match(match, window, pos)
     start = last.end() if last else window  # 两个学院: a count; punctuation and digits end a name
-    for m in (g.group_stop_pattern if group else g.stop_pattern).finditer(match, start, pos):
-        start = max(start, m.end())
+    stop = None
+    for stop in (g.group_stop_pattern if group else g.stop_pattern).finditer(match, start, pos):
+        pass
+    if stop is not None:
+        start = stop.end()  # the last stop word (the matches end further on one after another)
     opened = match.rfind("(", start, pos)
     if opened >= 0 and match.find(")", opened, pos) < 0:
         start = opened + 1  # 舒荟荟(市红十字会: the name starts inside the bracket
@@ -545,53 +604,70 @@ _NOT_IN_NAME = r"[^\u4e00-\u9fff()]|[0-9一二三四五六七八九十两几多�
 _LAST_NOT_IN_NAME = re.compile(f"(?s:.*)(?:{_NOT_IN_NAME})")
 
 
-def _read(match: str, m: re.Match, lo: int, joined: bool, listed: bool = False) -> _Mention | None:
-    """The mention ending with the organ word ``m`` (``joined``: another unit ends right before it;
-    ``listed``: it follows another unit and a list separator, 县纪委、监委)."""
-    word, s, e = m.group(), m.start(), m.end()
-    heads = _grammar().heads
-    head = heads[word] if word in heads else heads["巡察组"]
+def _read(match: str, word: str, s: int, e: int, lo: int, joined: bool, listed: bool = False) -> _Mention | None:
+    """The mention ending with the organ word ``word`` at ``s``..``e`` (``joined``: another unit
+    ends right before it; ``listed``: it follows another unit and a list separator, 县纪委、监委)."""
+    g = _grammar()
+    head = g.heads.get(word) or g.heads["巡察组"]
     if e < len(match) and match[e] in head.refused_before:
         return None
-    read = _body(match, word, head, s, e, lo, joined)
+    if not joined and word in g.quick_refusals and _plainly_no_unit(g, match, word, head, s, lo, listed):
+        return None
+    read = _body(g, match, word, head, s, e, lo, joined)
     if read is None:
         return None
     category, kind, function, body = read
-    kind = _zone_is_other(kind)
+    if kind == "zone":
+        kind = "other"  # zones acting as units (立山经济开发区)
     if category == "institution" and not joined:
         prefix, body = _institution_prefix(match, body, s)
+    elif joined or body <= lo or match[body - 1] not in g.prefix_ends:
+        prefix = _Prefix(body, ())  # most units: no place or level word ends before them
     else:
-        prefix = _prefix(match, body, lo) if not joined else _Prefix(body, ())
-    if category != "congress":
+        prefix = _prefix(match, body, lo)
+    if category != "congress" and prefix.tokens and prefix.tokens[0][0] == "term":
         prefix = _without_terms(prefix)
     mention = _Mention(prefix.start, e, body, kind, function, tail_start=body, category=category)
-    _place_fields(mention, prefix)
+    if prefix.tokens:
+        _place_fields(mention, prefix, g)
     if category == "institution" and not joined:
         _institution_place(match, mention, word)
     if category == "central":
         mention.level = "central"
-    if not (_stands_alone(match, mention, category, prefix, joined, lo) or (listed and category in _LISTABLE)):
+    if not (_stands_alone(g, match, mention, category, prefix, joined, lo) or (listed and category in _LISTABLE)):
         return None
-    _outside_party(match, mention, lo)
+    if mention.kind == "party_organ" and mention.start > 0 and match[mention.start - 1] in g.outside_party_ends:
+        _outside_party(match, mention, lo)
     return mention
+
+
+def _plainly_no_unit(g: _Grammar, match: str, word: str, head: _Head, s: int, lo: int, listed: bool) -> bool:
+    """The commonest organ words read as no unit, told by the character before them alone (what
+    ``_read`` would conclude, without its calls): 政府 or 法院 with no place or level word before
+    (and not in a list), 局 after a character that ends no function and is no ideograph (。局党组)."""
+    before = match[s - 1] if s > lo else ""
+    if head.category in ("government", "judicial"):
+        return not listed and before not in g.prefix_ends
+    if word == "局":
+        return before not in g.alias_lengths and (s - 2 <= lo or not "\u4e00" <= before <= "\u9fff")
+    return False
 
 
 _LISTABLE = ("committee", "discipline", "congress", "judicial", "government")  # 县纪委、监委: 监委 stands in the list
 _Body = tuple[str, Kind, "str | None", int]  # category, kind, function, where the unit's own words start
 
 
-def _body(match: str, word: str, head: _Head, s: int, e: int, lo: int, joined: bool) -> _Body | None:
+def _body(g: _Grammar, match: str, word: str, head: _Head, s: int, e: int, lo: int, joined: bool) -> _Body | None:
     """What stands before the organ word: a function, a free name, an ordinal, or nothing."""
-    g, r = _grammar(), organization_rules()
     category, kind = head.category, head.kind
     if category == "centre":
-        return ("central", kind, None, s) if match.startswith(r.centre_alone_before, e) else None
-    if category == "committee" and word in r.department_suffixes and _department_function(match, word, s, e, lo)[0]:
-        category = "department"
-    if category == "department":
-        return _department_body(match, word, s, e, lo, joined)
+        return ("central", kind, None, s) if match.startswith(organization_rules().centre_alone_before, e) else None
+    if category == "department" or category == "committee" and g.suffix_lengths[word] and word in g.department_suffixes:
+        found = _department_function(g, match, word, s, e, lo)
+        if category == "department" or found[0]:
+            return _department_body(g, match, word, s, e, lo, joined, found)
     if category == "office":
-        written = _function_before(match, s, lo)
+        written = _function_before_in(g, match, s, lo)
         if written is None:
             return (category, kind, None, s) if joined else None
         return category, g.function_kind[g.aliases[written]], g.aliases[written], s - len(written)
@@ -608,14 +684,10 @@ def _body(match: str, word: str, head: _Head, s: int, e: int, lo: int, joined: b
     return category, kind, None, s
 
 
-def _zone_is_other(kind: str) -> Kind:
-    return "other" if kind == "zone" else kind  # type: ignore[return-value]
-
-
-def _department_body(match: str, word: str, s: int, e: int, lo: int, joined: bool) -> _Body | None:
-    """发改委, 市场监管局: a function from the vocabulary; else 县科教体局 after a level word; 省厅."""
-    g, r = _grammar(), organization_rules()
-    written, suffix_start = _department_function(match, word, s, e, lo)
+def _department_body(g: _Grammar, match: str, word: str, s: int, e: int, lo: int, joined: bool, found: tuple[str | None, int]) -> _Body | None:
+    """发改委, 市场监管局: a function from the vocabulary (``found``, by ``_department_function``);
+    else 县科教体局 after a level word; 省厅."""
+    written, suffix_start = found
     if written is not None:
         function = g.aliases[written]
         return "department", g.function_kind[function], function, suffix_start - len(written)
@@ -626,7 +698,7 @@ def _department_body(match: str, word: str, s: int, e: int, lo: int, joined: boo
     if word.endswith("局"):
         body = _fallback_function(match, e - 1, lo)
         return None if body is None else ("department", "government_department", match[body : e - 1], body)
-    if joined and word in r.offices:
+    if joined and word in organization_rules().offices:
         return "office", "other", None, s
     return None
 
@@ -646,8 +718,6 @@ def _group_body(match: str, word: str, s: int, e: int, joined: bool) -> _Body | 
 def _outside_party(match: str, mention: _Mention, lo: int) -> None:
     """民进广东省委, 政协丽水市委员会: committees that are no organ of the Communist Party."""
     r = organization_rules()
-    if mention.kind != "party_organ" or match[mention.start - 1 : mention.start] not in _grammar().outside_party_ends:
-        return
     for word, kind in (*((w, "other") for w in r.other_parties), ("政协", "congress_cppcc")):
         if match.startswith(word, mention.start - len(word)) and mention.start - len(word) >= lo:
             mention.start -= len(word)
@@ -713,11 +783,12 @@ def _institution_prefix(match: str, name_start: int, head_start: int) -> tuple[_
 
 def _fallback_function(match: str, s: int, lo: int) -> int | None:
     """A 局 or 厅 whose function is not in the vocabulary: two to six ideographs after a level word."""
+    ends = _grammar().prefix_ends  # the last characters of every level word and place name
     for k in range(2, 7):
         start = s - k  # the function grows leftwards by one character each time: check the new one
         if start <= lo or not ("\u4e00" <= match[start] <= "\u9fff" and (k > 2 or "\u4e00" <= match[s - 1] <= "\u9fff")):
             return None
-        if _level_before(match, start, lo, False) or _place_before(match, start, lo):
+        if match[start - 1] in ends and (_level_before(match, start, lo, False) or _place_before(match, start, lo)):
             if match[start:s] not in _grammar().not_level_words and match[s - 1 : s + 1] not in _NOT_BUREAUS and not _STOP_CHARS.intersection(match[start:s]):
                 return start
     return None
@@ -730,8 +801,8 @@ _STOP_CHARS = frozenset("我本该各全总分的了和与及等对向在")
 _NOT_BUREAUS = frozenset("布局 格局 大局 全局 开局 结局 当局 僵局 骗局 时局 战局 败局 变局 新局 破局 定局 终局 残局 赌局 棋局 饭局 客厅 大厅 餐厅 展厅 舞厅 门厅".split())
 
 
-def _place_fields(mention: _Mention, prefix: _Prefix) -> None:
-    g = _grammar()
+def _place_fields(mention: _Mention, prefix: _Prefix, g: _Grammar | None = None) -> None:
+    g = g or _grammar()
     for kind, word in prefix.tokens:
         if kind == "place":
             mention.division = _pick(g.places[word], mention.division)
@@ -758,14 +829,14 @@ def _pick(divisions: tuple[Division, ...], within: Division | None) -> Division:
     return divisions[0]
 
 
-def _stands_alone(match: str, mention: _Mention, category: Category, prefix: _Prefix, joined: bool, lo: int) -> bool:
+def _stands_alone(g: _Grammar, match: str, mention: _Mention, category: Category, prefix: _Prefix, joined: bool, lo: int) -> bool:
     """Whether the words read name one unit, not a kind of unit (各部门, 上级巡察组, 3个巡察组)."""
     before = match[mention.start - 1] if mention.start > 0 else ""
-    if _ends_with_word(match, mention.start, 0, _grammar().generic_openers):
+    if before in g.generic_opener_ends and _ends_with_word(match, mention.start, 0, g.generic_openers):
         return False
     if before and (before in "个家" or before.isdigit()):
         return False
-    if category in ("committee", "discipline", "inspection") and _back_reference_before(match, mention, lo):
+    if mention.bare_level and category in ("committee", "discipline", "inspection") and _back_reference_before(match, mention, lo):
         return True
     if category == "department" and not prefix.tokens:
         if mention.kind == "government_department" and (match[mention.end - 1] == "部" or match.endswith(("总局", "总署"), 0, mention.end)):
@@ -963,15 +1034,18 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
     block = next(blocked_iter, None)
     lo = 0  # nothing is read left of the last mention or block
     for m in g.head_pattern.finditer(match):
-        while block is not None and block[1] <= m.start():
-            lo = max(lo, block[1])
+        s, e = m.span()
+        while block is not None and block[1] <= s:
+            if block[1] > lo:
+                lo = block[1]
             block = next(blocked_iter, None)
-        if block is not None and block[0] < m.end():
+        if block is not None and block[0] < e:
             continue
+        word = m.group()
         previous = out[-1] if out and out[-1].end >= lo else None
-        joined = previous is not None and previous.end == m.start()
-        listed = previous is not None and _connects(match, previous.end, m.start())
-        mention = _read(match, m, m.start() if joined else lo, joined, listed)
+        joined = previous is not None and previous.end == s
+        listed = previous is not None and previous.end < s and match[previous.end] in _CONNECTOR_FIRSTS and _connects(match, previous.end, s)
+        mention = _read(match, word, s, e, s if joined else lo, joined, listed)
         if mention is None:
             continue
         while out and out[-1].start >= mention.start:
@@ -980,13 +1054,14 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
                 mention.level, mention.division, mention.bare_level, mention.zone = inner.level, inner.division, inner.bare_level, inner.zone
                 mention.issuers_own = False
         previous = out[-1] if out and out[-1].end >= lo else None
-        if previous is not None and (joined or (mention.start == previous.end and mention.start == mention.body_start and g.heads[m.group()].category != "institution")):
+        if previous is not None and (joined or (mention.start == previous.end and mention.start == mention.body_start and g.heads[word].category != "institution")):
             out[-1] = _merge(previous, mention)
         elif match.startswith(r.byline_after, mention.end):
             continue
         else:
             out.append(mention)
-        lo = max(lo, mention.end)
+        if mention.end > lo:
+            lo = mention.end
     return _coordinated_levels(match, _join_stationed(match, [_with_division(match, _with_committee(match, m)) for m in out]))
 
 
@@ -1061,7 +1136,11 @@ def _merge(outer: _Mention, inner: _Mention) -> _Mention:
         kind, function = inner.kind, inner.function
     if outer.kind == "party_organ" and outer.function is None and kind == "government_department" and function is not None:
         kind = "party_organ"  # 市委 + 组织部 / 教育工委 …: a working department of the committee
-    return replace(outer, end=inner.end, kind=kind, function=function, tail_start=inner.body_start, issuers_own=outer.issuers_own and outer.division is None)
+    # ``replace(outer, end=…, kind=…, function=…, tail_start=…, issuers_own=…)`` written out: a
+    # generic replace costs several times a constructor call, and units are merged often
+    return _Mention(outer.start, inner.end, outer.body_start, kind, function, outer.level, outer.division, outer.bare_level,
+                    outer.inherited, outer.function_only, outer.category, outer.issuers_own and outer.division is None,
+                    outer.zone, outer.prefix_span, inner.body_start)
 
 
 class _Taken:
@@ -1132,7 +1211,7 @@ def _listed_enterprises(match: str, taken: _Taken) -> list[_Mention]:
     """华芯、珠海天成、迈为等一大批重点项目: companies named by a list that says they are companies."""
     g, words = _grammar(), organization_rules().enterprise_lists
     out = []
-    for end in _matches_opening_with(g.enterprise_list_end, match, g.enterprise_list_openers):
+    for end in _matches_opening_with(g.enterprise_list_end, match, g.enterprise_list_openers, g.enterprise_list_followers):
         by_verb = not end.group().startswith("等")
         if not by_verb and not any(w in end.group() for w in words.firm_modifiers):
             continue  # 钢铁、水泥等重点企业: trades, not companies
@@ -1163,21 +1242,25 @@ def _blocked_spans(match: str, excluded: Sequence[tuple[int, int]], colons: list
         start = match.rfind("\n", 0, m_start) + 1
         end = match.find("\n", m_end)
         spans.append((start, len(match) if end < 0 else end))
-    for label in _labels(g.source_label, match, colons):
+    for label in _labels(g.source_label, match, colons, g.source_label_ends):
         stop = _LABEL_VALUE_END.search(match, label.end())
         spans.append((label.start(), stop.start() if stop else len(match)))
     return sorted(spans + _banners(match))
 
 
-def _matches_opening_with(pattern: re.Pattern[str], match: str, openers: Iterable[str]) -> list[re.Match[str]]:
+def _matches_opening_with(pattern: re.Pattern[str], match: str, openers: Iterable[str],
+                          followers: dict[str, frozenset[str]] | None = None) -> list[re.Match[str]]:
     """``list(pattern.finditer(match))`` for a pattern every match of which opens with one of
     ``openers``: tried only where ``str.find`` finds one, many times faster than the pattern's own
-    scan of every character."""
+    scan of every character. ``followers``: for an opener, every character that may follow it in
+    a match (等 opens a match only before 一批, 重点 …), so that it is tried only before one."""
     starts = set()
     for opener in openers:
+        after = followers.get(opener) if followers else None
         at = match.find(opener)
         while at >= 0:
-            starts.add(at)
+            if after is None or match[at + len(opener) : at + len(opener) + 1] in after:
+                starts.add(at)
             at = match.find(opener, at + 1)
     found: list[re.Match[str]] = []
     for at in sorted(starts):
@@ -1197,11 +1280,13 @@ def _colons(match: str) -> list[int]:
     return sorted(found)
 
 
-def _labels(pattern: re.Pattern[str], match: str, colons: list[int]) -> list[re.Match[str]]:
+def _labels(pattern: re.Pattern[str], match: str, colons: list[int], ends: frozenset[str] | None = None) -> list[re.Match[str]]:
     """``list(pattern.finditer(match))`` for a label pattern (words, spaces, a colon), read back
     from each colon: ``str.find`` reaches the few colons of a text many times faster than the
     pattern's own scan tries every character for the first one of a word. A label holds one
-    colon, its last character, so each match lies between the colon before it and its own."""
+    colon, its last character, so each match lies between the colon before it and its own.
+    ``ends``, the last characters of the pattern's words: a colon after none of them is skipped
+    without a search."""
     found = []
     previous = 0  # after the colon before
     longest = _grammar().longest_label
@@ -1209,6 +1294,9 @@ def _labels(pattern: re.Pattern[str], match: str, colons: list[int]) -> list[re.
         word_end = colon
         while word_end > previous and match[word_end - 1] in " \t":
             word_end -= 1
+        if ends is not None and (word_end == previous or match[word_end - 1] not in ends):
+            previous = colon + 1
+            continue
         label = pattern.search(match, max(previous, word_end - longest), colon + 1)
         if label is not None:
             found.append(label)
@@ -1222,7 +1310,7 @@ HEADER_LINES = 6
 def _banners(match: str) -> list[tuple[int, int]]:
     """A line among the first ones that only repeats the start of another (the site's banner
     清远市工业和信息化局 above its title 清远市工业和信息化局关于…的函)."""
-    lines = [(m.start(1), m.end(1)) for m, _ in zip(_LINE.finditer(match), range(HEADER_LINES))]
+    lines = _first_lines(match)
     texts = [match[s:e] for s, e in lines]
     return [
         span for span, line in zip(lines, texts)
@@ -1230,7 +1318,25 @@ def _banners(match: str) -> list[tuple[int, int]]:
     ]
 
 
-_LINE = re.compile(r"[ \t]*([^\n]*?)[ \t]*(?:\n|$)")
+def _first_lines(match: str) -> list[tuple[int, int]]:
+    """The spans of the first ``HEADER_LINES`` lines without the spaces and tabs around them (the
+    first spans of ``_LINE.finditer``, found with ``str.find`` instead of a lazy pattern that
+    tries the end of the line at every character)."""
+    lines = []
+    start = 0
+    for _ in range(HEADER_LINES):
+        end = match.find("\n", start)
+        stop = len(match) if end < 0 else end
+        line = match[start:stop].lstrip(" \t")
+        first = stop - len(line)
+        lines.append((first, first + len(line.rstrip(" \t"))))
+        if end < 0:
+            break
+        start = end + 1
+    return lines
+
+
+_LINE = re.compile(r"[ \t]*([^\n]*?)[ \t]*(?:\n|$)")  # what a line of _first_lines is
 
 
 _LABEL_VALUE_END = re.compile(r"[ \t]{2,}|[\t\n。;]")
@@ -1263,11 +1369,14 @@ def _share_list_levels(match: str, mentions: list[_Mention]) -> None:
 
 def _runs(match: str, mentions: list[_Mention]) -> list[list[int]]:
     runs: list[list[int]] = []
+    previous_end = -1
     for i, m in enumerate(mentions):
-        if runs and _connected(match, mentions[runs[-1][-1]], m):
+        # _connects(match, previous_end, m.start), its first-character test written out
+        if previous_end >= 0 and previous_end < m.start and match[previous_end] in _CONNECTOR_FIRSTS and _CONNECTORS.fullmatch(match, previous_end, m.start):
             runs[-1].append(i)
         else:
             runs.append([i])
+        previous_end = m.end
     return runs
 
 
@@ -1279,7 +1388,7 @@ def _roles(match: str, mentions: list[_Mention], colons: list[int]) -> dict[int,
     """lead or partner, from the words around a unit or a list of units (会同…, …牵头), else from
     a label earlier in the clause (牵头单位:…, 责任单位:…)."""
     roles: dict[int, Role] = {}
-    labels = _labels(_grammar().role_label, match, colons)
+    labels = _labels(_grammar().role_label, match, colons, _grammar().role_label_ends)
     if labels:
         ends = [label.end() for label in labels]
         for i, m in enumerate(mentions):
@@ -1377,7 +1486,8 @@ def _found(text: str, m: _Mention, context: dict[Level, Division], own: dict[Lev
         place = town
     if name and m.bare_level is not None and place is not None:
         name = _placed_name(name, m.bare_level, place)
-    return FoundOrganization(m.start, m.end, written, name, m.function, m.kind, level, place, division.code if division else None, role)
+    # tuple.__new__ makes the named tuple without the Python-level __new__ of namedtuple
+    return tuple.__new__(FoundOrganization, (m.start, m.end, written, name, m.function, m.kind, level, place, division.code if division else None, role))
 
 
 @lru_cache(maxsize=4096)
