@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from operator import attrgetter, itemgetter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -36,6 +37,8 @@ SENTENCE_END = "。!?"
 _SENTENCE_END = re.compile(f"[{SENTENCE_END}]")
 _SENTENCE_OR_LINE_END = re.compile(f"[{SENTENCE_END}\n]")
 _NON_SPACE = re.compile(r"\S")
+_START = attrgetter("start")  # sort keys: units, and spans (tuples opening with their start)
+_SPAN_START = itemgetter(0)
 
 
 class Outline_(rules.RuleFile):
@@ -226,8 +229,17 @@ def _heading(text: str, body_start: int, end: int) -> tuple[str | None, int, boo
     stop = _SENTENCE_END.search(first, 0, len(first) - 1)
     if stop:
         return first[: stop.start()], body_start + stop.start(), False
-    has_more = _NON_SPACE.search(text, line_end, end) is not None
-    return first.rstrip("。") or first, body_start + len(first), has_more
+    return first.rstrip("。") or first, body_start + len(first), _more(text, line_end, end)
+
+
+def _more(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds a non-space. A unit's end is stripped of spaces and line
+    breaks, so its last character answers unless it is another space (U+3000 …)."""
+    if start >= end:
+        return False
+    if not text[end - 1].isspace():
+        return True
+    return _NON_SPACE.search(text, start, end) is not None
 
 
 def _line_units(text: str, begin: int, stop: int) -> list[Unit]:
@@ -419,8 +431,7 @@ def _measure_title(text: str, start: int, end: int, heading_alone: bool, heading
     if stop is None or stop.group() == "\n":
         return None
     first = text[start : stop.start()].strip()
-    rest = _NON_SPACE.search(text, stop.end(), end) is not None
-    return first if rest and 0 < len(first) <= 40 else None
+    return first if 0 < len(first) <= 40 and _more(text, stop.end(), end) else None
 
 
 def _path(units: list[Unit], index: int | None) -> tuple[str, ...]:
@@ -447,7 +458,7 @@ def segment(text: str, doc_type: str, match_text: str | None = None) -> Outline:
     else:
         level4 = _level4_runs(match, 0, end_of_body)
         first = level4[0].start if level4 else end_of_body
-    units = sorted(line_units + level4, key=lambda u: u.start)
+    units = sorted(line_units + level4, key=_START)
     _close(units, text, end_of_body)
     _assign_roles(units, doc_type, match)
     _number_siblings(units)
@@ -503,9 +514,11 @@ def _measures(text: str, match: str, units: list[Unit], problems: list[ProblemSp
     measures: list[MeasureSpan] = []
     paths: dict[int | None, tuple[str, ...]] = {}  # the measures of one unit share its path
 
-    def add(start: int, end: int, role: str, seq: int, marker: str | None, title: str | None, path_of: int | None, problem: int | None, unit: int | None) -> None:
+    def add(start: int, end: int, role: str, seq: int, marker: str | None, title: str | None, path_of: int | None, problem: int | None, unit: int | None,
+            stripped_end: bool = False) -> None:
         start = _lstrip(text, start, end)
-        end = _rstrip(text, start, end)
+        if not stripped_end:
+            end = _rstrip(text, start, end)
         if start < end:
             if path_of not in paths:
                 paths[path_of] = _path(units, path_of)
@@ -514,7 +527,8 @@ def _measures(text: str, match: str, units: list[Unit], problems: list[ProblemSp
     def unit_measure(i: int, seq: int, problem: int | None) -> None:
         u = units[i]
         start = _skip_lead_in(match, _lstrip(text, u.body_start, u.end), u.end)
-        add(start, u.end, u.role, seq, u.marker, _measure_title(text, start, u.end, u.heading_alone, u.heading), u.parent, problem, i)
+        # A unit's end is already stripped (``_close``).
+        add(start, u.end, u.role, seq, u.marker, _measure_title(text, start, u.end, u.heading_alone, u.heading), u.parent, problem, i, True)
 
     # Measures of problems.
     index_of_unit = {p.unit: k for k, p in enumerate(problems) if p.unit is not None}
@@ -547,7 +561,7 @@ def _measures(text: str, match: str, units: list[Unit], problems: list[ProblemSp
             if not members and not u.children:
                 start = _lstrip(text, u.heading_end if u.heading_alone else u.body_start, u.end)
                 add(start, u.end, u.role, 1, None, _measure_title(text, start, u.end, False, None), i, None, None)
-    measures.sort(key=lambda m: m.start)
+    measures.sort(key=_SPAN_START)
     return measures
 
 

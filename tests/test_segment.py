@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.extract.numerals import whole_number
-from pipeline.segment import _LEVEL4, _LEVEL4_AFTER_BREAK, _LINE_MARKERS, _LINE_MARKERS_AFTER_BREAK, _after_breaks, problem_statement, segment
+from pipeline.segment import _LEVEL4, _NON_SPACE, _more, _LEVEL4_AFTER_BREAK, _LINE_MARKERS, _LINE_MARKERS_AFTER_BREAK, _after_breaks, problem_statement, segment
 
 DOC_TYPES = {"000": "inspection_rectification", "001": "inspection_rectification", "002": "inspection_rectification", "003": "proposal_reply", "004": "inspection_rectification"}
 
@@ -179,3 +179,17 @@ def test_markers_after_breaks_at_the_bounds(text, begin):
     for pattern, after_break in ((_LINE_MARKERS, _LINE_MARKERS_AFTER_BREAK), (_LEVEL4, _LEVEL4_AFTER_BREAK)):
         expected = [_groups(m) for m in pattern.finditer(text, begin, len(text))]
         assert [_groups(m) for m in _after_breaks(pattern, after_break, text, begin, len(text))] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\n\u3000\r甲。", max_size=12), st.data())
+def test_more_is_a_search_for_a_non_space(text, data):
+    """The shortcut that reads the last character answers as the search does, whatever the end."""
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(0, len(text)))
+    assert _more(text, start, end) == (_NON_SPACE.search(text, start, end) is not None)
+
+
+@pytest.mark.parametrize("text, alone", [("一、情况\n甲。", True), ("一、情况\n\u3000\u3000", False), ("一、情况", False)])
+def test_heading_alone_only_before_more_text(text, alone):
+    assert segment(text, "inspection_rectification").units[0].heading_alone is alone
