@@ -170,12 +170,16 @@ def _numeral(written: str) -> int | None:
     return whole_number(written)
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    spans, pos = [], 0
-    for line in text.split("\n"):
-        spans.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    return spans
+def _lines_from_end(text: str) -> Iterator[tuple[int, int]]:
+    """The (start, stop) of every line of ``text`` (as ``text.split("\\n")`` cuts them), last
+    line first: the tail is read from the end and mostly stops after a few lines."""
+    stop = len(text)
+    while True:
+        start = text.rfind("\n", 0, stop) + 1
+        yield start, stop
+        if start == 0:
+            return
+        stop = start - 1
 
 
 # --- the document's tail ------------------------------------------------------------
@@ -190,13 +194,13 @@ def _tail_opener() -> re.Pattern[str]:
     return re.compile(r"^[ \t]*" + rules.alt(outline_rules().tail_openers))
 
 
-def body_end(text: str, lines: list[tuple[int, int]]) -> int:
+def body_end(text: str) -> int:
     """End of the body: the contact paragraph, signature and source lines at the end are not sections.
 
     ``text`` is the folded text: the tail's words are matched in simplified characters."""
     end = len(text)
     seen_tail = False
-    for start, stop in reversed(lines):
+    for start, stop in _lines_from_end(text):
         line = text[start:stop]
         if not line.strip():
             end = start
@@ -448,8 +452,7 @@ def segment(text: str, doc_type: str, match_text: str | None = None) -> Outline:
     match = fold_traditional(text) if match_text is None else match_text
     if len(match) != len(text):
         raise ValueError("match_text must have the length of text")
-    lines = _lines(text)
-    end_of_body = body_end(match, lines)
+    end_of_body = body_end(match)
     line_units = _line_units(match, 0, end_of_body)
     first = line_units[0].start if line_units else end_of_body
     # Level-4 runs live in the own body of each container (text before its first child).

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.extract.numerals import whole_number
-from pipeline.segment import _LEVEL4, _NON_SPACE, _more, _LEVEL4_AFTER_BREAK, _LINE_MARKERS, _LINE_MARKERS_AFTER_BREAK, _after_breaks, problem_statement, segment
+from pipeline.segment import _LEVEL4, _lines_from_end, _NON_SPACE, _more, _LEVEL4_AFTER_BREAK, _LINE_MARKERS, _LINE_MARKERS_AFTER_BREAK, _after_breaks, problem_statement, segment
 
 DOC_TYPES = {"000": "inspection_rectification", "001": "inspection_rectification", "002": "inspection_rectification", "003": "proposal_reply", "004": "inspection_rectification"}
 
@@ -193,3 +193,12 @@ def test_more_is_a_search_for_a_non_space(text, data):
 @pytest.mark.parametrize("text, alone", [("一、情况\n甲。", True), ("一、情况\n\u3000\u3000", False), ("一、情况", False)])
 def test_heading_alone_only_before_more_text(text, alone):
     assert segment(text, "inspection_rectification").units[0].heading_alone is alone
+
+
+@pytest.mark.parametrize("text", ["", "\n", "甲", "甲\n", "\n甲", "甲\n\n乙", "甲\n乙\n"])
+def test_lines_from_end_cut_as_split_does(text):
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    assert list(_lines_from_end(text)) == spans[::-1]
