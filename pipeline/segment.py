@@ -315,17 +315,23 @@ def _close(units: list[Unit], text: str, end_of_body: int) -> None:
     """Give every unit its end (next unit of the same or a higher level) and its parent."""
     stack: list[int] = []
     for i, unit in enumerate(units):
-        while stack and units[stack[-1]].level >= unit.level:
+        level = unit.level
+        while stack and units[stack[-1]].level >= level:
             units[stack.pop()].end = unit.start
-        unit.parent = stack[-1] if stack else None
-        if unit.parent is not None:
+        if stack:
+            unit.parent = stack[-1]
             units[unit.parent].children.append(i)
+        else:
+            unit.parent = None
         stack.append(i)
     for i in stack:
         units[i].end = end_of_body
     for unit in units:
-        unit.end = _rstrip(text, unit.start, unit.end)
-        unit.heading, unit.heading_end, unit.heading_alone = _heading(text, unit.body_start, unit.end)
+        start, end = unit.start, unit.end
+        while end > start and text[end - 1] in " \t\n":  # _rstrip written out: once per unit
+            end -= 1
+        unit.end = end
+        unit.heading, unit.heading_end, unit.heading_alone = _heading(text, unit.body_start, end)
 
 
 def _rstrip(text: str, start: int, end: int) -> int:
