@@ -178,3 +178,17 @@ def test_masks(text):
 
 def test_doctests_hold():
     assert doctest.testmod(dates).failed == 0
+
+
+@pytest.mark.parametrize("text", ["于2023年5月12日召开", "2025-03-28", "1999.08", "2021年915日", "上半年", "前三季度", "今年1-10月", "12月底前"])
+def test_groups_read_by_name_as_groupdict(text):
+    """The named tuple that replaces ``groupdict`` for head and tail matches holds the same groups."""
+    from pipeline.extract.dates import _grammar, _groups
+
+    grammar = _grammar()
+    found = 0
+    for pattern in (grammar.head, grammar.tail):
+        for m in pattern.finditer(text):
+            assert _groups(m)._asdict() == m.groupdict()
+            found += 1
+    assert found

@@ -15,7 +15,7 @@ import bisect
 import calendar
 import datetime
 import re
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -349,55 +349,70 @@ def _broken_digits(digits: str) -> _Point | None:
     return _Point(year=year, m=md[0], d=md[1], broken=True) if md else None
 
 
+_GROUP_TYPES: dict[str, type] = {}  # pattern text → named tuple of its groups
+
+
+def _groups(m: re.Match[str]) -> tuple:
+    """``m.groups()`` as a named tuple, read by group name as ``m.groupdict()`` would be: making
+    that dict of the grammar's forty groups cost most of reading a point. Every group of the
+    grammar is named, so the groups in order are the names in order."""
+    kind = _GROUP_TYPES.get(m.re.pattern)
+    if kind is None:
+        if m.re.groups != len(m.re.groupindex):
+            raise ValueError("every group of a date pattern must be named")
+        kind = _GROUP_TYPES[m.re.pattern] = namedtuple("Groups", sorted(m.re.groupindex, key=m.re.groupindex.get))
+    return kind._make(m.groups())
+
+
 def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
-    g = m.groupdict()
-    if g.get("t_d"):
-        return _Point(d=_numeral(g["t_d"]))
-    if g.get("t_xun"):
-        return _Point(xun=r.xun[g["t_xun"]])
-    if g.get("t_bkmd"):
-        md = _split_month_day(g["t_bkmd"])
+    g = _groups(m)
+    if getattr(g, "t_d", None):
+        return _Point(d=_numeral(g.t_d))
+    if getattr(g, "t_xun", None):
+        return _Point(xun=r.xun[g.t_xun])
+    if getattr(g, "t_bkmd", None):
+        md = _split_month_day(g.t_bkmd)
         return _Point(m=md[0], d=md[1], broken=True) if md else None
-    if g.get("t_year"):
-        return _Point(year=int(g["t_year"]), dotted=True)
-    if g["dot"]:
-        return _Point(year=int(g["dot_y"]), m=int(g["dot_m"]), dotted=True)
-    if g["iso"]:
-        return _Point(year=int(g["iso_y"]), m=int(g["iso_m"]), d=int(g["iso_d"]))
-    if g["bk"]:
-        return _broken_digits(g["bk"])
-    if g["bky"]:
-        md = _split_month_day(g["bkmd"], int(g["bky"]))
-        return _Point(year=int(g["bky"]), m=md[0], d=md[1], broken=True) if md else None
-    if g["lost"]:
-        return _Point(year=int(g["lost"]), broken=True)
-    year = int(g["y"]) if g["y"] else digit_string(g["cny"]) if g["cny"] else None
-    year0 = int(g["y0"]) if g["y0"] else None
+    if getattr(g, "t_year", None):
+        return _Point(year=int(g.t_year), dotted=True)
+    if g.dot:
+        return _Point(year=int(g.dot_y), m=int(g.dot_m), dotted=True)
+    if g.iso:
+        return _Point(year=int(g.iso_y), m=int(g.iso_m), d=int(g.iso_d))
+    if g.bk:
+        return _broken_digits(g.bk)
+    if g.bky:
+        md = _split_month_day(g.bkmd, int(g.bky))
+        return _Point(year=int(g.bky), m=md[0], d=md[1], broken=True) if md else None
+    if g.lost:
+        return _Point(year=int(g.lost), broken=True)
+    year = int(g.y) if g.y else digit_string(g.cny) if g.cny else None
+    year0 = int(g.y0) if g.y0 else None
     if year0 is not None and year is not None and year0 >= year:
         return None
-    years = {"year": year, "year0": year0, "rel": r.relative_years[g["rel"]] if g["rel"] else None}
-    if g["m"]:
-        m0 = _numeral(g["m0"]) if g["m0"] else int(g["m0l"]) if g["m0l"] else None
-        month = _numeral(g["m"])
-        d0 = _numeral(g["d0"]) if g["d0"] else int(g["d0l"]) if g["d0l"] else None
-        d = _numeral(g["d"]) if g["d"] else None
+    years = {"year": year, "year0": year0, "rel": r.relative_years[g.rel] if g.rel else None}
+    if g.m:
+        m0 = _numeral(g.m0) if g.m0 else int(g.m0l) if g.m0l else None
+        month = _numeral(g.m)
+        d0 = _numeral(g.d0) if g.d0 else int(g.d0l) if g.d0l else None
+        d = _numeral(g.d) if g.d else None
         if m0 is not None and m0 == month:
             return None
         if d0 is not None and d is not None and d0 >= d:
             return None
-        xun = r.xun[g["xun"]] if g["xun"] else None
-        return _Point(**years, m0=m0, m=month, d0=d0, d=d, xun=xun, mend=bool(g["mend"]))
-    if g["lp"]:
+        xun = r.xun[g.xun] if g.xun else None
+        return _Point(**years, m0=m0, m=month, d0=d0, d=d, xun=xun, mend=bool(g.mend))
+    if g.lp:
         return _leading(g, years, r.leading_periods)
-    if g["q"]:
-        q0 = r.quarter_numerals[g["q0"]] if g["q0"] else None
-        q = r.quarter_numerals[g["q"]]
+    if g.q:
+        q0 = r.quarter_numerals[g.q0] if g.q0 else None
+        q = r.quarter_numerals[g.q]
         if q0 is not None and q0 >= q:
             return None
-        return _Point(**years, quarters=(q0 or q, q), qend=bool(g["qend"]))
-    if g["half"]:
-        return _Point(**years, half=r.halves[g["half"]])
-    return _Point(**years, yend=bool(g["yend"]))
+        return _Point(**years, quarters=(q0 or q, q), qend=bool(g.qend))
+    if g.half:
+        return _Point(**years, half=r.halves[g.half])
+    return _Point(**years, yend=bool(g.yend))
 
 
 @cache
@@ -406,11 +421,11 @@ def _numeral(written: str) -> int | None:
     return whole_number(written)
 
 
-def _leading(g: dict, years: dict, lead: LeadingPeriods) -> _Point | None:
-    n = 1 if g["lp_first"] else whole_number(g["lp_n"])
-    quarter = bool(g["lp_q"])
+def _leading(g: tuple, years: dict, lead: LeadingPeriods) -> _Point | None:
+    n = 1 if g.lp_first else whole_number(g.lp_n)
+    quarter = bool(g.lp_q)
     lo, hi = lead.quarters if quarter else lead.months
-    if n is None or not (g["lp_first"] or lo <= n <= hi):
+    if n is None or not (g.lp_first or lo <= n <= hi):
         return None
     if quarter:
         return _Point(**years, quarters=(1, n))
