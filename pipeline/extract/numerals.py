@@ -471,16 +471,13 @@ def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None,
     The scan goes on after a dropped number's end, as if it were kept.
 
     One pass of ``_tables().scan`` finds each place a number may start and reads the common ones
-    (``_plain_pattern``) there and then; the others go to ``_number_at``. A number read that way
-    (or a blocked word) may end after the next match of the pass: matches before its end are
-    passed over, and one that reaches across it is searched for again from there, so the result
-    is that of a search from each number's end.
-    """
-    tables = _tables()
-    n = len(text)
+    (``_plain_pattern``, and digits times 万/亿) there and then; the others go to ``_number_at``.
+    A number read that way (or a blocked word) may end after the next match of the pass: matches
+    before its end are passed over, and one that reaches across it is searched for again from
+    there, so the result is that of a search from each number's end."""
+    tables, n = _tables(), len(text)
     end_mark = [(n + 1, n + 1)]  # after the last span: the walks below need no bounds checks
-    blocked = _blocked(text, tables) + end_mark
-    hidden = [*hidden, *end_mark]
+    blocked, hidden = _blocked(text, tables) + end_mark, [*hidden, *end_mark]
     found: list[Number] = []
     b = h = pos = 0
     (blocked_start, blocked_end), (hidden_start, hidden_end) = blocked[0], hidden[0]
