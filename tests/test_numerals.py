@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract.numerals import digit_string, find_numbers, parse_number, scan_numbers, whole_number
+from pipeline.extract.numerals import _number_at, digit_string, find_numbers, parse_number, scan_numbers, whole_number
 
 PARSE_CASES = [
     ("1127", 1127), ("1,127", 1127), ("821.37", 821.37), ("2,345.6", 2345.6), ("4.70", 4.7),
@@ -123,3 +123,22 @@ def test_whole_number(text, expected):
 @pytest.mark.parametrize("text,expected", [("二〇二四", 2024), ("二○二三", 2023), ("一九九九", 1999), ("二十", None), ("", None)])
 def test_digit_string(text, expected):
     assert digit_string(text) == expected
+
+
+_READ_AT_ONCE = "0123456789,. 万萬亿億兆瓦千百十五零点分之又元A-负多余"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_READ_AT_ONCE, max_size=12))
+def test_numbers_read_in_the_scan_are_those_read_one_by_one(text):
+    """The scan reads common numbers (2023, 一, 598.27亿) in its own pattern: each must be what
+    the full reader gives at its start."""
+    for number in scan_numbers(text):
+        assert number == _number_at(text, number.start), text
+
+
+@pytest.mark.parametrize("text", ["598.27亿元", "1,200万", "0万元", "3万五", "3万亿", "3万点5", "3万分之一",
+                                  "3万又三分之一", "3万0", "3兆瓦", "DN50万", "1.2.3万", "3万千"])
+def test_multiplied_numbers_read_in_the_scan(text):
+    first = _number_at(text, 0)
+    assert scan_numbers(text)[:1] == ([first] if first else [])

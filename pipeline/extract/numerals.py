@@ -171,6 +171,16 @@ def _plain_pattern(multipliers: dict[str, Multiplier]) -> re.Pattern[str]:
 _ARABIC_REST = r"(?: \d{0,2} (?: ,\d{3} )+ (?!\d) | \d* ) (?: \.\d+ (?![.\d]) )?"
 
 
+def _big_fast(multipliers: dict[str, Multiplier]) -> tuple[str, str]:
+    """The multipliers of ``_scan_pattern``'s ``big`` branch (598.27亿, 3万): the big ones with no
+    word they may not stand before, and that ``_split_multiplier`` splits off; and what may follow
+    a big multiplier in a number (万五, 万亿, 万点五, 万分之一, 万又…), which that branch leaves to
+    ``_number_at``."""
+    big = "".join(c for c, m in multipliers.items() if m.scale == "big" and not m.not_before and _TRAILING.match(c))
+    goes_on = "".join(multipliers) + "".join(_DIGITS) + _ZERO + _ASCII_DIGITS + _POINT + _OVER[0] + _AND
+    return _chars(big), _chars(goes_on)
+
+
 def _scan_pattern(start_class: str, multipliers: dict[str, Multiplier]) -> re.Pattern[str]:
     """``_plain_pattern`` at each character a number may start with, else that character alone
     (group ``start``): one ``finditer`` finds the places to look at and reads the plain numbers.
@@ -179,10 +189,12 @@ def _scan_pattern(start_class: str, multipliers: dict[str, Multiplier]) -> re.Pa
     class, not with the plain pattern's look-behind, so that the engine skips to the next such
     character without trying the pattern at every place in between (several times faster)."""
     extends_arabic, extends_digit = _extensions(multipliers)
+    big, goes_on = _big_fast(multipliers)
     return re.compile(
         rf"""
         {start_class}
         (?: (?<=[0-9]) (?<![A-Za-z][0-9]) (?P<arabic> (?> {_ARABIC_REST} ) ) (?!{extends_arabic})  # not DN50
+          | (?<=[0-9]) (?<![A-Za-z][0-9]) (?> {_ARABIC_REST} ) (?P<big> {big} ) (?!{goes_on})  # 1.44万
           | (?<={_chars("".join(_DIGITS))}) (?P<digit>) (?!{extends_digit})
           | (?P<start>) )
         """,
@@ -459,16 +471,13 @@ def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None,
     The scan goes on after a dropped number's end, as if it were kept.
 
     One pass of ``_tables().scan`` finds each place a number may start and reads the common ones
-    (``_plain_pattern``) there and then; the others go to ``_number_at``. A number read that way
-    (or a blocked word) may end after the next match of the pass: matches before its end are
-    passed over, and one that reaches across it is searched for again from there, so the result
-    is that of a search from each number's end.
-    """
-    tables = _tables()
-    n = len(text)
+    (``_plain_pattern``, and digits times 万/亿) there and then; the others go to ``_number_at``.
+    A number read that way (or a blocked word) may end after the next match of the pass: matches
+    before its end are passed over, and one that reaches across it is searched for again from
+    there, so the result is that of a search from each number's end."""
+    tables, n = _tables(), len(text)
     end_mark = [(n + 1, n + 1)]  # after the last span: the walks below need no bounds checks
-    blocked = _blocked(text, tables) + end_mark
-    hidden = [*hidden, *end_mark]
+    blocked, hidden = _blocked(text, tables) + end_mark, [*hidden, *end_mark]
     found: list[Number] = []
     b = h = pos = 0
     (blocked_start, blocked_end), (hidden_start, hidden_end) = blocked[0], hidden[0]
@@ -498,6 +507,8 @@ def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None,
                     if kind == "digit":
                         value = digits[m[0]]
                         found.append(Number(i, end, value, value, 1.0, True, False, False))
+                    elif kind == "big":
+                        found.append(_big_number(m[0], i, end, tables))
                     else:
                         value = float(m[0].replace(",", ""))
                         found.append(Number(i, end, value, value, 1.0, False, False, False))
@@ -512,6 +523,15 @@ def scan_numbers(text: str, skip: Callable[[int, int], bool] | None = None,
                 break  # ended inside this match: search again from there
         else:
             return found
+
+
+def _big_number(surface: str, start: int, end: int, tables: _Tables) -> Number:
+    """The number ``_number_at`` reads from Arabic digits and one big multiplier (598.27亿):
+    its value is the digits times the multiplier; split into the two unless the digits are 0."""
+    mantissa = float(surface[:-1].replace(",", ""))
+    multiplier = tables.multipliers[surface[-1]].value
+    value = mantissa * multiplier
+    return Number(start, end, value, mantissa, multiplier if mantissa else 1.0, False, False, False)
 
 
 def _blocked(text: str, tables: _Tables) -> list[tuple[int, int]]:
