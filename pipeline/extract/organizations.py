@@ -249,7 +249,8 @@ def _grammar() -> _Grammar:
     return _Grammar(
         heads=heads,
         head_pattern=re.compile(_head_pattern(heads, r.not_after)),
-        quick_refusals=frozenset(w for w, h in heads.items() if h.category in ("government", "judicial", "office") or w == "局"),
+        quick_refusals=frozenset(w for w, h in heads.items() if h.category in ("government", "judicial", "office") or w == "局"
+                                 or h.category == "institution" and h.kind != "other"),
         aliases=aliases,
         function_kind={c: e.kind for c, e in r.functions.items()},
         max_alias=max(map(len, aliases)),
@@ -647,12 +648,15 @@ def _plainly_no_unit(g: _Grammar, match: str, word: str, head: _Head, s: int, lo
     """The commonest organ words read as no unit, told by the character before them alone (what
     ``_read`` would conclude, without its calls): 政府 or 法院 with no place or level word before
     (and not in a list), 局 after a character that ends no function and is no ideograph (。局党组),
-    办 or 办公室 after a character that ends no function (所办: an office is named by its function)."""
+    办 or 办公室 after a character that ends no function (所办: an office is named by its function),
+    a named body (产业园区, 基地) after one that no free name holds (。产业园区: a name is needed)."""
     before = match[s - 1] if s > lo else ""
     if head.category in ("government", "judicial"):
         return not listed and before not in g.prefix_ends
     if head.category == "office":
         return before not in g.alias_lengths
+    if head.category == "institution" and head.kind != "other":  # a named body: its free name ends at the first character that no name holds
+        return not before or not ("\u4e00" <= before <= "\u9fff" or before in "()")
     if word == "局":
         return before not in g.alias_lengths and (s - 2 <= lo or not "\u4e00" <= before <= "\u9fff")
     return False
@@ -1070,19 +1074,23 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
             out.append(mention)
         if mention.end > lo:
             lo = mention.end
-    return _coordinated_levels(match, _join_stationed(match, [_with_division(match, _with_committee(match, m)) for m in out]))
+    # both functions return the mention itself unless it is of a kind that may hold a division
+    finished = [_with_division(match, _with_committee(match, m)) if m.kind in _DIVISION_KINDS else m for m in out]
+    return _coordinated_levels(match, _join_stationed(match, finished))
 
 
 _CONGRESS_COMMITTEE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:委员会|工委|委)(?!员)")
 
 
 _DIVISION = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:处|科|室|部)(?=副?(?:处长|科长|主任|部长|负责人))")
+_DIVISION_UNITS = frozenset("处科室部")  # what a match of _DIVISION ends with, before the title
+_DIVISION_KINDS = frozenset(("government_department", "party_organ", "association", "congress_cppcc"))
 
 
 def _with_division(match: str, m: _Mention) -> _Mention:
     """(市卫生健康委医政医管处处长): a division named before its head's title is part of the unit."""
-    if m.kind not in ("government_department", "party_organ", "association", "congress_cppcc"):
-        return m
+    if m.kind not in _DIVISION_KINDS or _DIVISION_UNITS.isdisjoint(match[m.end + 2 : m.end + 7]):
+        return m  # the division's own word (处, 科 …) ends two to six characters on, or none is named
     division = _DIVISION.match(match, m.end)
     if division is None or _STOP_CHARS.intersection(division.group()):
         return m
