@@ -83,10 +83,15 @@ def rule_files() -> list[str]:
     return sorted(p.name for p in resources.files(RULES_PACKAGE).iterdir() if p.name.endswith(".yaml"))
 
 
+# libyaml's safe loader reads the same values as the pure-Python one about nine times as fast (the
+# rules take 0.3 s of every process's start-up otherwise); the pure-Python one where it is missing.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @cache
 def load(name: str, model: type[M]) -> M:
     """Load ``NAME.yaml`` into ``model`` (cached)."""
-    raw = yaml.safe_load(resources.files(RULES_PACKAGE).joinpath(f"{name}.yaml").read_text("utf-8"))
+    raw = yaml.load(resources.files(RULES_PACKAGE).joinpath(f"{name}.yaml").read_text("utf-8"), Loader=_SAFE_LOADER)
     return model.model_validate(raw)
 
 
