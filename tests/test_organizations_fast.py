@@ -177,7 +177,8 @@ def test_a_merge_is_the_outer_unit_replaced():
         assert merged == plain
 
 
-UNIT_PIECES = ["局", "政府", "人民政府", "法院", "。", ",", "\n", "市", "区", "我", "财政", "公安", "交通运输", "广州", "县", "各", "和", "、"]
+UNIT_PIECES = ["局", "政府", "人民政府", "法院", "。", ",", "\n", "市", "区", "我", "财政", "公安", "交通运输", "广州", "县", "各", "和", "、",
+               "办", "办公室", "办公厅", "所", "整改", "市委", "产业园区", "基地", "集团", "大学", "中心", "(", ")", "3", "个", "清远"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -191,3 +192,28 @@ def test_units_refused_at_once_are_refused_by_the_reading(text, lo, listed):
         if orgs._plainly_no_unit(G, text, word, G.heads[word], s, low, listed):
             with mock.patch.object(orgs, "_plainly_no_unit", lambda *args: False):
                 assert orgs._read(text, word, s, e, low, False, listed) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(["部", "门", "部门", "部署", "专门", "市", "、", "等"]), st.integers(0, 6))
+def test_department_word_found_by_its_last_character_is_find(text, pos):
+    assert orgs._next_bumen(text, pos) == text.find("部门", pos)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(["学校", "校", "学院", "院", "集团公司", "集团", "公司", "局机关", "局", "机关", "社区", "村", "所", "两个", "市", "党委", "、"]),
+       st.integers(0, 4))
+def test_unit_noun_probes_read_what_every_noun_reads(text, lo):
+    """The unit noun before a mention found by a probe per length is the longest one of the rules."""
+    for start in range(len(text) + 1):
+        low = min(lo, start)
+        mention = orgs._Mention(start, start, start, "party_organ", None)
+        found = orgs._unit_noun_before(text, mention, low)
+        nouns = [w for w in sorted(R.unit_nouns, key=len, reverse=True) if start - len(w) >= low and text.startswith(w, start - len(w))]
+        assert mention.start == (start - len(nouns[0]) if nouns else start)
+        if nouns:
+            counted = start - len(nouns[0]) >= 2 and text[start - len(nouns[0]) - 1] in "个家" and text[start - len(nouns[0]) - 2] in orgs._NUMERALS
+            assert found == (not counted)
+            assert mention.issuers_own == (nouns[0] in R.issuer_unit_nouns)
+        else:
+            assert found is False
