@@ -257,7 +257,7 @@ def _furniture() -> _Furniture:
 
 
 def _furniture_line_edits(furniture: _Furniture, text: str) -> list[tuple[int, int, str]]:
-    """``regex_edits`` of ``^(?:line|line…)$(?:\n|\Z)`` in multi-line mode: furniture lines."""
+    r"""``regex_edits`` of ``^(?:line|line…)$(?:\n|\Z)`` in multi-line mode: furniture lines."""
     edits: list[tuple[int, int, str]] = []
     pos = 0
     if first := furniture.first_line.match(text):
