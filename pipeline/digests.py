@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline import cache
-
-FLUSH_ROWS = 4096  # records inserted before they are committed to the file
-
+from pipeline.inputlog import ScratchFile
 
 class KnownDigests:
     """A file's sha256 digest, read again only when the file may have changed. A file whose
@@ -38,14 +36,9 @@ class KnownDigests:
             except (sqlite3.Error, TypeError, ValueError):
                 self._close_old()
         self.tmp = cache.temporary(path.parent, path.name)
-        self.tmp.unlink(missing_ok=True)
-        self.new = sqlite3.connect(self.tmp, isolation_level=None)
-        self.new.execute("PRAGMA journal_mode = OFF")
-        self.new.execute("PRAGMA synchronous = OFF")
-        self.new.execute("CREATE TABLE files (key BLOB PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID")
-        self.new.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        self.new.execute("BEGIN")
-        self.pending = 0
+        self.file = ScratchFile(self.tmp, ["CREATE TABLE files (key BLOB PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID",
+                                           "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"])
+        self.new = self.file.db
 
     def digest(self, key: str, path: Path, compute: Callable[[], str]) -> str:
         """The digest of the file at ``path`` (recorded under ``key``), computed when unknown."""
@@ -96,12 +89,7 @@ class KnownDigests:
             return None
 
     def _record(self, key: str, record: str) -> None:
-        self.new.execute("INSERT OR REPLACE INTO files VALUES (?, ?)", (_stored(key), record))
-        self.pending += 1
-        if self.pending >= FLUSH_ROWS:
-            self.new.execute("COMMIT")
-            self.new.execute("BEGIN")
-            self.pending = 0
+        self.file.insert("INSERT OR REPLACE INTO files VALUES (?, ?)", (_stored(key), record))
 
     def _close_old(self) -> None:
         if self.old is not None:

@@ -19,29 +19,42 @@ from pipeline import cache
 FLUSH_ROWS = 4096  # inputs inserted before they are committed to the file
 
 
-class InputLog:
-    """The inputs of one build, in the order they were written."""
+class ScratchFile:
+    """An SQLite file one process writes (made anew at ``path``): no journal and no syncing, since
+    a stopped build starts again, and inserts committed FLUSH_ROWS at a time."""
 
-    def __init__(self, cache_dir: Path):
-        self.path = cache.temporary(cache_dir, "inputs.sqlite")
-        self.path.unlink(missing_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level=None)
+    def __init__(self, path: Path, schema: list[str]):
+        path.unlink(missing_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
-        self.db.execute("CREATE TABLE inputs (source TEXT NOT NULL, doc_id TEXT, reason TEXT)")
-        self.db.execute("CREATE INDEX by_source ON inputs (source)")
-        self.db.execute("CREATE INDEX by_document ON inputs (doc_id) WHERE reason IS NULL")
+        for statement in schema:
+            self.db.execute(statement)
         self.db.execute("BEGIN")
         self.pending = 0
 
-    def add(self, source: str, doc_id: str | None, reason: str | None) -> None:
-        """One input: a document (``reason`` None) or a reject."""
-        self.db.execute("INSERT INTO inputs VALUES (?, ?, ?)", (source, doc_id, reason))
+    def insert(self, statement: str, values: tuple) -> None:
+        self.db.execute(statement, values)
         self.pending += 1
         if self.pending >= FLUSH_ROWS:
             self.db.execute("COMMIT")
             self.db.execute("BEGIN")
             self.pending = 0
+
+
+class InputLog:
+    """The inputs of one build, in the order they were written."""
+
+    def __init__(self, cache_dir: Path):
+        self.path = cache.temporary(cache_dir, "inputs.sqlite")
+        self.file = ScratchFile(self.path, ["CREATE TABLE inputs (source TEXT NOT NULL, doc_id TEXT, reason TEXT)",
+                                            "CREATE INDEX by_source ON inputs (source)",
+                                            "CREATE INDEX by_document ON inputs (doc_id) WHERE reason IS NULL"])
+        self.db = self.file.db
+
+    def add(self, source: str, doc_id: str | None, reason: str | None) -> None:
+        """One input: a document (``reason`` None) or a reject."""
+        self.file.insert("INSERT INTO inputs VALUES (?, ?, ?)", (source, doc_id, reason))
 
     def document_source(self, doc_id: str) -> str | None:
         """The source of the first document added with this doc_id, if any."""
