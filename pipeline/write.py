@@ -25,6 +25,11 @@ from pipeline.schema import arrow_schema
 ROW_GROUP_ROWS = 64 * 1024
 ROW_GROUP_BYTES = 8 * 1024 * 1024  # of JSON text: bounds the memory a writer holds
 HOLD_BYTES = 1024 * 1024  # of JSON text: a writer waiting on more rows keeps them in a file beyond this
+# batches: ... or beyond this many. Each batch in memory costs some 14 KB of Arrow objects and
+# buffers however few its rows, so a table with a row in one chunk of documents in ten (outcomes,
+# rejects) reached HOLD_BYTES only after tens of thousands of documents, all that while growing
+# the build's memory by about 1 KB per document.
+HOLD_BATCHES = 64
 
 
 def file_digest(path: Path) -> str:
@@ -121,9 +126,9 @@ class TableWriter:
     group is written when ROW_GROUP_ROWS rows or ROW_GROUP_BYTES of JSON have gathered, so
     row groups depend only on the rows, never on timing. Each row group is passed to ``check``
     (column by column checks of the rows) before it is written. The batches of a row group
-    that has gathered HOLD_BYTES wait in a file in ``hold_dir``, when given: the writers of
-    every table wait together (a large page fills several at once), and would otherwise add
-    up in memory.
+    that has gathered HOLD_BYTES or HOLD_BATCHES batches wait in a file in ``hold_dir``, when
+    given: the writers of every table wait together (a large page fills several at once), and
+    would otherwise add up in memory.
     """
 
     def __init__(self, directory: Path, table: str, check: Check | None = None, hold_dir: Path | None = None):
@@ -161,7 +166,7 @@ class TableWriter:
             self._flush()
         elif self.held is not None:
             self.held.write(batch)
-        elif self.buffered_bytes >= HOLD_BYTES and self.hold_dir is not None:
+        elif (self.buffered_bytes >= HOLD_BYTES or len(self.batches) >= HOLD_BATCHES) and self.hold_dir is not None:
             self.held = _Held(self.hold_dir, self.table, self.schema, [*self.batches, batch])
             self.batches = []
         else:
