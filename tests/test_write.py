@@ -1,0 +1,42 @@
+"""The table writer: what it keeps in memory while rows gather into a row group."""
+
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+
+from pipeline import write
+
+
+def _rows_one_by_one(dataset, table: str) -> list[tuple]:
+    """A built table's rows as one-row batches with their JSON lines, as a build appends a table
+    that has a row in few chunks of documents."""
+    rows = pq.read_table(dataset / f"{table}.parquet")
+    lines = (dataset / f"{table}.jsonl").read_bytes().splitlines(keepends=True)
+    assert rows.num_rows == len(lines)
+    return [(batch, lines[i]) for i, batch in enumerate(rows.to_batches(max_chunksize=1))]
+
+
+def _write(directory, table: str, parts: list[tuple], hold_dir=None) -> tuple[bytes, int]:
+    """The Parquet file written from ``parts``, and the most batches the writer kept in memory."""
+    directory.mkdir()
+    writer = write.TableWriter(directory, table, hold_dir=hold_dir)
+    most = 0
+    for batch, lines in parts:
+        writer.append(batch, lines)
+        most = max(most, len(writer.batches))
+    writer.close()
+    return (directory / f"{table}.parquet").read_bytes(), most
+
+
+def test_small_batches_wait_in_a_file_not_in_memory(dataset, tmp_path):
+    """However little JSON the batches hold, no more than HOLD_BATCHES of them stay in memory
+    once a writer has somewhere to keep them, and the file is the same byte for byte."""
+    parts = _rows_one_by_one(dataset, "dates")
+    assert len(parts) > write.HOLD_BATCHES  # enough rows to go past the bound
+    assert sum(len(lines) for _, lines in parts) < write.HOLD_BYTES  # the JSON alone never would
+    in_memory, most_in_memory = _write(tmp_path / "memory", "dates", parts)
+    held, most_held = _write(tmp_path / "held", "dates", parts, hold_dir=tmp_path / "hold")
+    assert most_in_memory == len(parts)
+    assert most_held <= write.HOLD_BATCHES
+    assert held == in_memory
+    assert not [p for p in (tmp_path / "hold").rglob("*") if p.is_file()]  # the file of the held batches is gone
