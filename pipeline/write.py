@@ -8,6 +8,7 @@ file, so ``validate`` tells a file changed afterwards apart (ZG015).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -185,6 +186,9 @@ class TableWriter:
             self.findings += self.check(self.table, table)
         self.parquet.write_table(table, row_group_size=max(1, table.num_rows))
         self.buffered_rows, self.buffered_bytes = 0, 0
+        del table
+        if next(_ROW_GROUPS) % TRIM_EVERY == 0:
+            release_free_memory()
 
     def close(self) -> None:
         if self.closed:
@@ -199,6 +203,36 @@ class TableWriter:
         if self.held is not None:
             self.held.discard()
             self.held = None
+
+
+TRIM_EVERY = 4  # row groups written (by any writer) between two calls of ``release_free_memory``
+_ROW_GROUPS = itertools.count(1)
+
+
+def release_free_memory() -> bool:
+    """Give the pages the C library's heap holds free back to the system (glibc's
+    ``malloc_trim``; elsewhere nothing is done); whether it could be asked.
+
+    Called after every TRIM_EVERY-th row group is written, when its buffers have just been
+    freed: the heap grows in small blocks between the rows of many documents, and the free
+    pages left between the blocks still in use otherwise stay resident (some 14 MB of a build of
+    10 000 notices). A call walks the heap, about 1 ms in a build's; there are some 20 row
+    groups per 1 000 notices, so it costs about 0.005 ms per notice."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    import ctypes
+
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 class _Held:

@@ -40,3 +40,27 @@ def test_small_batches_wait_in_a_file_not_in_memory(dataset, tmp_path):
     assert most_held <= write.HOLD_BATCHES
     assert held == in_memory
     assert not [p for p in (tmp_path / "hold").rglob("*") if p.is_file()]  # the file of the held batches is gone
+
+
+def test_free_memory_is_given_back_every_few_row_groups(dataset, tmp_path, monkeypatch):
+    """The heap's free pages are handed back once every TRIM_EVERY row groups written."""
+    import itertools
+
+    parts = _rows_one_by_one(dataset, "dates")
+    calls = []
+    monkeypatch.setattr(write, "ROW_GROUP_ROWS", 1)  # a row group per row
+    monkeypatch.setattr(write, "_ROW_GROUPS", itertools.count(1))
+    monkeypatch.setattr(write, "release_free_memory", lambda: calls.append(1))
+    _write(tmp_path / "out", "dates", parts)
+    assert pq.ParquetFile(tmp_path / "out" / "dates.parquet").metadata.num_row_groups == len(parts)
+    assert len(calls) == len(parts) // write.TRIM_EVERY
+
+
+def test_free_memory_can_be_given_back_here():
+    """On Linux with glibc the call is made (elsewhere it is skipped, and says so)."""
+    import platform
+
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        assert write.release_free_memory() in (True, False)
+    else:
+        assert write.release_free_memory() is True
