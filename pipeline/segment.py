@@ -533,11 +533,18 @@ def _measures(text: str, match: str, units: list[Unit], problems: list[ProblemSp
                 paths[path_of] = _path(units, path_of)
             measures.append(MeasureSpan(start, end, text, role, seq, marker, title, paths[path_of], problem, unit))
 
+    lead_in = _lead_in().match
+
     def unit_measure(i: int, seq: int, problem: int | None) -> None:
+        """The measure of a unit: ``_skip_lead_in`` and ``_measure_title`` written out, as this
+        runs for most measures of a notice."""
         u = units[i]
-        start = _skip_lead_in(match, _lstrip(text, u.body_start, u.end), u.end)
-        # A unit's end is already stripped (``_close``).
-        add(start, u.end, u.role, seq, u.marker, _measure_title(text, start, u.end, u.heading_alone, u.heading), u.parent, problem, i, True)
+        end = u.end  # already stripped (``_close``)
+        start = _lstrip(text, u.body_start, end)
+        if (lead := lead_in(match, start, end)) is not None:
+            start = lead.end()
+        title = u.heading if u.heading_alone and u.heading else _measure_title(text, start, end, False, None)
+        add(start, end, u.role, seq, u.marker, title, u.parent, problem, i, True)
 
     # Measures of problems.
     index_of_unit = {p.unit: k for k, p in enumerate(problems) if p.unit is not None}
