@@ -356,6 +356,10 @@ def canonicalize(raw_text: str) -> CanonicalText:
 
     def delete(edits: list[tuple[int, int, str]]) -> bool:
         nonlocal folded
+        if folded is text:  # nothing to fold (most notices): one text to edit, not two
+            changed = apply(edits)
+            folded = text
+            return changed
         folded, _ = apply_edits(folded, edits)
         return apply(edits)
 
