@@ -179,7 +179,7 @@ def _control_byte_ratio(data: bytes) -> float:
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     """UTF-16 text without a mark shows NUL in every other byte of its ASCII."""
-    if len(data) < 4 or len(data) % 2:
+    if len(data) < 4 or len(data) % 2 or b"\x00" not in data:  # no NUL at all: no UTF-16 (found by memchr, no copies)
         return None
     even, odd = data[0::2], data[1::2]
     for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
