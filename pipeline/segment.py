@@ -533,18 +533,34 @@ def _measures(text: str, match: str, units: list[Unit], problems: list[ProblemSp
                 paths[path_of] = _path(units, path_of)
             measures.append(MeasureSpan(start, end, text, role, seq, marker, title, paths[path_of], problem, unit))
 
-    lead_in = _lead_in().match
+    lead_in, new_measure = _lead_in().match, MeasureSpan._make
 
     def unit_measure(i: int, seq: int, problem: int | None) -> None:
-        """The measure of a unit: ``_skip_lead_in`` and ``_measure_title`` written out, as this
-        runs for most measures of a notice."""
+        """The measure of a unit: ``add`` with ``_skip_lead_in`` and ``_measure_title``, written
+        out as this runs for most measures of a notice (a call to ``_lstrip`` only where a
+        space or line break is to be stripped)."""
         u = units[i]
-        end = u.end  # already stripped (``_close``)
-        start = _lstrip(text, u.body_start, end)
+        start, end = u.body_start, u.end  # the end is already stripped (``_close``)
+        if start < end and text[start] in " \t\n":
+            start = _lstrip(text, start, end)
         if (lead := lead_in(match, start, end)) is not None:
             start = lead.end()
-        title = u.heading if u.heading_alone and u.heading else _measure_title(text, start, end, False, None)
-        add(start, end, u.role, seq, u.marker, title, u.parent, problem, i, True)
+        if u.heading_alone and u.heading:
+            title = u.heading
+        elif start == u.body_start and u.heading_end < end and text[u.heading_end] in SENTENCE_END:
+            # The heading was cut at the line's first sentence end, with more on the line: the
+            # measure's title is the same first sentence (``_measure_title`` without a search).
+            title = u.heading.strip()
+            title = title if 0 < len(title) <= 40 else None
+        else:
+            title = _measure_title(text, start, end, False, None)
+        if start < end and text[start] in " \t\n":
+            start = _lstrip(text, start, end)
+        if start < end:
+            path = paths.get(u.parent)
+            if path is None:
+                path = paths[u.parent] = _path(units, u.parent)
+            measures.append(new_measure((start, end, text, u.role, seq, u.marker, title, path, problem, i)))
 
     # Measures of problems.
     index_of_unit = {p.unit: k for k, p in enumerate(problems) if p.unit is not None}
