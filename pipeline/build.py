@@ -258,7 +258,11 @@ def json_lines(rows: list[dict], floats: Sequence[str] | None = None) -> bytes:
 def _finite(rows: list[dict], floats: Sequence[str] | None) -> bool:
     if floats is None:
         return all(isfinite(v) for r in rows for v in r.values() if type(v) is float)
-    return not floats or all(isfinite(v) for r in rows for v in [r[c] for c in floats] if v is not None)
+    if not floats:
+        return True
+    values = map(itemgetter(*floats), rows)
+    present = [v for v in (itertools.chain.from_iterable(values) if len(floats) > 1 else values) if v is not None]
+    return isfinite(sum(present)) or all(map(isfinite, present))  # a sum is finite only if every term is
 
 
 def encode_lines(rows: list[dict]) -> bytes:
