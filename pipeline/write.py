@@ -41,8 +41,8 @@ def file_digest(path: Path | str) -> str:
 
 def read_file(path: Path | str, size: int = 0) -> bytes:
     """The bytes of a file, ``size`` its expected length. Read with ``os.read`` on the
-    descriptor: a Python file object costs three more system calls to open (two ``fstat`` and
-    an ``ioctl``), which were a tenth of reading a notice. Read to the end, as ``read_bytes``
+    descriptor: a Python file object makes five more system calls (two ``fstat``, an ``ioctl``
+    and two ``lseek``), a good part of reading a notice. Read to the end, as ``read_bytes``
     does, whatever the file's length has become since it was measured."""
     fd = os.open(path, os.O_RDONLY)
     try:
