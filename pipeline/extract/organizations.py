@@ -169,6 +169,12 @@ class _Grammar:
     unit_noun_lengths: dict[str, tuple[int, ...]]  # last character → lengths of the unit nouns ending with it, longest first
     unit_noun_words: frozenset[str]
     name_openings: tuple[str, ...]  # level words and state-owned markers, which may open a weak institution's name
+    # first or last characters of word lists tested with str.startswith/endswith: a tuple of words
+    # costs a test per word, a character outside these sets rules them all out in one step
+    name_opening_firsts: frozenset[str]
+    generic_opener_firsts: frozenset[str]
+    generic_ending_lasts: frozenset[str]
+    byline_firsts: frozenset[str]
     stop_pattern: re.Pattern[str]
     group_stop_pattern: re.Pattern[str]
     generic_openers: tuple[str, ...]
@@ -304,6 +310,10 @@ def _word_sets(r: OrganizationRules) -> dict:
         weak_institutions=frozenset(r.weak_institutions),
         zones=frozenset(r.institutions.zone),
         generic_opener_ends=frozenset(w[-1] for w in r.generic_openers),
+        name_opening_firsts=frozenset(w[0] for w in (*r.levels, *r.state_owned_markers)),
+        generic_opener_firsts=frozenset(w[0] for w in r.generic_openers),
+        generic_ending_lasts=frozenset(w[-1] for w in r.generic_endings),
+        byline_firsts=frozenset(w[0] for w in r.byline_after),
         enterprise_list_followers={"等": frozenset(w[0] for w in (*r.enterprise_lists.modifiers, *r.enterprise_lists.nouns))},
         source_label_ends=frozenset(w[-1] for w in r.source_labels),
         role_label_ends=frozenset(w[-1] for w in _role_labels(r)),
@@ -553,11 +563,11 @@ def _proper_name(match: str, start: int, head_start: int, end: int, word: str, g
     name, own = match[start:end], match[start:head_start]
     if start == head_start or name in g.generic_names or own in g.generic_names:
         return False
-    if name.startswith(g.generic_openers) or name.endswith(g.generic_endings):
+    if name[0] in g.generic_opener_firsts and name.startswith(g.generic_openers) or name[-1] in g.generic_ending_lasts and name.endswith(g.generic_endings):
         return False
     if word in g.weak_institutions:
         longest = min(10, head_start - start)
-        opens = match.startswith(g.name_openings, start) or any(
+        opens = match[start] in g.name_opening_firsts and match.startswith(g.name_openings, start) or any(
             k <= longest and match[start : start + k] in g.places for k in g.place_starts.get(match[start : start + 2], ()))
         return opens and head_start - start >= (2 if word in g.zones else 3)
     return True
@@ -1081,7 +1091,7 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
         previous = out[-1] if out and out[-1].end >= lo else None
         if previous is not None and (joined or (mention.start == previous.end and mention.start == mention.body_start and g.heads[word].category != "institution")):
             out[-1] = _merge(previous, mention)
-        elif match.startswith(r.byline_after, mention.end):
+        elif match[mention.end : mention.end + 1] in g.byline_firsts and match.startswith(r.byline_after, mention.end):
             continue
         else:
             out.append(mention)
