@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Iterable, Literal, NamedTuple, Sequence
@@ -868,16 +869,20 @@ def _stands_alone(g: _Grammar, match: str, mention: _Mention, category: Category
             return False
         if before in "个家" or before.isdigit():
             return False
+    if category == "department":
+        if not tokens:
+            if mention.kind == "government_department" and (match[mention.end - 1] == "部" or match.endswith(("总局", "总署"), 0, mention.end)):
+                mention.level = "central"  # 财政部, 海关总署: a ministry
+            else:
+                mention.issuers_own = True  # 住建局 in a county's notice is the county's
+        return True
+    if category == "institution":
+        if mention.kind == "other" and mention.division is None:
+            mention.issuers_own = True  # 整改办, 整改工作领导小组: set up by the issuing unit
+        return True
     if mention.bare_level and category in ("committee", "discipline", "inspection") and _back_reference_before(match, mention, lo):
         return True
-    if category == "department" and not tokens:
-        if mention.kind == "government_department" and (match[mention.end - 1] == "部" or match.endswith(("总局", "总署"), 0, mention.end)):
-            mention.level = "central"  # 财政部, 海关总署: a ministry
-        else:
-            mention.issuers_own = True  # 住建局 in a county's notice is the county's
-    if category == "institution" and mention.kind == "other" and mention.division is None:
-        mention.issuers_own = True  # 整改办, 整改工作领导小组: set up by the issuing unit
-    if joined or category in ("central", "institution", "department") or mention.function is not None:
+    if joined or category == "central" or mention.function is not None:
         return True
     has_place = any(kind in ("place", "level") for kind, _ in tokens)
     if category == "congress" and (any(kind == "term" for kind, _ in tokens) or _TERM_AFTER.match(match, mention.end) or _CONGRESS_COMMITTEE.match(match, mention.end) and not has_place):
@@ -966,8 +971,8 @@ def find_organizations(
         opening = _DATELINE.match(match)
         start = opening.end() if opening else 0
         issuer_place = _opening_place(match[start : start + CONTEXT_CHARS])  # a page with no issuer: where its opening says it is
-    context = _context(issuer_place, mentions)
     own = _context(issuer_place, [])
+    context = _with_named_places(own, mentions)
     town = _town(match) if any(m.level == "township" and m.bare_level for m in mentions) else None
     _share_list_levels(match, mentions)
     roles = _roles(match, mentions, colons)
@@ -1188,11 +1193,7 @@ class _Taken:
     def __init__(self, spans: list[tuple[int, int]]):
         self.spans = sorted(spans)
         self.starts = [s for s, _ in self.spans]
-        self.reach = []  # the furthest end among spans up to each one
-        furthest = -1
-        for _, e in self.spans:
-            furthest = max(furthest, e)
-            self.reach.append(furthest)
+        self.reach = list(accumulate([e for _, e in self.spans], max))  # the furthest end among spans up to each one
 
     def overlaps(self, start: int, end: int) -> bool:
         k = bisect.bisect_left(self.starts, end) - 1
@@ -1205,7 +1206,8 @@ def _function_lists(match: str):
     start = _next_bumen(match, 0)
     while start >= 0:
         end = start + 2
-        words = _LIST_WORDS.search(match, max(0, start - 6), start)
+        # _LIST_WORDS opens with 等: where none stands in the six characters before, no search
+        words = _LIST_WORDS.search(match, max(0, start - 6), start) if match.rfind("等", max(0, start - 6), start) >= 0 else None
         at = words.start() if words else start
         if at >= pos and _function_before(match, at, max(0, at - 12)) is not None:
             listing = _grammar().function_list.search(match, max(pos, at - 120), end)
@@ -1307,10 +1309,10 @@ def _matches_opening_with(pattern: re.Pattern[str], match: str, openers: Iterabl
         after = followers.get(opener) if followers else None
         # found by its first character: str.find of one character runs several times faster than
         # that of two or more, and a character opens few words of a text
-        first = opener[0]
+        first, n = opener[0], len(opener)
         at = match.find(first)
         while at >= 0:
-            if match.startswith(opener, at) and (after is None or match[at + len(opener) : at + len(opener) + 1] in after):
+            if (n == 1 or match.startswith(opener, at)) and (after is None or match[at + n : at + n + 1] in after):
                 starts.add(at)
             at = match.find(first, at + 1)
     found: list[re.Match[str]] = []
@@ -1494,10 +1496,17 @@ def _context(issuer: Place, mentions: list[_Mention]) -> dict[Level, Division]:
             divisions = [d for d in g.places.get(name, ()) if _LEVEL_OF_DIVISION[d.level] == level]
             if divisions:
                 context[level] = _pick(tuple(divisions), context.get("province"))
+    return _with_named_places(context, mentions)
+
+
+def _with_named_places(issuers: dict[Level, Division], mentions: list[_Mention]) -> dict[Level, Division]:
+    """``issuers`` (the issuer's places by level) completed by the first place of each level the mentions name."""
+    context = dict(issuers)
     for m in mentions:
-        if m.division is not None and not m.inherited:
-            level = _LEVEL_OF_DIVISION[m.division.level]
-            context.setdefault(level, m.division)
+        if m.division is not None and not m.inherited and (level := _LEVEL_OF_DIVISION[m.division.level]) not in context:
+            context[level] = m.division
+            if len(context) == len(_LEVEL_OF_DIVISION):
+                break  # every level has its place
     return context
 
 
