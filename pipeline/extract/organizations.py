@@ -176,6 +176,7 @@ class _Grammar:
     generic_opener_firsts: frozenset[str]
     generic_ending_lasts: frozenset[str]
     byline_firsts: frozenset[str]
+    joint_after_firsts: frozenset[str]
     stop_pattern: re.Pattern[str]
     group_stop_pattern: re.Pattern[str]
     generic_openers: tuple[str, ...]
@@ -315,6 +316,7 @@ def _word_sets(r: OrganizationRules) -> dict:
         generic_opener_firsts=frozenset(w[0] for w in r.generic_openers),
         generic_ending_lasts=frozenset(w[-1] for w in r.generic_endings),
         byline_firsts=frozenset(w[0] for w in r.byline_after),
+        joint_after_firsts=frozenset(w[0] for w in r.joint_after),
         enterprise_list_followers={"等": frozenset(w[0] for w in (*r.enterprise_lists.modifiers, *r.enterprise_lists.nouns))},
         source_label_ends=frozenset(w[-1] for w in r.source_labels),
         role_label_ends=frozenset(w[-1] for w in _role_labels(r)),
@@ -1262,8 +1264,9 @@ def _listed_enterprises(match: str, taken: _Taken) -> list[_Mention]:
     g, words = _grammar(), organization_rules().enterprise_lists
     out = []
     for end in _matches_opening_with(g.enterprise_list_end, match, g.enterprise_list_openers, g.enterprise_list_followers):
-        by_verb = not end.group().startswith("等")
-        if not by_verb and not any(w in end.group() for w in words.firm_modifiers):
+        words_after = end.group()
+        by_verb = not words_after.startswith("等")
+        if not by_verb and not any(w in words_after for w in words.firm_modifiers):
             continue  # 钢铁、水泥等重点企业: trades, not companies
         items: list[tuple[int, int]] = []
         pos = end.start()
@@ -1460,12 +1463,13 @@ def _roles(match: str, mentions: list[_Mention], colons: list[int]) -> dict[int,
                 role = "lead"
         end = last.end
         after = _AFTER_LIST.match(match, end).end() if match[end : end + 1] in _AFTER_LIST_FIRSTS else end
-        if match.startswith(joint_after, after):
+        following = match[after : after + 1]
+        if following in g.joint_after_firsts and match.startswith(joint_after, after):
             joined_from = next((k for k, i in enumerate(run) if mentions[i].start > 0 and match[mentions[i].start - 1] in "与同"), None)
             if joined_from is not None:
                 roles.update({i: "partner" for i in run[joined_from:]})  # 市发改局与市商务局联合…: who joins
                 continue
-        if match[after : after + 1] not in g.role_after_firsts:
+        if following not in g.role_after_firsts:
             pass
         elif g.partner_after.match(match, after):
             role = "partner"
