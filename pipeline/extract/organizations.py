@@ -638,7 +638,10 @@ def _read(match: str, word: str, s: int, e: int, lo: int, joined: bool, listed: 
         return None
     if not joined and word in g.quick_refusals and _plainly_no_unit(g, match, word, head, s, lo, listed):
         return None
-    read = _body(g, match, word, head, s, e, lo, joined)
+    if head.category == "department":  # the commonest organ words: what _body does for them, without its tests
+        read = _department_body(g, match, word, s, e, lo, joined, _department_function(g, match, word, s, e, lo))
+    else:
+        read = _body(g, match, word, head, s, e, lo, joined)
     if read is None:
         return None
     category, kind, function, body = read
