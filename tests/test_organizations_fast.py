@@ -296,3 +296,17 @@ def test_named_places_stop_once_every_level_has_one():
             plain.setdefault(orgs._LEVEL_OF_DIVISION[m.division.level], m.division)
     assert len(plain) == 3 and orgs._with_named_places({}, mentions) == plain
     assert orgs._context(Place(), mentions) == plain
+
+
+STOP_PIECES = [*R.name_stops[:40], "广州", "学院", "中心", "市", "、", "以", "及"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(STOP_PIECES))
+def test_stop_word_tries_match_the_alternations(text):
+    from pipeline import rules
+
+    plain = re.compile(rules.alt(R.name_stops))
+    group = re.compile(rules.alt(sorted(set(R.name_stops) - set(R.group_name_words))))
+    assert [m.span() for m in G.stop_pattern.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert [m.span() for m in G.group_stop_pattern.finditer(text)] == [m.span() for m in group.finditer(text)]

@@ -280,8 +280,9 @@ def _grammar() -> _Grammar:
         unit_noun_lengths=_lengths_by_end(r.unit_nouns),
         unit_noun_words=frozenset(r.unit_nouns),
         name_openings=(*r.levels, *r.state_owned_markers),
-        stop_pattern=re.compile(rules.alt(r.name_stops)),
-        group_stop_pattern=re.compile(rules.alt(sorted(set(r.name_stops) - set(r.group_name_words)))),
+        # as tries: what rules.alt of the words matches, a tenth faster where a stop word may open
+        stop_pattern=re.compile(rules.literal_trie(r.name_stops)),
+        group_stop_pattern=re.compile(rules.literal_trie(sorted(set(r.name_stops) - set(r.group_name_words)))),
         not_places=not_places,
         generic_openers=tuple(r.generic_openers),
         inspection_tail=re.compile(_inspection_tail(r)),
