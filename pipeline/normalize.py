@@ -106,10 +106,11 @@ def _decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     utf16 = _utf16_without_bom(data)
     if utf16 and _control_ratio(utf16[0]) < 0.01:
         return utf16
-    if _control_byte_ratio(data) > 0.05:
+    control_bytes = _control_bytes(data)
+    if control_bytes / max(1, min(len(data), CONTROL_SAMPLE)) > 0.05:
         raise InputRejected("binary", "holds control bytes that text does not: not a text file")
     decoded = _declared(data, declared) or _nearly("utf-8", data) or _chinese_legacy(data) or _detect(data)
-    if _control_ratio(decoded[0]) > 0.05:
+    if not _few_controls(data, control_bytes, decoded) and _control_ratio(decoded[0]) > 0.05:
         raise InputRejected("binary", "mostly control characters: not a text file")
     return decoded
 
@@ -170,16 +171,34 @@ def _common_share(text: str) -> float:
 
 
 _CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32)) + b"\x7f"
+CONTROL_SAMPLE = 65536  # bytes, or characters, of the start of an input whose control characters are counted
 
 
-def _control_byte_ratio(data: bytes) -> float:
-    sample = data[:65536]
-    return (len(sample) - len(sample.translate(None, _CONTROL_BYTES))) / max(1, len(sample))
+def _control_bytes(data: bytes) -> int:
+    """C0 control bytes (other than tab and line breaks) and DEL among the first CONTROL_SAMPLE bytes."""
+    sample = data[:CONTROL_SAMPLE]
+    return len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+
+
+def _few_controls(data: bytes, control_bytes: int, decoded: tuple[str, str]) -> bool:
+    """Whether UTF-8 text is sure to pass ``_control_ratio(text) <= 0.05`` without scanning it.
+
+    In text read as UTF-8 (strictly or not) a C0 control or DEL is one such byte, and a C1
+    control (U+0080–U+009F) is written C2 80–9F: the controls of the text are no more than the
+    control bytes (counted, ``control_bytes``, when the input is no longer than the sample)
+    and the C2 bytes. Real text has next to none, so the regex scan of the text is left to
+    inputs where this bound is too high."""
+    text, codec = decoded
+    if codec != "utf-8" or len(data) > CONTROL_SAMPLE:
+        return False
+    return (control_bytes + data.count(b"\xc2")) / max(1, min(len(text), CONTROL_SAMPLE)) <= 0.05
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     """UTF-16 text without a mark shows NUL in every other byte of its ASCII."""
     if len(data) < 4 or len(data) % 2 or b"\x00" not in data:  # no NUL at all: no UTF-16 (found by memchr, no copies)
+        return None
+    if data.count(0) <= len(data) // 2 * 0.3:  # too few NUL bytes for either half to qualify below
         return None
     even, odd = data[0::2], data[1::2]
     for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
@@ -203,7 +222,7 @@ def _detect(data: bytes) -> tuple[str, str]:
 
 
 def _control_ratio(text: str) -> float:
-    sample = text[:65536]
+    sample = text[:CONTROL_SAMPLE]
     if not sample or _printable_but_blanks(sample):  # every character of _CONTROLS is unprintable
         return 0.0
     return len(_CONTROLS.findall(sample)) / len(sample)

@@ -217,3 +217,96 @@ def test_unit_noun_probes_read_what_every_noun_reads(text, lo):
             assert mention.issuers_own == (nouns[0] in R.issuer_unit_nouns)
         else:
             assert found is False
+
+
+def _plain_department_function(match: str, word: str, e: int, lo: int):
+    """The longest function before a department word, read with the one-position finder."""
+    best, best_at = None, e - len(word)
+    for k in G.suffix_lengths[word]:
+        written = orgs._function_before_in(G, match, e - k, lo)
+        if written is not None and (best is None or e - k - len(written) < best_at - len(best)):
+            best, best_at = written, e - k
+    return best, best_at
+
+
+DEPARTMENT_WORDS = [w for w in G.heads if G.suffix_lengths[w]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(PLACE_PIECES), st.sampled_from(DEPARTMENT_WORDS), st.integers(0, 3))
+def test_department_function_written_out_is_the_finder(text, word, lo):
+    match = text + word
+    e = len(match)
+    low = min(lo, e - len(word))
+    assert orgs._department_function(G, match, word, e - len(word), e, low) == _plain_department_function(match, word, e, low)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 12)), max_size=12), st.integers(0, 50), st.integers(1, 12))
+def test_taken_overlaps_are_every_span_tested(spans, start, width):
+    spans = [(s, s + w) for s, w in spans]
+    assert orgs._Taken(spans).overlaps(start, start + width) == any(s < start + width and e > start for s, e in spans)
+
+
+def test_word_list_character_sets_hold_every_word():
+    """startswith/endswith over a word list is skipped where the character is not in its set:
+    each set holds the first (or last) character of every word of its list."""
+    assert G.name_opening_firsts == {w[0] for w in (*R.levels, *R.state_owned_markers)}
+    assert set(G.name_openings) == {*R.levels, *R.state_owned_markers}
+    assert G.generic_opener_firsts == {w[0] for w in R.generic_openers}
+    assert G.generic_ending_lasts == {w[-1] for w in R.generic_endings}
+    assert G.byline_firsts == {w[0] for w in R.byline_after}
+    assert G.joint_after_firsts == {w[0] for w in R.joint_after}
+
+
+def _plain_function_lists(match: str) -> list[tuple[int, int]]:
+    """``_function_lists`` with the 等 search made at every 部门."""
+    spans, pos = [], 0
+    for start in [m.start() for m in re.finditer("(?=部门)", match)]:
+        end = start + 2
+        if start < pos:
+            continue
+        words = orgs._LIST_WORDS.search(match, max(0, start - 6), start)
+        at = words.start() if words else start
+        if at >= pos and orgs._function_before(match, at, max(0, at - 12)) is not None:
+            listing = G.function_list.search(match, max(pos, at - 120), end)
+            if listing is not None and listing.end() == end:
+                pos = end
+                spans.append(listing.span())
+    return spans
+
+
+LIST_PIECES = ["等", "有关", "相关", "职能", "部门", "统计", "税务", "市场监督管理", "、", "区", "和", "部"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(LIST_PIECES))
+def test_function_lists_searched_after_a_deng_are_every_search(text):
+    assert [m.span() for m in orgs._function_lists(text)] == _plain_function_lists(text)
+
+
+def test_named_places_stop_once_every_level_has_one():
+    from pipeline.extract.gazetteer import Place
+
+    text = "广东省财政厅、广州市财政局、黄埔区财政局、清远市财政局、湖北省商务厅、江岸区商务局"
+    mentions = orgs._scan(text, [])
+    plain: dict = {}
+    for m in mentions:
+        if m.division is not None and not m.inherited:
+            plain.setdefault(orgs._LEVEL_OF_DIVISION[m.division.level], m.division)
+    assert len(plain) == 3 and orgs._with_named_places({}, mentions) == plain
+    assert orgs._context(Place(), mentions) == plain
+
+
+STOP_PIECES = [*R.name_stops[:40], "广州", "学院", "中心", "市", "、", "以", "及"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text(STOP_PIECES))
+def test_stop_word_tries_match_the_alternations(text):
+    from pipeline import rules
+
+    plain = re.compile(rules.alt(R.name_stops))
+    group = re.compile(rules.alt(sorted(set(R.name_stops) - set(R.group_name_words))))
+    assert [m.span() for m in G.stop_pattern.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert [m.span() for m in G.group_stop_pattern.finditer(text)] == [m.span() for m in group.finditer(text)]

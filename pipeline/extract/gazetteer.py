@@ -58,6 +58,9 @@ class Gazetteer:
     by_code: dict[str, Division]
     by_name: dict[str, tuple[Division, ...]]
     pattern: re.Pattern[str]
+    # the first two characters of the names → the lengths of the names that open so, longest
+    # first (every name has two characters or more): ``names_in`` probes these instead of the pattern
+    opening_lengths: dict[str, tuple[int, ...]]
 
 
 def _short(name: str) -> str | None:
@@ -91,7 +94,30 @@ def gazetteer() -> Gazetteer:
             if plain != short and len(plain) >= 2:
                 by_name.setdefault(plain, []).append(division)
     pattern = re.compile(rules.literal_trie(list(by_name)))  # the longest name at each place
-    return Gazetteer({d.code + str(d.level): d for d in by_code.values()}, {k: tuple(v) for k, v in by_name.items()}, pattern)
+    if min(map(len, by_name)) < 2:
+        raise ValueError("a division name of one character: names_in reads two at each place")
+    openings: dict[str, set[int]] = {}
+    for name in by_name:
+        openings.setdefault(name[:2], set()).add(len(name))
+    lengths = {two: tuple(sorted(ks, reverse=True)) for two, ks in openings.items()}
+    return Gazetteer({d.code + str(d.level): d for d in by_code.values()}, {k: tuple(v) for k, v in by_name.items()}, pattern, lengths)
+
+
+def names_in(text: str) -> list[str]:
+    """``[m.group() for m in gazetteer().pattern.finditer(text)]``: the longest name at each place,
+    left to right. A dictionary probe by the two characters at each place skips most places at
+    once; the pattern's scan enters its trie of 6 600 names at nearly every character."""
+    g = gazetteer()
+    names, i, stop = [], 0, len(text) - 1
+    while i < stop:
+        for k in g.opening_lengths.get(text[i : i + 2], ()):
+            if i + k <= len(text) and text[i : i + k] in g.by_name:
+                names.append(text[i : i + k])
+                i += k
+                break
+        else:
+            i += 1
+    return names
 
 
 def common_name(name: str) -> str:
@@ -120,9 +146,9 @@ def locate(*texts: str | None) -> Place:
 def _locate_one(text: str) -> Place:
     g = gazetteer()
     found: list[tuple[bool, Division]] = []  # (full name, division)
-    for m in g.pattern.finditer(text):
-        for division in g.by_name[m.group()]:
-            found.append((m.group() == division.name, division))
+    for name in names_in(text):
+        for division in g.by_name[name]:
+            found.append((name == division.name, division))
     if not found:
         return Place()
     cities = [d for full, d in found if d.level == 2 and full] or [d for _, d in found if d.level == 2]

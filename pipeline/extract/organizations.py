@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Iterable, Literal, NamedTuple, Sequence
@@ -169,6 +170,13 @@ class _Grammar:
     unit_noun_lengths: dict[str, tuple[int, ...]]  # last character → lengths of the unit nouns ending with it, longest first
     unit_noun_words: frozenset[str]
     name_openings: tuple[str, ...]  # level words and state-owned markers, which may open a weak institution's name
+    # first or last characters of word lists tested with str.startswith/endswith: a tuple of words
+    # costs a test per word, a character outside these sets rules them all out in one step
+    name_opening_firsts: frozenset[str]
+    generic_opener_firsts: frozenset[str]
+    generic_ending_lasts: frozenset[str]
+    byline_firsts: frozenset[str]
+    joint_after_firsts: frozenset[str]
     stop_pattern: re.Pattern[str]
     group_stop_pattern: re.Pattern[str]
     generic_openers: tuple[str, ...]
@@ -272,8 +280,9 @@ def _grammar() -> _Grammar:
         unit_noun_lengths=_lengths_by_end(r.unit_nouns),
         unit_noun_words=frozenset(r.unit_nouns),
         name_openings=(*r.levels, *r.state_owned_markers),
-        stop_pattern=re.compile(rules.alt(r.name_stops)),
-        group_stop_pattern=re.compile(rules.alt(sorted(set(r.name_stops) - set(r.group_name_words)))),
+        # as tries: what rules.alt of the words matches, a tenth faster where a stop word may open
+        stop_pattern=re.compile(rules.literal_trie(r.name_stops)),
+        group_stop_pattern=re.compile(rules.literal_trie(sorted(set(r.name_stops) - set(r.group_name_words)))),
         not_places=not_places,
         generic_openers=tuple(r.generic_openers),
         inspection_tail=re.compile(_inspection_tail(r)),
@@ -304,6 +313,11 @@ def _word_sets(r: OrganizationRules) -> dict:
         weak_institutions=frozenset(r.weak_institutions),
         zones=frozenset(r.institutions.zone),
         generic_opener_ends=frozenset(w[-1] for w in r.generic_openers),
+        name_opening_firsts=frozenset(w[0] for w in (*r.levels, *r.state_owned_markers)),
+        generic_opener_firsts=frozenset(w[0] for w in r.generic_openers),
+        generic_ending_lasts=frozenset(w[-1] for w in r.generic_endings),
+        byline_firsts=frozenset(w[0] for w in r.byline_after),
+        joint_after_firsts=frozenset(w[0] for w in r.joint_after),
         enterprise_list_followers={"等": frozenset(w[0] for w in (*r.enterprise_lists.modifiers, *r.enterprise_lists.nouns))},
         source_label_ends=frozenset(w[-1] for w in r.source_labels),
         role_label_ends=frozenset(w[-1] for w in _role_labels(r)),
@@ -407,22 +421,24 @@ class _Prefix(NamedTuple):
     tokens: tuple[tuple[str, str], ...]  # ("place" | "level" | "opener", word), left to right
 
 
-def _prefix(match: str, pos: int, lo: int) -> _Prefix:
+def _prefix(match: str, pos: int, lo: int, g: _Grammar | None = None) -> _Prefix:
     """Place names, level words and 中共 written right before ``pos`` (reading leftwards)."""
-    g = _grammar()
+    g = g or _grammar()
     ends = g.prefix_ends
     if pos <= lo or match[pos - 1] not in ends:
-        return _Prefix(pos, ())  # most positions: no token ends there
-    tokens: list[tuple[str, str]] = []
+        return tuple.__new__(_Prefix, (pos, ()))  # most positions: no token ends there
+    tokens: list[tuple[str, str]] = []  # right to left
     while pos > lo and match[pos - 1] in ends:
         token = _token_before(g, match, pos, lo)
         if token is None:
             break
-        if tokens and token[0] == "level" and tokens[0][0] == "level" and len(token[1]) == len(tokens[0][1]) == 1:
+        if tokens and token[0] == "level" and tokens[-1][0] == "level" and len(token[1]) == len(tokens[-1][1]) == 1:
             break  # 省市委: two committees, 省 and 市委
-        tokens.insert(0, token)
+        tokens.append(token)
         pos -= len(token[1])
-    return _Prefix(pos, tuple(tokens))
+    tokens.reverse()
+    # tuple.__new__ makes the named tuple without the Python-level __new__ of namedtuple
+    return tuple.__new__(_Prefix, (pos, tuple(tokens)))
 
 
 def _token_before(g: _Grammar, match: str, pos: int, lo: int) -> tuple[str, str] | None:
@@ -544,18 +560,18 @@ def _body_kind(match: str, name: str, start: int, head_start: int, kind: Kind) -
     return kind
 
 
-def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -> bool:
+def _proper_name(match: str, start: int, head_start: int, end: int, word: str, g: _Grammar | None = None) -> bool:
     """A free name that names one body: not a common noun (有关企业, 国企子公司), and for weak organ
     words (学校, 中心) one that opens with a place or level word (清远市家政服务中心)."""
-    g = _grammar()
+    g = g or _grammar()
     name, own = match[start:end], match[start:head_start]
     if start == head_start or name in g.generic_names or own in g.generic_names:
         return False
-    if name.startswith(g.generic_openers) or name.endswith(g.generic_endings):
+    if name[0] in g.generic_opener_firsts and name.startswith(g.generic_openers) or name[-1] in g.generic_ending_lasts and name.endswith(g.generic_endings):
         return False
     if word in g.weak_institutions:
         longest = min(10, head_start - start)
-        opens = match.startswith(g.name_openings, start) or any(
+        opens = match[start] in g.name_opening_firsts and match.startswith(g.name_openings, start) or any(
             k <= longest and match[start : start + k] in g.places for k in g.place_starts.get(match[start : start + 2], ()))
         return opens and head_start - start >= (2 if word in g.zones else 3)
     return True
@@ -564,11 +580,17 @@ def _proper_name(match: str, start: int, head_start: int, end: int, word: str) -
 def _department_function(g: _Grammar, match: str, word: str, s: int, e: int, lo: int) -> tuple[str | None, int]:
     """The longest function before the organ word, which may end inside it (政务服务数据管理 + 局)."""
     best, best_at = None, s
+    aliases, alias_lengths = g.aliases, g.alias_lengths
     for k in g.suffix_lengths[word]:
         at = e - k
-        written = _function_before_in(g, match, at, lo)
-        if written is not None and (best is None or at - len(written) < best_at - len(best)):
-            best, best_at = written, at
+        # written = _function_before_in(g, match, at, lo), written out: every department word reads this
+        if at <= lo or (lengths := alias_lengths.get(match[at - 1])) is None:
+            continue
+        for n in lengths:
+            if n <= at - lo and (written := match[at - n : at]) in aliases:
+                if best is None or at - n < best_at - len(best):
+                    best, best_at = written, at
+                break
     return best, best_at
 
 
@@ -580,10 +602,10 @@ def _ends_with_word(match: str, pos: int, lo: int, words: tuple[str, ...]) -> bo
 _LONGEST_WORD = 4  # stop words and generic openers are at most this long (checked by a test)
 
 
-def _free_name_start(match: str, pos: int, lo: int, group: bool = False) -> int:
+def _free_name_start(match: str, pos: int, lo: int, group: bool = False, g: _Grammar | None = None) -> int:
     """Where a free name ending at ``pos`` starts: back over ideographs to a stop word (a group
     set up for a task keeps 推进, 落实, 巡察 … in its name), at most 16 characters."""
-    g = _grammar()
+    g = g or _grammar()
     window = max(lo, pos - 16)
     last = _LAST_NOT_IN_NAME.match(match, window, pos)
     start = last.end() if last else window  # 两个学院: a count; punctuation and digits end a name
@@ -607,37 +629,42 @@ _NOT_IN_NAME = r"[^\u4e00-\u9fff()]|[0-9一二三四五六七八九十两几多�
 _LAST_NOT_IN_NAME = re.compile(f"(?s:.*)(?:{_NOT_IN_NAME})")
 
 
-def _read(match: str, word: str, s: int, e: int, lo: int, joined: bool, listed: bool = False) -> _Mention | None:
+def _read(match: str, word: str, s: int, e: int, lo: int, joined: bool, listed: bool = False, g: _Grammar | None = None) -> _Mention | None:
     """The mention ending with the organ word ``word`` at ``s``..``e`` (``joined``: another unit
-    ends right before it; ``listed``: it follows another unit and a list separator, 县纪委、监委)."""
-    g = _grammar()
+    ends right before it; ``listed``: it follows another unit and a list separator, 县纪委、监委;
+    ``g``: the grammar, passed by the scan that calls this for every organ word)."""
+    g = g or _grammar()
     head = g.heads.get(word) or g.heads["巡察组"]
     if e < len(match) and match[e] in head.refused_before:
         return None
     if not joined and word in g.quick_refusals and _plainly_no_unit(g, match, word, head, s, lo, listed):
         return None
-    read = _body(g, match, word, head, s, e, lo, joined)
+    if head.category == "department":  # the commonest organ words: what _body does for them, without its tests
+        read = _department_body(g, match, word, s, e, lo, joined, _department_function(g, match, word, s, e, lo))
+    else:
+        read = _body(g, match, word, head, s, e, lo, joined)
     if read is None:
         return None
     category, kind, function, body = read
     if kind == "zone":
         kind = "other"  # zones acting as units (立山经济开发区)
     if category == "institution" and not joined:
-        prefix, body = _institution_prefix(match, body, s)
+        (start, tokens), body = _institution_prefix(match, body, s, g)
     elif joined or body <= lo or match[body - 1] not in g.prefix_ends:
-        prefix = _Prefix(body, ())  # most units: no place or level word ends before them
+        start, tokens = body, ()  # most units: no place or level word ends before them
     else:
-        prefix = _prefix(match, body, lo)
-    if category != "congress" and prefix.tokens and prefix.tokens[0][0] == "term":
-        prefix = _without_terms(prefix)
-    mention = _Mention(prefix.start, e, body, kind, function, tail_start=body, category=category)
-    if prefix.tokens:
-        _place_fields(mention, prefix, g)
+        start, tokens = _prefix(match, body, lo, g)
+    if tokens and tokens[0][0] == "term" and category != "congress":
+        start, tokens = _without_terms(_Prefix(start, tokens))
+    # every field given in order: keywords cost the generated __init__ more than a tenth of a microsecond
+    mention = _Mention(start, e, body, kind, function, None, None, None, False, False, category, False, False, (0, 0), body)
+    if tokens:
+        _place_fields(mention, tokens, g)
     if category == "institution" and not joined:
-        _institution_place(match, mention, word)
+        _institution_place(match, mention, word, g)
     if category == "central":
         mention.level = "central"
-    if not (_stands_alone(g, match, mention, category, prefix, joined, lo) or (listed and category in _LISTABLE)):
+    if not (_stands_alone(g, match, mention, category, tokens, joined, lo) or (listed and category in _LISTABLE)):
         return None
     if mention.kind == "party_organ" and mention.start > 0 and match[mention.start - 1] in g.outside_party_ends:
         _outside_party(match, mention, lo)
@@ -686,8 +713,8 @@ def _body(g: _Grammar, match: str, word: str, head: _Head, s: int, e: int, lo: i
     if category == "institution" and kind == "other":
         return _group_body(match, word, s, e, joined)
     if category == "institution":
-        body = s if joined else _free_name_start(match, s, lo)
-        if not joined and not _proper_name(match, body, s, e, word):
+        body = s if joined else _free_name_start(match, s, lo, False, g)
+        if not joined and not _proper_name(match, body, s, e, word, g):
             return None
         return category, _body_kind(match, match[body:e], body, s, kind), None, body
     return category, kind, None, s
@@ -757,10 +784,10 @@ def _last_place_in_name(name: str) -> str | None:
     return None
 
 
-def _institution_place(match: str, mention: _Mention, word: str) -> None:
+def _institution_place(match: str, mention: _Mention, word: str, g: _Grammar | None = None) -> None:
     """A named body sits where the last place of its name is (广州(清远)产业转移工业园 → 清远市); a
     zone's committee has no level, a body named 中国…/国家… is central."""
-    r, g = organization_rules(), _grammar()
+    r, g = organization_rules(), g or _grammar()
     name = match[mention.start : mention.end]
     found = _last_place_in_name(name)
     if found:
@@ -772,13 +799,13 @@ def _institution_place(match: str, mention: _Mention, word: str) -> None:
         mention.level = None
 
 
-def _institution_prefix(match: str, name_start: int, head_start: int) -> tuple[_Prefix, int]:
+def _institution_prefix(match: str, name_start: int, head_start: int, g: _Grammar | None = None) -> tuple[_Prefix, int]:
     """Place and level words of a free name (right before its organ word, else at its start),
     and where the name's own words start."""
-    inner = _prefix(match, head_start, name_start)
+    g = g or _grammar()
+    inner = _prefix(match, head_start, name_start, g)
     if inner.tokens:
         return _Prefix(name_start, inner.tokens), head_start if inner.start == name_start else name_start
-    g = _grammar()
     longest = min(10, head_start - name_start)
     for k in g.place_starts.get(match[name_start : name_start + 2], ()):
         word = match[name_start : name_start + k]
@@ -810,9 +837,10 @@ _STOP_CHARS = frozenset("我本该各全总分的了和与及等对向在")
 _NOT_BUREAUS = frozenset("布局 格局 大局 全局 开局 结局 当局 僵局 骗局 时局 战局 败局 变局 新局 破局 定局 终局 残局 赌局 棋局 饭局 客厅 大厅 餐厅 展厅 舞厅 门厅".split())
 
 
-def _place_fields(mention: _Mention, prefix: _Prefix, g: _Grammar | None = None) -> None:
+def _place_fields(mention: _Mention, tokens: tuple[tuple[str, str], ...], g: _Grammar | None = None) -> None:
+    """The place and level of a mention from the tokens of its prefix."""
     g = g or _grammar()
-    for kind, word in prefix.tokens:
+    for kind, word in tokens:
         if kind == "place":
             mention.division = _pick(g.places[word], mention.division)
             mention.level = _LEVEL_OF_DIVISION[mention.division.level]
@@ -823,7 +851,7 @@ def _place_fields(mention: _Mention, prefix: _Prefix, g: _Grammar | None = None)
             if mention.division is None or word not in mention.division.name[-len(word):]:
                 mention.bare_level = word if mention.division is None else None
             mention.level = level
-    if mention.kind == "party_organ" and mention.level is None and any(t[1] in ("中共中央", "党中央") for t in prefix.tokens):
+    if mention.kind == "party_organ" and mention.level is None and any(t[1] in ("中共中央", "党中央") for t in tokens):
         mention.level = "central"
 
 
@@ -838,26 +866,32 @@ def _pick(divisions: tuple[Division, ...], within: Division | None) -> Division:
     return divisions[0]
 
 
-def _stands_alone(g: _Grammar, match: str, mention: _Mention, category: Category, prefix: _Prefix, joined: bool, lo: int) -> bool:
-    """Whether the words read name one unit, not a kind of unit (各部门, 上级巡察组, 3个巡察组)."""
-    before = match[mention.start - 1] if mention.start > 0 else ""
-    if before in g.generic_opener_ends and _ends_with_word(match, mention.start, 0, g.generic_openers):
-        return False
-    if before and (before in "个家" or before.isdigit()):
-        return False
+def _stands_alone(g: _Grammar, match: str, mention: _Mention, category: Category, tokens: tuple[tuple[str, str], ...], joined: bool, lo: int) -> bool:
+    """Whether the words read name one unit, not a kind of unit (各部门, 上级巡察组, 3个巡察组);
+    ``tokens``: the place and level words before it."""
+    if mention.start > 0:
+        before = match[mention.start - 1]
+        if before in g.generic_opener_ends and _ends_with_word(match, mention.start, 0, g.generic_openers):
+            return False
+        if before in "个家" or before.isdigit():
+            return False
+    if category == "department":
+        if not tokens:
+            if mention.kind == "government_department" and (match[mention.end - 1] == "部" or match.endswith(("总局", "总署"), 0, mention.end)):
+                mention.level = "central"  # 财政部, 海关总署: a ministry
+            else:
+                mention.issuers_own = True  # 住建局 in a county's notice is the county's
+        return True
+    if category == "institution":
+        if mention.kind == "other" and mention.division is None:
+            mention.issuers_own = True  # 整改办, 整改工作领导小组: set up by the issuing unit
+        return True
     if mention.bare_level and category in ("committee", "discipline", "inspection") and _back_reference_before(match, mention, lo):
         return True
-    if category == "department" and not prefix.tokens:
-        if mention.kind == "government_department" and (match[mention.end - 1] == "部" or match.endswith(("总局", "总署"), 0, mention.end)):
-            mention.level = "central"  # 财政部, 海关总署: a ministry
-        else:
-            mention.issuers_own = True  # 住建局 in a county's notice is the county's
-    if category == "institution" and mention.kind == "other" and mention.division is None:
-        mention.issuers_own = True  # 整改办, 整改工作领导小组: set up by the issuing unit
-    if joined or category in ("central", "institution", "department") or mention.function is not None:
+    if joined or category == "central" or mention.function is not None:
         return True
-    has_place = any(kind in ("place", "level") for kind, _ in prefix.tokens)
-    if category == "congress" and (any(kind == "term" for kind, _ in prefix.tokens) or _TERM_AFTER.match(match, mention.end) or _CONGRESS_COMMITTEE.match(match, mention.end) and not has_place):
+    has_place = any(kind in ("place", "level") for kind, _ in tokens)
+    if category == "congress" and (any(kind == "term" for kind, _ in tokens) or _TERM_AFTER.match(match, mention.end) or _CONGRESS_COMMITTEE.match(match, mention.end) and not has_place):
         mention.issuers_own = not has_place
         return True  # 八届政协, 政协三届四次会议: a congress named by its term
     if category == "inspection":
@@ -943,8 +977,8 @@ def find_organizations(
         opening = _DATELINE.match(match)
         start = opening.end() if opening else 0
         issuer_place = _opening_place(match[start : start + CONTEXT_CHARS])  # a page with no issuer: where its opening says it is
-    context = _context(issuer_place, mentions)
     own = _context(issuer_place, [])
+    context = _with_named_places(own, mentions)
     town = _town(match) if any(m.level == "township" and m.bare_level for m in mentions) else None
     _share_list_levels(match, mentions)
     roles = _roles(match, mentions, colons)
@@ -1057,7 +1091,7 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
         previous = out[-1] if out and out[-1].end >= lo else None
         joined = previous is not None and previous.end == s
         listed = previous is not None and previous.end < s and match[previous.end] in _CONNECTOR_FIRSTS and _connects(match, previous.end, s)
-        mention = _read(match, word, s, e, s if joined else lo, joined, listed)
+        mention = _read(match, word, s, e, s if joined else lo, joined, listed, g)
         if mention is None:
             continue
         while out and out[-1].start >= mention.start:
@@ -1068,7 +1102,7 @@ def _scan(match: str, blocked: list[tuple[int, int]]) -> list[_Mention]:
         previous = out[-1] if out and out[-1].end >= lo else None
         if previous is not None and (joined or (mention.start == previous.end and mention.start == mention.body_start and g.heads[word].category != "institution")):
             out[-1] = _merge(previous, mention)
-        elif match.startswith(r.byline_after, mention.end):
+        elif match[mention.end : mention.end + 1] in g.byline_firsts and match.startswith(r.byline_after, mention.end):
             continue
         else:
             out.append(mention)
@@ -1165,11 +1199,7 @@ class _Taken:
     def __init__(self, spans: list[tuple[int, int]]):
         self.spans = sorted(spans)
         self.starts = [s for s, _ in self.spans]
-        self.reach = []  # the furthest end among spans up to each one
-        furthest = -1
-        for _, e in self.spans:
-            furthest = max(furthest, e)
-            self.reach.append(furthest)
+        self.reach = list(accumulate([e for _, e in self.spans], max))  # the furthest end among spans up to each one
 
     def overlaps(self, start: int, end: int) -> bool:
         k = bisect.bisect_left(self.starts, end) - 1
@@ -1182,7 +1212,8 @@ def _function_lists(match: str):
     start = _next_bumen(match, 0)
     while start >= 0:
         end = start + 2
-        words = _LIST_WORDS.search(match, max(0, start - 6), start)
+        # _LIST_WORDS opens with 等: where none stands in the six characters before, no search
+        words = _LIST_WORDS.search(match, max(0, start - 6), start) if match.rfind("等", max(0, start - 6), start) >= 0 else None
         at = words.start() if words else start
         if at >= pos and _function_before(match, at, max(0, at - 12)) is not None:
             listing = _grammar().function_list.search(match, max(pos, at - 120), end)
@@ -1218,7 +1249,7 @@ def _named_functions(match: str, taken: _Taken) -> list[_Mention]:
         if prefix.tokens and _CONNECTORS.search(match, listing.start(), listing.start(1)) is None:
             function = g.aliases[match[listing.start() : listing.start(1)]]
             unit = _Mention(prefix.start, listing.end(), listing.start(), g.function_kind[function], function, tail_start=listing.start(), category="department")
-            _place_fields(unit, prefix)
+            _place_fields(unit, prefix.tokens)
             out.append(unit)  # 区财政部门: the district's finance department
             continue
         pos = listing.start()
@@ -1237,8 +1268,9 @@ def _listed_enterprises(match: str, taken: _Taken) -> list[_Mention]:
     g, words = _grammar(), organization_rules().enterprise_lists
     out = []
     for end in _matches_opening_with(g.enterprise_list_end, match, g.enterprise_list_openers, g.enterprise_list_followers):
-        by_verb = not end.group().startswith("等")
-        if not by_verb and not any(w in end.group() for w in words.firm_modifiers):
+        words_after = end.group()
+        by_verb = not words_after.startswith("等")
+        if not by_verb and not any(w in words_after for w in words.firm_modifiers):
             continue  # 钢铁、水泥等重点企业: trades, not companies
         items: list[tuple[int, int]] = []
         pos = end.start()
@@ -1284,10 +1316,10 @@ def _matches_opening_with(pattern: re.Pattern[str], match: str, openers: Iterabl
         after = followers.get(opener) if followers else None
         # found by its first character: str.find of one character runs several times faster than
         # that of two or more, and a character opens few words of a text
-        first = opener[0]
+        first, n = opener[0], len(opener)
         at = match.find(first)
         while at >= 0:
-            if match.startswith(opener, at) and (after is None or match[at + len(opener) : at + len(opener) + 1] in after):
+            if (n == 1 or match.startswith(opener, at)) and (after is None or match[at + n : at + n + 1] in after):
                 starts.add(at)
             at = match.find(first, at + 1)
     found: list[re.Match[str]] = []
@@ -1423,24 +1455,25 @@ def _roles(match: str, mentions: list[_Mention], colons: list[int]) -> dict[int,
             role = _label_role(match, m, labels, ends)
             if role is not None:
                 roles[i] = role
-    g = _grammar()
+    g, joint_after = _grammar(), organization_rules().joint_after
     for run in _runs(match, mentions):
         first, last = mentions[run[0]], mentions[run[-1]]
         role: Role | None = None
-        lo = max(0, first.start - 12)
-        if first.start <= lo or match[first.start - 1] not in g.role_before_ends or not g.role_before.search(match, lo, first.start):
-            pass
-        elif g.partner_before.search(match, lo, first.start):
-            role = "partner"
-        elif g.lead_before.search(match, lo, first.start):
-            role = "lead"
-        after = _AFTER_LIST.match(match, last.end).end() if match[last.end : last.end + 1] in _AFTER_LIST_FIRSTS else last.end
-        if match.startswith(organization_rules().joint_after, after):
+        start = first.start
+        if start > 0 and match[start - 1] in g.role_before_ends and g.role_before.search(match, max(0, start - 12), start):
+            if g.partner_before.search(match, max(0, start - 12), start):
+                role = "partner"
+            elif g.lead_before.search(match, max(0, start - 12), start):
+                role = "lead"
+        end = last.end
+        after = _AFTER_LIST.match(match, end).end() if match[end : end + 1] in _AFTER_LIST_FIRSTS else end
+        following = match[after : after + 1]
+        if following in g.joint_after_firsts and match.startswith(joint_after, after):
             joined_from = next((k for k, i in enumerate(run) if mentions[i].start > 0 and match[mentions[i].start - 1] in "与同"), None)
             if joined_from is not None:
                 roles.update({i: "partner" for i in run[joined_from:]})  # 市发改局与市商务局联合…: who joins
                 continue
-        if match[after : after + 1] not in g.role_after_firsts:
+        if following not in g.role_after_firsts:
             pass
         elif g.partner_after.match(match, after):
             role = "partner"
@@ -1471,10 +1504,17 @@ def _context(issuer: Place, mentions: list[_Mention]) -> dict[Level, Division]:
             divisions = [d for d in g.places.get(name, ()) if _LEVEL_OF_DIVISION[d.level] == level]
             if divisions:
                 context[level] = _pick(tuple(divisions), context.get("province"))
+    return _with_named_places(context, mentions)
+
+
+def _with_named_places(issuers: dict[Level, Division], mentions: list[_Mention]) -> dict[Level, Division]:
+    """``issuers`` (the issuer's places by level) completed by the first place of each level the mentions name."""
+    context = dict(issuers)
     for m in mentions:
-        if m.division is not None and not m.inherited:
-            level = _LEVEL_OF_DIVISION[m.division.level]
-            context.setdefault(level, m.division)
+        if m.division is not None and not m.inherited and (level := _LEVEL_OF_DIVISION[m.division.level]) not in context:
+            context[level] = m.division
+            if len(context) == len(_LEVEL_OF_DIVISION):
+                break  # every level has its place
     return context
 
 
