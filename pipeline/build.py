@@ -13,6 +13,7 @@ as it is.
 
 from __future__ import annotations
 
+import array
 import datetime as dt
 import gc
 import hashlib
@@ -535,7 +536,7 @@ def cache_key(source: str, digest: str, max_bytes: int) -> str:
 # --- inputs ----------------------------------------------------------------------------
 
 
-def collect_inputs(paths: Iterable[Path], *, exclude: Path | None = None, follow_outside: bool = False) -> list[InputFile]:
+def collect_inputs(paths: Iterable[Path], *, exclude: Path | None = None, follow_outside: bool = False) -> "InputList":
     """Files named directly, and every file below named folders (links to folders are not followed).
 
     Nothing inside ``exclude`` (the output folder) is listed; a link in a folder whose target lies
@@ -552,7 +553,42 @@ def collect_inputs(paths: Iterable[Path], *, exclude: Path | None = None, follow
                 found.setdefault(given.as_posix(), input_file(given, confine.source_name(given)))
         else:
             raise FileNotFoundError(str(given))
-    return sorted(found.values(), key=lambda f: f.source)
+    return InputList(sorted(found.values(), key=lambda f: f.source))
+
+
+class InputList(Sequence[InputFile]):
+    """Inputs packed into one run of bytes, each made again as an ``InputFile`` when taken.
+
+    A list of them cost some 190 bytes an input (an object and its strings), which a build held
+    from start to end; packed, an input costs the UTF-8 bytes of its source and an offset. The
+    few inputs whose path is written otherwise than their source, or that are links out of
+    their folder, keep that on the side."""
+
+    def __init__(self, items: Iterable[InputFile]):
+        packed, ends = bytearray(), array.array("Q")
+        self._where: dict[int, str] = {}
+        self._outside: set[int] = set()
+        for i, item in enumerate(items):
+            packed += item.source.encode("utf-8", "surrogatepass")  # any str, a name that is not UTF-8 too
+            ends.append(len(packed))
+            if item.where != item.source:
+                self._where[i] = item.where
+            if item.outside:
+                self._outside.add(i)
+        self._packed, self._ends = bytes(packed), ends
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        source = self._packed[self._ends[i - 1] if i else 0 : self._ends[i]].decode("utf-8", "surrogatepass")
+        return InputFile(self._where.get(i, source), source, i in self._outside)
 
 
 def _walk(folder: Path, excluded: Path | None) -> Iterator[Path]:
@@ -725,7 +761,7 @@ def run(
     scheduler: str | None = None,
     incremental: bool = True,
     progress: Callable[[int], None] | None = None,
-    collected: list[InputFile] | None = None,
+    collected: Sequence[InputFile] | None = None,
     reference_date: dt.date | None = None,
     record_fields: dict[str, str] | None = None,
     wait: bool = True,
@@ -744,7 +780,7 @@ def run(
                            incremental=incremental, progress=progress, reference_date=reference_date, record_fields=record_fields)
 
 
-def _run_locked(items: list[InputFile], out_dir: Path, *, max_bytes: int, jobs: int, engine: str, scheduler: str | None,
+def _run_locked(items: Sequence[InputFile], out_dir: Path, *, max_bytes: int, jobs: int, engine: str, scheduler: str | None,
                 incremental: bool, progress: Callable[[int], None] | None, reference_date: dt.date | None,
                 record_fields: dict[str, str] | None) -> RunSummary:
     started = time.perf_counter()
@@ -893,7 +929,7 @@ def _append_piecewise(chunk: ChunkResult, duplicates: dict[int, str], staging: S
             staging.writer("rejects").append(*chunk_result([DocRows(entry.source, entry.doc_id, "duplicate", *encode_tables(reject_rows(reject)))]).table("rejects"))
 
 
-def _file_tasks(items: list[InputFile], known: KnownDigests | _Recorded, max_bytes: int, given: Provenance | None,
+def _file_tasks(items: Sequence[InputFile], known: KnownDigests | _Recorded, max_bytes: int, given: Provenance | None,
                 fields: dict[str, str] | None) -> Iterator[Task]:
     """One task per input file; the options that change its rows are part of its key. A link out
     of its input folder is never read: its reject travels with its task."""

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow.parquet as pq
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from pipeline import write
 
@@ -64,3 +69,33 @@ def test_free_memory_can_be_given_back_here():
         assert write.release_free_memory() in (True, False)
     else:
         assert write.release_free_memory() is True
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.text(min_size=1), st.one_of(st.none(), st.text(min_size=1)), st.booleans())))
+@example([("a/\udcff.txt", None, False), ("\U0001f600", "x", True)])  # a name that is not UTF-8, one beyond the BMP
+def test_the_packed_list_of_inputs_gives_back_every_input(entries):
+    """Inputs packed into one run of bytes come back as they went in, in order, whatever their
+    names (a name that is not UTF-8 keeps its escaped bytes), indexed and sliced like a list."""
+    from pipeline.build import InputFile, InputList
+
+    items = [InputFile(where if where is not None else source, source, outside) for source, where, outside in entries]
+    packed = InputList(items)
+    assert len(packed) == len(items)
+    assert list(packed) == items
+    assert packed[1:3] == items[1:3]
+    if items:
+        assert packed[-1] == items[-1]
+    with pytest.raises(IndexError):
+        packed[len(items)]
+
+
+def test_inputs_are_listed_packed(tmp_path):
+    from pipeline.build import InputList, collect_inputs
+
+    (tmp_path / "b").mkdir()
+    for name in ("a.txt", "b/c.txt", "b/\u4e2d.txt"):
+        (tmp_path / name).write_text("x", "utf-8")
+    listed = collect_inputs([tmp_path])
+    assert isinstance(listed, InputList)
+    assert [Path(item.where).relative_to(tmp_path).as_posix() for item in listed] == ["a.txt", "b/c.txt", "b/\u4e2d.txt"]
