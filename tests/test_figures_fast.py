@@ -1,0 +1,123 @@
+"""Shortcuts of the figure and date finders against the plain readings they replace.
+
+Each test compares a fast path with the obvious way of computing the same thing, on the corpus
+and on generated text, so that a rule edit the shortcut gets wrong fails here. Nothing is timed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.extract import dates
+from pipeline.extract import subjects
+from pipeline.extract.indicators import _subject_grammar
+from pipeline.normalize import canonicalize, decode
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "pages"
+
+
+def _corpus_texts() -> list[str]:
+    paths = sorted(CORPUS.glob("*.txt")) + (sorted(PAGES.glob("*.txt")) if PAGES.is_dir() else [])
+    return [canonicalize(decode(p.read_bytes(), p.name).raw_text).match for p in paths]
+
+
+TEXTS = _corpus_texts()
+
+
+# --- dates: the start finder ---------------------------------------------------------
+
+
+def _plain_starts() -> re.Pattern[str]:
+    """The prefilter itself, as a lookahead at each first character: what ``starts`` replaces."""
+    r = dates.date_rules()
+    return re.compile(rf"{dates._first_characters(r)}(?<=(?={dates._prefilter(r)})(?s:.))")
+
+
+def _check_starts(text: str) -> None:
+    fast, plain = dates._grammar().starts, _plain_starts()
+    for pos in range(len(text)):
+        assert (fast.match(text, pos) is None) == (plain.match(text, pos) is None), (pos, text[pos : pos + 20])
+
+
+def test_date_starts_are_the_prefilter_places_in_documents():
+    assert TEXTS
+    for text in TEXTS:
+        _check_starts(text)
+
+
+_DATE_ALPHABET = "0123456789年月日号旬季度上中下半截至止起以来今去本前底末初第一二三四五六七八九十〇○两个-—~/.、 ,。\n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_DATE_ALPHABET, max_size=40))
+def test_date_starts_are_the_prefilter_places(text):
+    _check_starts(text)
+
+
+@pytest.mark.parametrize("text", ["2019 至 2022 年", "2019 —— 2022 年", "10 — 12 月", "第一至第三季度", "20211228 日",
+                                  "2025-03-28", "1999.08", "上半年", "前三季度", "今年底", "首月"])
+def test_date_starts_let_the_longest_runs_through(text):
+    _check_starts(text)
+    assert dates._grammar().starts.match(text) is not None
+
+
+# --- subjects: trimming a phrase -------------------------------------------------------
+
+
+def _plain_trim(m: str, start: int, end: int, g: subjects.Grammar) -> tuple[int, int] | None:
+    """``_trim`` with both patterns tried at every step, as it was written first."""
+    changed = True
+    reach = g.longest_trailing + 1
+    while changed and start < end:
+        changed = False
+        while start < end and m[start].isspace():
+            start += 1
+        while end > start and m[end - 1].isspace():
+            end -= 1
+        lead = g.leads.match(m, start, end)
+        if lead and lead.end() > start and g.is_word(m, start, lead.group()):
+            start, changed = lead.end(), True
+        trail = g.trailing.search(m, start if end - reach < start else end - reach, end)
+        if trail and trail.start() < end and g.is_word(m, trail.start(), trail.group()):
+            end, changed = trail.start(), True
+    return (start, end) if end - start >= 2 else None
+
+
+def _trim_alphabet() -> str:
+    g = _subject_grammar()
+    words = g.words.leading + g.tails + tuple(g.not_after) + tuple(g.not_before)
+    return "".join(sorted(set("".join(words)) | set(subjects._SECTION_MARKER_FIRSTS + ".、)）收入企业 \n")))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_trim_alphabet(), max_size=24), st.data())
+def test_trim_is_the_plain_trim(text, data):
+    g = _subject_grammar()
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert subjects._trim(text, start, end, g) == _plain_trim(text, start, end, g)
+
+
+def test_trim_is_the_plain_trim_on_every_clause_of_the_documents():
+    g = _subject_grammar()
+    for text in TEXTS:
+        breaks = [0] + [k + 1 for k, c in enumerate(text) if c in ",;。:\n"]
+        for a, b in zip(breaks, breaks[1:]):
+            for start in range(a, min(b, a + 6)):
+                assert subjects._trim(text, start, b - 1, g) == _plain_trim(text, start, b - 1, g)
+
+
+def test_section_markers_begin_with_their_first_characters():
+    """``lead_firsts`` holds what a section marker can begin with: no other character begins one."""
+    tails = ["1.", "1、", "1)", "一)", "一、", "十二、", "(3)", "3)"]
+    firsts = set(subjects._SECTION_MARKER_FIRSTS)
+    for code in range(0x20, 0xA000):
+        c = chr(code)
+        if c not in firsts:
+            assert not any(subjects._SECTION_MARKER.match(c + t) for t in tails), c
