@@ -121,3 +121,31 @@ def test_section_markers_begin_with_their_first_characters():
         c = chr(code)
         if c not in firsts:
             assert not any(subjects._SECTION_MARKER.match(c + t) for t in tails), c
+
+
+# --- subjects: word lists written as tries ---------------------------------------------
+
+
+def _word_lists() -> list[tuple[str, ...]]:
+    g = _subject_grammar()
+    w = g.words
+    return [w.verbs, w.verbs + w.modals, g.tails, w.leading, w.noun_ends + w.verbs + w.copulas + w.naming_verbs]
+
+
+@pytest.mark.parametrize("words", _word_lists(), ids=["verbs", "splits", "tails", "leading", "noun_stops"])
+def test_word_tries_match_what_the_alternations_match(words):
+    trie, plain = re.compile(subjects._trie(words)), re.compile(subjects.alt(list(words)))
+    trie_end, plain_end = re.compile(subjects._trie(words) + "$"), re.compile(subjects.alt(list(words)) + "$")
+    for text in TEXTS[:5]:
+        assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+        for k in range(0, len(text), 7):
+            a, b = trie_end.search(text, max(0, k - 9), k), plain_end.search(text, max(0, k - 9), k)
+            assert (a and a.span()) == (b and b.span())
+    for word in words:  # every word, also inside a longer one, as the longest-first alternation finds it
+        text = f"在{word}的{word}{word[:-1]}"
+        assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_an_empty_word_list_is_refused():
+    with pytest.raises(ValueError):
+        subjects._trie(["", ""])
