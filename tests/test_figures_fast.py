@@ -17,6 +17,7 @@ from pipeline.extract import dates
 from pipeline.extract import subjects
 from pipeline.extract.indicators import _subject_grammar
 from pipeline.normalize import canonicalize, decode
+from pipeline.rules import alt, trie_alt
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "pages"
@@ -134,8 +135,8 @@ def _word_lists() -> list[tuple[str, ...]]:
 
 @pytest.mark.parametrize("words", _word_lists(), ids=["verbs", "splits", "tails", "leading", "noun_stops"])
 def test_word_tries_match_what_the_alternations_match(words):
-    trie, plain = re.compile(subjects._trie(words)), re.compile(subjects.alt(list(words)))
-    trie_end, plain_end = re.compile(subjects._trie(words) + "$"), re.compile(subjects.alt(list(words)) + "$")
+    trie, plain = re.compile(trie_alt(words)), re.compile(alt(list(words)))
+    trie_end, plain_end = re.compile(trie_alt(words) + "$"), re.compile(alt(list(words)) + "$")
     for text in TEXTS[:5]:
         assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
         for k in range(0, len(text), 7):
@@ -146,6 +147,18 @@ def test_word_tries_match_what_the_alternations_match(words):
         assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
+def test_status_phrases_as_a_trie_match_what_their_alternation_matches():
+    from pipeline.extract.outcomes import _status_grammar
+
+    g = _status_grammar()
+    plain = re.compile(alt(list(g.status_of)))
+    for text in TEXTS:
+        assert [m.span() for m in g.phrases.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    for phrase in g.status_of:
+        text = f"已{phrase}{phrase[:-1]}。{phrase}"
+        assert [m.span() for m in g.phrases.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
 def test_an_empty_word_list_is_refused():
     with pytest.raises(ValueError):
-        subjects._trie(["", ""])
+        trie_alt(["", ""])

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from pipeline.rules import RuleFile, alt, literal_trie
+from pipeline.rules import RuleFile, alt, trie_alt
 
 
 class SubjectWords(RuleFile):
@@ -118,21 +118,21 @@ class Grammar:
         return cls(
             words=words,
             leading=re.compile(alt(list(words.leading) + list(scope))),
-            leads=re.compile(_trie(list(words.leading) + list(scope)) + "|" + _SECTION_MARKER.pattern, re.VERBOSE),
+            leads=re.compile(trie_alt(list(words.leading) + list(scope)) + "|" + _SECTION_MARKER.pattern, re.VERBOSE),
             lead_firsts=frozenset(w[0] for w in words.leading + tuple(scope) if w) | frozenset(_SECTION_MARKER_FIRSTS),
             not_after=dict(words.not_after),
             not_before=dict(words.not_before),
             guarded=frozenset(words.not_after) | frozenset(words.not_before),
             tails=tuple(sorted(set(tails))),
-            trailing=re.compile(_trie(tails) + "$"),
+            trailing=re.compile(trie_alt(tails) + "$"),
             tail_lasts=frozenset(w[-1] for w in tails if w),
             longest_trailing=max(map(len, tails)),
             longest_from_link=max(map(len, words.from_links), default=0),
-            verbs=re.compile(_trie(list(words.verbs))),
-            splits=re.compile(_trie(list(words.verbs + words.modals))),
+            verbs=re.compile(trie_alt(list(words.verbs))),
+            splits=re.compile(trie_alt(list(words.verbs + words.modals))),
             level_markers=re.compile(alt(list(level_markers))),
             enumeration_ends=re.compile(alt(list(words.enumeration_ends))),
-            noun_stops=re.compile(_trie(noun_stops)),
+            noun_stops=re.compile(trie_alt(noun_stops)),
             noun_stop_firsts=frozenset(w[0] for w in noun_stops if w),
             copulas=re.compile(alt(list(words.copulas))),
             naming_verbs=re.compile(alt(list(words.naming_verbs))),
@@ -154,16 +154,6 @@ class Grammar:
         if at > 0 and m[at - 1] in self.not_after.get(word, ()):
             return False
         return not (end < len(m) and m[end] in self.not_before.get(word, ()))
-
-
-def _trie(words: Sequence[str]) -> str:
-    """``alt(words)`` written as a trie (``literal_trie``): it matches the same, longest word first,
-    but the engine tries one branch at each place instead of every word, which counts for these
-    lists of a hundred words and more, searched through each figure's clause."""
-    words = [w for w in words if w]
-    if not words:
-        raise ValueError("empty alternation")
-    return f"(?:{literal_trie(words)})"
 
 
 def assign_subjects(text: str, m: str, found: Sequence[Figure], rows: Sequence[tuple[int, int]],
