@@ -162,3 +162,30 @@ def test_status_phrases_as_a_trie_match_what_their_alternation_matches():
 def test_an_empty_word_list_is_refused():
     with pytest.raises(ValueError):
         trie_alt(["", ""])
+
+
+# --- indicators: the product of a value and its multiplier -------------------------------
+
+
+def _decimal_product(value: float, multiplier: float) -> float:
+    from decimal import Decimal
+
+    return float(Decimal(repr(value)) * Decimal(repr(multiplier)))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12), st.integers(0, 22))
+def test_exact_product_is_the_decimal_product(value, k):
+    from pipeline.extract.indicators import exact_product
+
+    multiplier = 10.0**k
+    expected = float(value) if k == 0 else _decimal_product(value, multiplier)
+    assert repr(exact_product(value, multiplier)) == repr(expected)  # the sign of a zero too
+
+
+@pytest.mark.parametrize("value, multiplier", [(2.3, 1e8), (598.27, 1e8), (1e-05, 1e4), (0.1, 1e4), (3.0, 2.5), (-4.7, 1e4),
+                                               (123456789.123, 1e12), (1.5e20, 10.0), (-0.0, 1e4), (0.0, 1e8)])
+def test_exact_product_of_chosen_figures(value, multiplier):
+    from pipeline.extract.indicators import exact_product
+
+    assert repr(exact_product(value, multiplier)) == repr(_decimal_product(value, multiplier))

@@ -512,7 +512,13 @@ def exact_product(value: float, multiplier: float) -> float:
     2.3 × 1e8 is 230000000, where binary floating point gives 229999999.99999997."""
     if multiplier == 1.0:
         return float(value)  # what the decimal product gives: repr(value) reads back as value
-    return float(Decimal(repr(value)) * Decimal(repr(multiplier)))
+    digits, k = repr(value), _POWERS_OF_TEN.get(multiplier)
+    if k is not None and "e" not in digits and "n" not in digits:  # not 1e-05, inf or nan
+        return float(f"{digits}e{k}")  # the same digits k places on, rounded once: faster than Decimal
+    return float(Decimal(digits) * Decimal(repr(multiplier)))
+
+
+_POWERS_OF_TEN = {10.0**k: k for k in range(1, 23)}  # each exact in binary (万, 亿, 万亿 and 成 multiply by these)
 
 
 def _row(text: str, r: _Reading, subject: str | None, subject_after: bool) -> FoundIndicator:
