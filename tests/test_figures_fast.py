@@ -189,3 +189,34 @@ def test_exact_product_of_chosen_figures(value, multiplier):
     from pipeline.extract.indicators import exact_product
 
     assert repr(exact_product(value, multiplier)) == repr(_decimal_product(value, multiplier))
+
+
+# --- dates: the words around an expression, tried only where their edge characters stand ---
+
+
+_CONNECTOR_ALPHABET = "".join(sorted(set(_DATE_ALPHABET + "".join(dates.date_rules().range_opener + dates.date_rules().range_connectors))))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_CONNECTOR_ALPHABET, max_size=8))
+def test_a_connector_begins_with_one_of_its_first_characters(text):
+    g = dates._grammar()
+    if g.connector.match(text) is not None:
+        assert text[:1] in g.connector_firsts
+
+
+@pytest.mark.parametrize("words, edge, side", [("open_end", "open_end_firsts", 0), ("as_of", "as_of_lasts", -1)])
+def test_edge_characters_of_the_words_around_an_expression(words, edge, side):
+    g = dates._grammar()
+    listed = getattr(dates.date_rules(), words)
+    assert getattr(g, edge) == frozenset(w[side] for w in listed)
+
+
+def test_every_connector_and_opener_begins_with_a_first_character():
+    r, g = dates.date_rules(), dates._grammar()
+    for word in r.range_connectors:
+        for text in (word, f" {word}", f" {word} 3"):
+            assert g.connector.match(text) and text[0] in g.connector_firsts
+    for opener in r.range_opener:
+        text = f"{opener}{r.range_connectors[0]}"
+        assert g.connector.match(text) and text[0] in g.connector_firsts

@@ -130,6 +130,11 @@ class _Grammar:
     starts: re.Pattern[str]  # the places ``head`` may match at, found fast (see ``_starts``)
     tail: re.Pattern[str]  # the second end of a range, which may omit year and month
     connector: re.Pattern[str]
+    # The characters these words can begin (end) with, None when one is empty: a place where
+    # none stands needs no call to try the words (most expressions have none of them).
+    connector_firsts: frozenset[str] | None
+    open_end_firsts: frozenset[str] | None
+    as_of_lasts: frozenset[str] | None
 
 
 def _guarded(words: dict | tuple, *, before: dict[str, tuple[str, ...]] | None = None, after: dict[str, tuple[str, ...]] | None = None) -> str:
@@ -295,7 +300,16 @@ def _grammar() -> _Grammar:
         starts=re.compile(_starts(r), re.VERBOSE),
         tail=re.compile(_tail_pattern(r, point), re.VERBOSE),
         connector=re.compile(rf"[ ]?(?:{alt(r.range_opener)}[ ]?)?{conn}[ ]?"),
+        connector_firsts=_connector_firsts(r),
+        open_end_firsts=(_edges(r.open_end) or (None, None))[0],
+        as_of_lasts=(_edges(r.as_of) or (None, None))[1],
     )
+
+
+def _connector_firsts(r: DateRules) -> frozenset[str] | None:
+    """What ``connector`` can begin with: an optional space, then an opener or a connector."""
+    words = r.range_opener + r.range_connectors
+    return None if not all(words) else frozenset(" ") | frozenset(w[0] for w in words)
 
 
 # --- parsed points ----------------------------------------------------------------
@@ -637,6 +651,9 @@ def _plan_name_year(e: _Expression, match_text: str, r: DateRules) -> bool:
 def _parse_tail(match_text: str, head: _Point, head_end: int, grammar: _Grammar, masked: _Masked) -> tuple[_Point, int, bool] | None:
     """The second end of a range starting at ``head_end`` (connector included), if there is one."""
     r = grammar.rules
+    firsts = grammar.connector_firsts
+    if firsts is not None and match_text[head_end : head_end + 1] not in firsts:
+        return None  # what connector.match finds there: nothing (most expressions are no range)
     conn = grammar.connector.match(match_text, head_end)
     if conn is None:
         return None
@@ -732,16 +749,18 @@ def _extend(match_text: str, start: int, end: int, head: _Point, grammar: _Gramm
     if tail_info is not None:
         tail, end, inherits = tail_info
     open_end = False
-    if tail is None:
+    firsts, lasts = grammar.open_end_firsts, grammar.as_of_lasts
+    if tail is None and (firsts is None or match_text[end : end + 1] in firsts):
         word = _word_after(match_text, end, r.open_end, r.open_end_not_followed_by)
         if word:
             end += len(word)
             open_end = True
     as_of = False
-    word = _word_before(match_text, start, r.as_of, floor)
-    if word:
-        start -= len(word)
-        as_of = True
+    if lasts is None or (start > floor and match_text[start - 1] in lasts):
+        word = _word_before(match_text, start, r.as_of, floor)
+        if word:
+            start -= len(word)
+            as_of = True
     return _Expression(start, end, head, tail, inherits, as_of, open_end)  # by position: made faster
 
 
