@@ -455,8 +455,8 @@ def _share_units(m: str, readings: list[_Reading]) -> None:
         r, nxt = readings[i], readings[i + 1]
         if nxt.unit is None or nxt.drop or nxt.rank or r.rank or r.end > nxt.start:
             continue
-        if not gap.match(m[r.end:nxt.start]) or nxt.start - r.end > 3:
-            continue
+        if nxt.start - r.end > 3 or not gap.match(m[r.end:nxt.start]):
+            continue  # the distance first: most numbers stand far apart, and it needs no slice
         if r.unit is None and not r.drop:
             r.unit, r.kind, r.unit_surface, r.borrowed = nxt.unit, nxt.kind, nxt.unit_surface, True
             if nxt.unit_surface == "成":
