@@ -220,3 +220,47 @@ def test_every_connector_and_opener_begins_with_a_first_character():
     for opener in r.range_opener:
         text = f"{opener}{r.range_connectors[0]}"
         assert g.connector.match(text) and text[0] in g.connector_firsts
+
+
+# --- indicators: the words before a figure, looked for only after one of their last characters ---
+
+
+def _left_alphabet() -> str:
+    from pipeline.extract.indicators import indicator_rules
+
+    r = indicator_rules()
+    words = (r.comparison.yoy + tuple(r.comparison.yoy_with_year) + tuple(r.comparison.yoy_with_year.values())
+             + r.comparison.mom + r.change.increase + r.change.decrease + r.change.level_markers + tuple(r.qualifiers.before))
+    return "".join(sorted(set("".join(words)) | set("分别了达到是2023年收入,\n ")))
+
+
+def _check_left(text: str) -> None:
+    from pipeline.extract.indicators import _grammar
+
+    g = _grammar()
+    for pos in range(1, len(text) + 1):
+        left = g.left_fast.search(text, max(0, pos - 24), pos)
+        if text[pos - 1] not in g.left_lasts:
+            assert left is None, (text[max(0, pos - 24) : pos], pos)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_left_alphabet(), max_size=30))
+def test_words_before_a_figure_end_with_one_of_their_last_characters(text):
+    _check_left(text)
+
+
+def test_words_before_a_figure_in_documents():
+    for text in TEXTS:
+        _check_left(text)
+
+
+def test_every_word_before_a_figure_ends_with_a_last_character():
+    from pipeline.extract.indicators import _grammar, indicator_rules
+
+    r, g = indicator_rules(), _grammar()
+    for word in r.change.increase + r.change.decrease + tuple(r.qualifiers.before) + r.comparison.yoy + r.comparison.mom:
+        for link in ("", "了", "达到", "是", *r.change.level_markers):
+            text = f"收入{word}{link}" if word in r.change.increase + r.change.decrease else f"收入{word}"
+            if g.left_fast.search(text, 0, len(text)):
+                assert text[-1] in g.left_lasts, text

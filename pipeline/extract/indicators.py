@@ -97,6 +97,7 @@ class FoundIndicator(NamedTuple):
 class _Grammar:
     left: re.Pattern[str]
     left_fast: re.Pattern[str]  # left's non-empty matches, found faster (see _skipping_to_first_characters)
+    left_lasts: frozenset[str]  # the characters a non-empty match of left can end with
     money_context: re.Pattern[str]
     last_clause_break: re.Pattern[str]
     list_gap: re.Pattern[str]
@@ -139,6 +140,7 @@ def _grammar() -> _Grammar:
     return _Grammar(
         left=left,
         left_fast=_skipping_to_first_characters(left, {w[0] for w in words}),
+        left_lasts=_left_lasts(r, words),
         money_context=re.compile(alt(r.money_context)),
         last_clause_break=re.compile("(?s:.*)[" + re.escape(_CLAUSE_BREAKS) + "]"),
         list_gap=re.compile(r"\s*(?:,|、|和|及|与|或|至|到|~|-|—|–)\s*$"),
@@ -153,6 +155,19 @@ def _grammar() -> _Grammar:
         change_of=change_of,
         comparison_of=comparison_of,
     )
+
+
+_LINKS = "了达到是"  # the characters of the link after a change word in ``left`` (增长了, 达到)
+
+
+def _left_lasts(r: IndicatorRules, words: tuple[str, ...]) -> frozenset[str]:
+    """What a non-empty match of ``left`` can end with: the last character of one of its words,
+    of a link or level marker, of the words after a year (较2023年同期, a digit when there are none),
+    or a line break (``$`` also matches before a line break that ends the text)."""
+    lasts = {w[-1] for w in words + r.change.level_markers if w} | set(_LINKS) | {"\n"}
+    for after in r.comparison.yoy_with_year.values():
+        lasts |= {after[-1]} if after else set("0123456789")
+    return frozenset(lasts)
 
 
 def _unit_word(surface: str, entry: UnitEntry) -> str:
@@ -224,8 +239,9 @@ def _figures(m: str, readings: list[_Reading], blocked: _Blocked, g: _Grammar) -
     for i, r in enumerate(readings):
         if r.drop or r.unit is None:
             continue
-        if not r.rank and (left := g.left_fast.search(m, max(prev_end, r.start - 24), r.start)) is not None:
-            _read_left(m, r, left, blocked)  # None where g.left finds only the empty match
+        if not r.rank and r.start > 0 and m[r.start - 1] in g.left_lasts \
+                and (left := g.left_fast.search(m, max(prev_end, r.start - 24), r.start)) is not None:
+            _read_left(m, r, left, blocked)  # None where g.left finds only the empty match (most figures)
         if i > 0 and r.change is None and r.comparison is None and r.start - 3 <= readings[i - 1].end <= r.start:
             _inherit_change(m, readings[i - 1], r)  # only a list gap of at most 3 characters passes it on
         if r.start < prev_end or blocked.overlaps(r.start, r.end):
