@@ -264,3 +264,36 @@ def test_every_word_before_a_figure_ends_with_a_last_character():
             text = f"收入{word}{link}" if word in r.change.increase + r.change.decrease else f"收入{word}"
             if g.left_fast.search(text, 0, len(text)):
                 assert text[-1] in g.left_lasts, text
+
+
+# --- indicators: the blocked spans, merged in one walk ---------------------------------------
+
+
+def _plain_merge(excluded, masked):
+    """Sorted spans, overlapping ones merged (touching ones kept apart), as first written."""
+    merged: list[tuple[int, int]] = []
+    first, last = 0, -1
+    for s, e in sorted([(s, e) for s, e in excluded if e > s] + list(masked)):
+        if last >= 0 and s < last:
+            last = max(last, e)
+            continue
+        if last >= 0:
+            merged.append((first, last))
+        first, last = s, e
+    if last >= 0:
+        merged.append((first, last))
+    return merged
+
+
+_SPANS = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)).map(lambda t: (t[0], t[0] + t[1])), max_size=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_SPANS, _SPANS)
+def test_blocked_spans_are_the_plain_merge(excluded, masked):
+    from pipeline.extract.indicators import _Blocked
+
+    blocked = _Blocked(excluded, masked)
+    merged = _plain_merge(excluded, masked)
+    assert blocked.spans == merged
+    assert (blocked.starts, blocked.ends) == ([s for s, _ in merged], [e for _, e in merged])

@@ -263,20 +263,17 @@ class _Blocked:
 
     def __init__(self, excluded: Sequence[tuple[int, int]], masked: Sequence[tuple[int, int]]):
         rows = [(s, e) for s, e in excluded if e > s]
-        merged: list[tuple[int, int]] = []
-        first, last = 0, -1  # the span being merged; none while last < 0
+        starts: list[int] = []
+        ends: list[int] = []  # ends[-1] is the end of the span being merged
         for s, e in sorted(rows + list(masked)):
-            if last >= 0 and s < last:
-                last = max(last, e)
+            if ends and s < ends[-1]:
+                if e > ends[-1]:
+                    ends[-1] = e
                 continue
-            if last >= 0:
-                merged.append((first, last))
-            first, last = s, e
-        if last >= 0:
-            merged.append((first, last))
-        self.spans = merged
-        self.starts = [s for s, _ in merged]
-        self.ends = [e for _, e in merged]
+            starts.append(s)
+            ends.append(e)
+        self.spans = list(zip(starts, ends))
+        self.starts, self.ends = starts, ends
         self.rows = sorted(rows, key=itemgetter(1))  # dates, citations
 
     def overlaps(self, start: int, end: int) -> bool:
