@@ -297,3 +297,23 @@ def test_blocked_spans_are_the_plain_merge(excluded, masked):
     merged = _plain_merge(excluded, masked)
     assert blocked.spans == merged
     assert (blocked.starts, blocked.ends) == ([s for s, _ in merged], [e for _, e in merged])
+
+
+# --- named tuples made from all their fields with tuple.__new__ -------------------------------
+
+
+def test_named_tuples_made_directly_hold_every_field():
+    """``tuple.__new__(T, fields)`` skips the checks of ``T(...)``: each must still get every field,
+    equal to what ``T(*fields)`` makes."""
+    from pipeline.extract.dates import FoundDate, find_dates, scan_dates
+    from pipeline.extract.indicators import FoundIndicator, find_indicators
+    from pipeline.extract.numerals import Number, scan_numbers
+
+    text = "2024年3月5日起,收入598.27亿元,同比增长4.70%,新增企业1,127家、三家,惠及3万人。"
+    made = [(FoundIndicator, find_indicators(text)), (FoundDate, find_dates(text)), (Number, scan_numbers(text)),
+            (dates._Expression, scan_dates(text).expressions)]
+    for kind, items in made:
+        assert items, kind
+        for item in items:
+            assert type(item) is kind and len(item) == len(kind._fields)
+            assert item == kind(*item) and item._asdict() == kind(*item)._asdict()

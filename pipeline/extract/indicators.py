@@ -536,9 +536,9 @@ _POWERS_OF_TEN = {10.0**k: k for k in range(1, 23)}  # each exact in binary (万
 
 def _row(text: str, r: _Reading, subject: str | None, subject_after: bool) -> FoundIndicator:
     value, multiplier = r.value, r.multiplier
-    return FoundIndicator(  # by position, in the order of the fields: a named tuple is made faster so
+    return tuple.__new__(FoundIndicator, (  # every field in order, without the named tuple's Python-level __new__: faster
         r.start, r.end, text[r.start:r.end],
         value, multiplier, float(value) if multiplier == 1.0 else exact_product(value, multiplier),
         r.unit or "", r.kind or "", r.qualifier,
         r.change, r.comparison, subject, subject_after,
-    )
+    ))
