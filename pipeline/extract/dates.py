@@ -387,7 +387,7 @@ def _groups(m: re.Match[str]) -> tuple:
         if m.re.groups != len(m.re.groupindex):
             raise ValueError("every group of a date pattern must be named")
         kind = _GROUP_TYPES[m.re.pattern] = namedtuple("Groups", sorted(m.re.groupindex, key=m.re.groupindex.get))
-    return kind._make(m.groups())
+    return tuple.__new__(kind, m.groups())  # what kind._make does, less its length check (the groups are the fields)
 
 
 def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
