@@ -179,7 +179,7 @@ def _control_byte_ratio(data: bytes) -> float:
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     """UTF-16 text without a mark shows NUL in every other byte of its ASCII."""
-    if len(data) < 4 or len(data) % 2:
+    if len(data) < 4 or len(data) % 2 or b"\x00" not in data:  # no NUL at all: no UTF-16 (found by memchr, no copies)
         return None
     even, odd = data[0::2], data[1::2]
     for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
@@ -204,7 +204,7 @@ def _detect(data: bytes) -> tuple[str, str]:
 
 def _control_ratio(text: str) -> float:
     sample = text[:65536]
-    if not sample:
+    if not sample or _printable_but_blanks(sample):  # every character of _CONTROLS is unprintable
         return 0.0
     return len(_CONTROLS.findall(sample)) / len(sample)
 
@@ -274,6 +274,26 @@ def _nfkc_edits(text: str) -> list[tuple[int, int, str]]:
     return regex_edits(cluster, text, lambda m: _nfkc(m.group()))
 
 
+def _nfkc_in_place(text: str) -> str | None:
+    """``text`` with the edits of ``_nfkc_edits`` applied, when each of them puts one character
+    in the place of one (their map changes no offset); None when one does not.
+
+    Real notices hold a handful of distinct characters to rewrite (no-break spaces, mostly),
+    each many times: one ``str.replace`` per distinct character costs less than an edit per
+    occurrence. Without combining marks every edit is one character (``_NFKC_SINGLE``)."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    if _HAS_COMBINING.search(text):
+        return None
+    rewrites = {c: _nfkc(c) for c in set(_NFKC_SINGLE.findall(text))}
+    if any(len(new) != 1 for new in rewrites.values()):
+        return None
+    for old, new in rewrites.items():
+        if new != old:
+            text = text.replace(old, new)
+    return text
+
+
 @lru_cache(maxsize=4096)
 def _nfkc(cluster: str) -> str:
     return unicodedata.normalize("NFKC", cluster)
@@ -283,14 +303,20 @@ def _nfkc(cluster: str) -> str:
 _UNPRINTABLE_BLANKS = ("\n", "\t", "\xa0", "\u3000")
 
 
-def _no_invisibles_or_breaks(text: str) -> bool:
-    """Whether ``text`` holds nothing ``_INVISIBLE`` or ``_NEWLINE`` would rewrite, tested by
-    string methods written in C rather than two regular-expression passes: every character
-    of those two classes is unprintable (a control, a format character, a line or paragraph
-    separator)."""
+def _printable_but_blanks(text: str) -> bool:
+    """Whether every character of ``text`` is printable or one of ``_UNPRINTABLE_BLANKS``: string
+    methods written in C, cheaper than a regular-expression pass over the text."""
     for blank in _UNPRINTABLE_BLANKS:
         text = text.replace(blank, "")
     return text.isprintable()
+
+
+def _no_invisibles_or_breaks(text: str) -> bool:
+    """Whether ``text`` holds nothing ``_INVISIBLE`` or ``_NEWLINE`` would rewrite, tested by
+    ``_printable_but_blanks`` rather than two regular-expression passes: every character of
+    those two classes is unprintable (a control, a format character, a line or paragraph
+    separator)."""
+    return _printable_but_blanks(text)
 
 
 def _one_for_one(edits: list[tuple[int, int, str]]) -> bool:
@@ -316,7 +342,12 @@ def canonicalize(raw_text: str) -> CanonicalText:
         return offset_map is not None
 
     if _no_invisibles_or_breaks(raw_text):
-        apply(_nfkc_edits(text))  # NFKC makes no invisible character and no line break
+        # NFKC makes no invisible character and no line break
+        in_place = _nfkc_in_place(text)
+        if in_place is None:
+            apply(_nfkc_edits(text))
+        else:
+            text = in_place
     else:
         apply(regex_edits(_INVISIBLE, text))
         apply(_nfkc_edits(text))
@@ -325,6 +356,10 @@ def canonicalize(raw_text: str) -> CanonicalText:
 
     def delete(edits: list[tuple[int, int, str]]) -> bool:
         nonlocal folded
+        if folded is text:  # nothing to fold (most notices): one text to edit, not two
+            changed = apply(edits)
+            folded = text
+            return changed
         folded, _ = apply_edits(folded, edits)
         return apply(edits)
 

@@ -522,22 +522,28 @@ def _split_runs(units: list[Unit], item: Unit) -> list[list[Unit]]:
 def _measures(text: str, match: str, units: list[Unit], problems: list[ProblemSpan]) -> list[MeasureSpan]:
     measures: list[MeasureSpan] = []
     paths: dict[int | None, tuple[str, ...]] = {}  # the measures of one unit share its path
+    lead_in, new_measure = _lead_in().match, MeasureSpan._make
 
     def add(start: int, end: int, role: str, seq: int, marker: str | None, title: str | None, path_of: int | None, problem: int | None, unit: int | None,
             stripped_end: bool = False) -> None:
-        start = _lstrip(text, start, end)
+        if start < end and text[start] in " \t\n":  # _lstrip called only where it strips
+            start = _lstrip(text, start, end)
         if not stripped_end:
             end = _rstrip(text, start, end)
         if start < end:
             if path_of not in paths:
                 paths[path_of] = _path(units, path_of)
-            measures.append(MeasureSpan(start, end, text, role, seq, marker, title, paths[path_of], problem, unit))
+            measures.append(new_measure((start, end, text, role, seq, marker, title, paths[path_of], problem, unit)))
 
     def unit_measure(i: int, seq: int, problem: int | None) -> None:
+        """The measure of a unit: ``_skip_lead_in`` written out, as this runs for most measures."""
         u = units[i]
-        start = _skip_lead_in(match, _lstrip(text, u.body_start, u.end), u.end)
-        # A unit's end is already stripped (``_close``).
-        add(start, u.end, u.role, seq, u.marker, _measure_title(text, start, u.end, u.heading_alone, u.heading), u.parent, problem, i, True)
+        start, end = u.body_start, u.end  # the end is already stripped (``_close``)
+        if start < end and text[start] in " \t\n":
+            start = _lstrip(text, start, end)
+        if (lead := lead_in(match, start, end)) is not None:
+            start = lead.end()
+        add(start, end, u.role, seq, u.marker, _unit_title(text, u, start, end), u.parent, problem, i, True)
 
     # Measures of problems.
     index_of_unit = {p.unit: k for k, p in enumerate(problems) if p.unit is not None}
@@ -572,6 +578,18 @@ def _measures(text: str, match: str, units: list[Unit], problems: list[ProblemSp
                 add(start, u.end, u.role, 1, None, _measure_title(text, start, u.end, False, None), i, None, None)
     measures.sort(key=_SPAN_START)
     return measures
+
+
+def _unit_title(text: str, u: Unit, start: int, end: int) -> str | None:
+    """``_measure_title`` of the measure of unit ``u`` that starts at ``start`` (and ends at its end):
+    its heading where that stands alone; where the heading was cut at the line's first sentence
+    end, with more on the line, the same first sentence, found without a second search."""
+    if u.heading_alone and u.heading:
+        return u.heading
+    if start == u.body_start and u.heading_end < end and text[u.heading_end] in SENTENCE_END:
+        title = u.heading.strip()
+        return title if 0 < len(title) <= 40 else None
+    return _measure_title(text, start, end, False, None)
 
 
 def _free_measure_units(units: list[Unit], top: int, problem_units: dict[int | None, int]) -> list[int]:

@@ -133,3 +133,54 @@ def test_whitespace_patterns_match_their_plain_forms(text: str) -> None:
     plain_blank = re.compile(r"\A\n+|\n+\Z|(?<=\n\n)\n+")
     assert [m.span() for m in _TRAILING_SPACE.finditer(text)] == [m.span() for m in plain_trailing.finditer(text)]
     assert [m.span() for m in _BLANK_RUNS.finditer(text)] == [m.span() for m in plain_blank.finditer(text)]
+
+
+_NFKC_ALPHABET = "一字。,\xa0\u3000１ａ→①㈠ﬁ\u2028e\u0301 \n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_NFKC_ALPHABET)) | st.text())
+def test_nfkc_in_place_is_the_edits_applied(text: str) -> None:
+    """The shortcut that rewrites each distinct character at once gives the text the edits give;
+    it declines only for text with combining marks or an edit that is not one character for one."""
+    from pipeline.normalize import _HAS_COMBINING, _nfkc_edits, _nfkc_in_place
+    from pipeline.offsets import apply_edits
+
+    edits = _nfkc_edits(text)
+    in_place = _nfkc_in_place(text)
+    one_for_one = all(end - start == 1 and len(new) == 1 for start, end, new in edits)
+    if in_place is None:
+        assert _HAS_COMBINING.search(text) or not one_for_one
+    else:
+        assert one_for_one
+        assert in_place == apply_edits(text, edits)[0]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("a一\n\t\r\xa0\u3000\x00\x08\x1f\x7f\x85\x9f\u200b")) | st.text())
+def test_control_ratio_is_the_share_of_controls(text: str) -> None:
+    from pipeline.normalize import _CONTROLS, _control_ratio
+
+    sample = text[:65536]
+    assert _control_ratio(text) == (len(_CONTROLS.findall(sample)) / len(sample) if sample else 0.0)
+
+
+def _plain_utf16_without_bom(data: bytes):
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2], data[1::2]
+    for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) > len(zeros) * 0.3 and other.count(0) < len(other) * 0.05:
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=64) | st.text(max_size=24).map(lambda t: t.encode("utf-16-le")) | st.text(max_size=24).map(lambda t: t.encode("utf-16-be")))
+def test_utf16_sniffing_is_the_plain_reading(data: bytes) -> None:
+    from pipeline.normalize import _utf16_without_bom
+
+    assert _utf16_without_bom(data) == _plain_utf16_without_bom(data)

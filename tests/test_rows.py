@@ -35,3 +35,23 @@ def test_row_dicts_are_what_the_models_would_write(source: str, data: bytes) -> 
             assert list(row) == list(type(model).model_fields), table
             assert row == model.model_dump()
             assert to_json(row) == model.__pydantic_serializer__.to_json(model)
+
+
+def test_ids_are_the_placed_rows_ids() -> None:
+    """``_Spans.ids`` builds the ids by the hundred; they are the ids a row placed on the same
+    span gets, ``{doc_id}-{prefix}{start}-{end}``."""
+    from types import SimpleNamespace
+
+    from pipeline.extract.rows import _Spans
+    from pipeline.models import REGISTRY
+    from pipeline.normalize import canonicalize, decode
+
+    data = "一、整改情况\n1.问题。一是甲。二是乙。".encode()
+    decoded = decode(data, "a.txt")
+    spans = _Spans(decoded, canonicalize(decoded.raw_text))
+    items = [SimpleNamespace(start=s, end=e) for s, e in ((0, 1), (3, 12), (9, 10), (0, 0))]
+    for table in ("dates", "indicators", "organizations"):
+        placed = spans.placer(table)
+        expected = [placed(x.start, x.end)[REGISTRY[table].id_field] for x in items]
+        assert spans.ids(table, items) == expected
+        assert expected[1] == f"{decoded.doc_id}-{REGISTRY[table].id_prefix}3-12"

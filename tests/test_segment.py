@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.extract.numerals import whole_number
@@ -202,3 +202,25 @@ def test_lines_from_end_cut_as_split_does(text):
         spans.append((pos, pos + len(line)))
         pos += len(line) + 1
     assert list(_lines_from_end(text)) == spans[::-1]
+
+
+_LEAD_IN_TEXT = st.lists(st.sampled_from(["一、整改情况\n", "(一)方面\n", "1.问题\n", "一是", "二是", "三是", "主要措施:", "整改措施 : ",
+                                          "甲。", "乙丙。", "丁!", "戊?", "己" * 41 + "。", " ", "\n", "\u3000", "①", "②", "(1)", "(2)", ",", "。"]), max_size=30).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_LEAD_IN_TEXT)
+@example("一、整改情况\n一是主要措施:甲。乙丙。二是 \n丁!戊。三是" + "己" * 41 + "。庚。")
+def test_unit_measures_are_the_plain_lead_in_and_title(text: str) -> None:
+    """A unit's measure skips its lead-in and takes its title as ``_skip_lead_in`` and
+    ``_measure_title`` do (the measure of a unit writes both out)."""
+    from pipeline.segment import _lstrip, _measure_title, _skip_lead_in
+
+    outline = segment(text, "inspection_rectification")
+    for m in outline.measures:
+        if m.unit is None:
+            continue
+        u = outline.units[m.unit]
+        start = _skip_lead_in(text, _lstrip(text, u.body_start, u.end), u.end)
+        assert m.title == _measure_title(text, start, u.end, u.heading_alone, u.heading)
+        assert m.start == _lstrip(text, start, u.end)

@@ -70,7 +70,7 @@ class _Spans:
     def ids(self, table: str, items: Iterable) -> list[str]:
         """The ids of rows on the spans of ``items`` (anything with ``start`` and ``end``)."""
         head = _id_head(self.doc_id, REGISTRY[table].id_prefix)
-        return [f"{head}{x.start}-{x.end}" for x in items]
+        return [head + str(x.start) + "-" + str(x.end) for x in items]  # as placer's f-string, made faster by the hundred
 
     def placer(self, table: str) -> Callable[..., dict]:
         """A function of a span (and its id, when the id was made before) → its row's span fields,
@@ -84,7 +84,7 @@ class _Spans:
             k = bisect_right(p_starts, start) - 1
             j = bisect_right(m_starts, start) - 1
             return {"doc_id": doc_id, "text": text[start:end], "char_start": start, "char_end": end, "raw_char_start": raw_start,
-                    "raw_char_end": raw_end, id_field: ident or f"{head}{start}-{end}",
+                    "raw_char_end": raw_end, id_field: ident or head + str(start) + "-" + str(end),
                     "problem_id": p_ids[k] if k >= 0 and end <= p_ends[k] else None,
                     "measure_id": m_ids[j] if j >= 0 and end <= m_ends[j] else None}  # fmt: skip
 
