@@ -15,7 +15,7 @@ import bisect
 import calendar
 import datetime
 import re
-from collections import Counter, namedtuple
+from collections import namedtuple
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -32,8 +32,10 @@ __all__ = ["FoundDate", "DateRules", "date_rules", "DateScan", "find_dates", "sc
 GRANULARITIES = ("day", "xun", "month", "quarter", "half_year", "year")  # finest first
 
 
-@dataclass(frozen=True, slots=True)
-class FoundDate:
+class FoundDate(NamedTuple):
+    """One date expression (a named tuple: immutable, and made several times faster than a frozen
+    dataclass, which counts at a few dozen a notice)."""
+
     start: int  # offsets into the text passed in, end exclusive
     end: int
     text: str  # == text[start:end]
@@ -128,6 +130,11 @@ class _Grammar:
     starts: re.Pattern[str]  # the places ``head`` may match at, found fast (see ``_starts``)
     tail: re.Pattern[str]  # the second end of a range, which may omit year and month
     connector: re.Pattern[str]
+    # The characters these words can begin (end) with, None when one is empty: a place where
+    # none stands needs no call to try the words (most expressions have none of them).
+    connector_firsts: frozenset[str] | None
+    open_end_firsts: frozenset[str] | None
+    as_of_lasts: frozenset[str] | None
 
 
 def _guarded(words: dict | tuple, *, before: dict[str, tuple[str, ...]] | None = None, after: dict[str, tuple[str, ...]] | None = None) -> str:
@@ -166,6 +173,13 @@ def _prefilter(r: DateRules) -> str:
     (2019 —— 2022 年); months (10 — 12 月), quarters (第一至第三季度) and broken dates (20211228 日)
     are shorter.
     """
+    first, inner, reach, anchors = _prefilter_parts(r)
+    return rf"(?={first})(?:(?={inner}{{0,{reach}}}[{anchors}])|(?={_YEAR}[-/.]))"
+
+
+def _prefilter_parts(r: DateRules) -> tuple[str, str, int, str]:
+    """The pieces of ``_prefilter``: the first characters, the characters before the anchor, how
+    many of them at most, and the anchors."""
     anchors = "年月日" + r.quarter_word[0]
     words = _prefilter_words(r)
     reach = len("2019 ") + max(map(len, r.range_connectors)) + len(" 2022 ")
@@ -175,19 +189,22 @@ def _prefilter(r: DateRules) -> str:
             raise ValueError(f"date word {word} writes none of {anchors}, so the prefilter would skip it")
         reach = max(reach, at)
     numerals = "0123456789" + _CN_NUMERALS + "十"
-    first = _first_characters(r)
     inner = _chars(numerals, "第、 ", *words, *r.quarter_numerals, *r.range_connectors)
-    return rf"(?={first})(?:(?={inner}{{0,{reach}}}[{anchors}])|(?={_YEAR}[-/.]))"
+    return _first_characters(r), inner, reach, anchors
 
 
 def _starts(r: DateRules) -> str:
-    """The places that pass ``_prefilter``, found fast.
+    """The places that pass ``_prefilter``, found fast: the start of each match is such a place.
 
     ``re`` skips ahead fast only to a pattern that opens with a character class, not with a
-    lookahead: this one consumes a first character, then steps back over it to apply the
-    prefilter. The head is matched only at the places found, so finding them costs one quick
-    pass over the text instead of a lookahead tried at every character."""
-    return rf"{_first_characters(r)}(?<=(?={_prefilter(r)})(?s:.))"
+    lookahead: this one consumes a first character, then reads on as the prefilter would from
+    there: the first character is the anchor itself, or it and at most ``reach - 1`` more lead to
+    one, or it opens an ISO year. Reading on costs less than stepping back over the first
+    character into a lookahead. The head is matched only at the places found, so finding them
+    costs one quick pass over the text instead of a lookahead tried at every character."""
+    first, inner, reach, anchors = _prefilter_parts(r)
+    return (rf"{first}(?:(?<=[{anchors}]) | (?<={inner}){inner}{{0,{reach - 1}}}[{anchors}]"
+            rf" | (?<=(?={_YEAR}[-/.])(?s:.)))")
 
 
 def _prefilter_words(r: DateRules) -> list[str]:
@@ -280,10 +297,19 @@ def _grammar() -> _Grammar:
     return _Grammar(
         rules=r,
         head=re.compile(point, re.VERBOSE),
-        starts=re.compile(_starts(r)),
+        starts=re.compile(_starts(r), re.VERBOSE),
         tail=re.compile(_tail_pattern(r, point), re.VERBOSE),
         connector=re.compile(rf"[ ]?(?:{alt(r.range_opener)}[ ]?)?{conn}[ ]?"),
+        connector_firsts=_connector_firsts(r),
+        open_end_firsts=(_edges(r.open_end) or (None, None))[0],
+        as_of_lasts=(_edges(r.as_of) or (None, None))[1],
     )
+
+
+def _connector_firsts(r: DateRules) -> frozenset[str] | None:
+    """What ``connector`` can begin with: an optional space, then an opener or a connector."""
+    words = r.range_opener + r.range_connectors
+    return None if not all(words) else frozenset(" ") | frozenset(w[0] for w in words)
 
 
 # --- parsed points ----------------------------------------------------------------
@@ -361,7 +387,7 @@ def _groups(m: re.Match[str]) -> tuple:
         if m.re.groups != len(m.re.groupindex):
             raise ValueError("every group of a date pattern must be named")
         kind = _GROUP_TYPES[m.re.pattern] = namedtuple("Groups", sorted(m.re.groupindex, key=m.re.groupindex.get))
-    return kind._make(m.groups())
+    return tuple.__new__(kind, m.groups())  # what kind._make does, less its length check (the groups are the fields)
 
 
 def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
@@ -390,7 +416,7 @@ def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
     year0 = int(g.y0) if g.y0 else None
     if year0 is not None and year is not None and year0 >= year:
         return None
-    years = {"year": year, "year0": year0, "rel": r.relative_years[g.rel] if g.rel else None}
+    years = (year, year0, r.relative_years[g.rel] if g.rel else None)  # the first three fields of _Point
     if g.m:
         m0 = _numeral(g.m0) if g.m0 else int(g.m0l) if g.m0l else None
         month = _numeral(g.m)
@@ -401,7 +427,7 @@ def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
         if d0 is not None and d is not None and d0 >= d:
             return None
         xun = r.xun[g.xun] if g.xun else None
-        return _Point(**years, m0=m0, m=month, d0=d0, d=d, xun=xun, mend=bool(g.mend))
+        return _Point(*years, m0, month, d0, d, xun, bool(g.mend))  # by position: made faster
     if g.lp:
         return _leading(g, years, r.leading_periods)
     if g.q:
@@ -409,10 +435,10 @@ def _point_from(m: re.Match[str], r: DateRules) -> _Point | None:
         q = r.quarter_numerals[g.q]
         if q0 is not None and q0 >= q:
             return None
-        return _Point(**years, quarters=(q0 or q, q), qend=bool(g.qend))
+        return _Point(*years, quarters=(q0 or q, q), qend=bool(g.qend))
     if g.half:
-        return _Point(**years, half=r.halves[g.half])
-    return _Point(**years, yend=bool(g.yend))
+        return _Point(*years, half=r.halves[g.half])
+    return _Point(*years, yend=bool(g.yend))
 
 
 @cache
@@ -421,15 +447,15 @@ def _numeral(written: str) -> int | None:
     return whole_number(written)
 
 
-def _leading(g: tuple, years: dict, lead: LeadingPeriods) -> _Point | None:
+def _leading(g: tuple, years: tuple, lead: LeadingPeriods) -> _Point | None:
     n = 1 if g.lp_first else whole_number(g.lp_n)
     quarter = bool(g.lp_q)
     lo, hi = lead.quarters if quarter else lead.months
     if n is None or not (g.lp_first or lo <= n <= hi):
         return None
     if quarter:
-        return _Point(**years, quarters=(1, n))
-    return _Point(**years, m0=1 if n > 1 else None, m=n, leading=True)
+        return _Point(*years, quarters=(1, n))
+    return _Point(*years, m0=1 if n > 1 else None, m=n, leading=True)
 
 
 # --- resolution -------------------------------------------------------------------
@@ -608,9 +634,9 @@ def _is_word_character(c: str) -> bool:
 
 def _plan_name_year(e: _Expression, match_text: str, r: DateRules) -> bool:
     """规划(2022—2035年), 指引(2024年版): a year span in parentheses that belongs to a name."""
-    if e.head.has_body or (e.tail is not None and e.tail.has_body) or e.as_of or e.open_end:
-        return False
     if e.start < 2 or match_text[e.start - 1] != "(":
+        return False  # tested first: the cheapest test, and the one that fails for nearly every date
+    if e.head.has_body or (e.tail is not None and e.tail.has_body) or e.as_of or e.open_end:
         return False
     before = match_text[e.start - 2]
     if not (before.isalnum() or before in "》”’\")"):
@@ -625,6 +651,9 @@ def _plan_name_year(e: _Expression, match_text: str, r: DateRules) -> bool:
 def _parse_tail(match_text: str, head: _Point, head_end: int, grammar: _Grammar, masked: _Masked) -> tuple[_Point, int, bool] | None:
     """The second end of a range starting at ``head_end`` (connector included), if there is one."""
     r = grammar.rules
+    firsts = grammar.connector_firsts
+    if firsts is not None and match_text[head_end : head_end + 1] not in firsts:
+        return None  # what connector.match finds there: nothing (most expressions are no range)
     conn = grammar.connector.match(match_text, head_end)
     if conn is None:
         return None
@@ -720,17 +749,19 @@ def _extend(match_text: str, start: int, end: int, head: _Point, grammar: _Gramm
     if tail_info is not None:
         tail, end, inherits = tail_info
     open_end = False
-    if tail is None:
+    firsts, lasts = grammar.open_end_firsts, grammar.as_of_lasts
+    if tail is None and (firsts is None or match_text[end : end + 1] in firsts):
         word = _word_after(match_text, end, r.open_end, r.open_end_not_followed_by)
         if word:
             end += len(word)
             open_end = True
     as_of = False
-    word = _word_before(match_text, start, r.as_of, floor)
-    if word:
-        start -= len(word)
-        as_of = True
-    return _Expression(start, end, head, tail, tail_inherits_month=inherits, as_of=as_of, open_end=open_end)
+    if lasts is None or (start > floor and match_text[start - 1] in lasts):
+        word = _word_before(match_text, start, r.as_of, floor)
+        if word:
+            start -= len(word)
+            as_of = True
+    return tuple.__new__(_Expression, (start, end, head, tail, inherits, as_of, open_end))  # every field: faster
 
 
 def find_dates(
@@ -810,16 +841,16 @@ class DateScan:
         """``year_hints`` of the scanned text; expressions starting in ``not_latest`` (deadlines
         and targets: ``2025年6月30日前完成``, ``到2027年``) never give the latest year."""
         latest: int | None = None
-        written: Counter[int] = Counter()
+        written: dict[int, int] = {}  # year → expressions writing it (a dict: Counter.update is slow)
         for e, resolved in zip(self.expressions, self._written):
-            if not e.written_year:  # only written years count, and they resolve alike in any year
+            if resolved is None:  # also every expression that writes no year: only written years count
                 continue
-            if resolved is None:
-                continue
-            years = {resolved[0].year, resolved[1].year}
-            written.update(years)
+            first, last = resolved[0].year, resolved[1].year
+            written[first] = written.get(first, 0) + 1
+            if last != first:
+                written[last] = written.get(last, 0) + 1
             if e.states_month and e.start not in not_latest:
-                latest = max(years | ({latest} if latest is not None else set()))
+                latest = max(first, last) if latest is None else max(first, last, latest)
         most = max(written.items(), key=lambda kv: (kv[1], kv[0]))[0] if written else None
         return latest, most
 
@@ -827,7 +858,8 @@ class DateScan:
 def _resolve(text: str, e: _Expression, reference_year: int | None, anchor_year: int | None, not_after: datetime.date | None,
              written: tuple[datetime.date, datetime.date, str, bool] | None) -> FoundDate:
     """``e`` resolved; ``written`` is ``_resolve_range(e, None)`` when ``e`` writes its year."""
-    if e.written_year:
+    written_year = e.written_year  # a property: read once
+    if written_year:
         resolved = written
     elif e.relative is not None:
         resolved = _resolve_range(e, None if reference_year is None else reference_year + e.relative)
@@ -841,19 +873,11 @@ def _resolve(text: str, e: _Expression, reference_year: int | None, anchor_year:
         granularity, broken = _unresolved(e)
     else:
         date_start, date_end, granularity, broken = resolved
-    return FoundDate(
-        start=e.start,
-        end=e.end,
-        text=text[e.start : e.end],
-        date_start=date_start,
-        date_end=date_end,
-        granularity=granularity,
-        year_inferred=not e.written_year,
-        as_of=e.as_of,
-        open_end=e.open_end,
-        broken=broken,
-        anchors=(e.written_year or e.relative is not None) and e.states_month,
-    )
+    return tuple.__new__(FoundDate, (  # every field in order, without the named tuple's Python-level __new__: faster
+        e.start, e.end, text[e.start : e.end], date_start, date_end, granularity,
+        not written_year, e.as_of, e.open_end, broken,
+        (written_year or e.relative is not None) and e.states_month,  # anchors
+    ))
 
 
 def _unresolved(e: _Expression) -> tuple[str, bool]:

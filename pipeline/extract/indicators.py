@@ -97,6 +97,7 @@ class FoundIndicator(NamedTuple):
 class _Grammar:
     left: re.Pattern[str]
     left_fast: re.Pattern[str]  # left's non-empty matches, found faster (see _skipping_to_first_characters)
+    left_lasts: frozenset[str]  # the characters a non-empty match of left can end with
     money_context: re.Pattern[str]
     last_clause_break: re.Pattern[str]
     list_gap: re.Pattern[str]
@@ -139,6 +140,7 @@ def _grammar() -> _Grammar:
     return _Grammar(
         left=left,
         left_fast=_skipping_to_first_characters(left, {w[0] for w in words}),
+        left_lasts=_left_lasts(r, words),
         money_context=re.compile(alt(r.money_context)),
         last_clause_break=re.compile("(?s:.*)[" + re.escape(_CLAUSE_BREAKS) + "]"),
         list_gap=re.compile(r"\s*(?:,|、|和|及|与|或|至|到|~|-|—|–)\s*$"),
@@ -153,6 +155,19 @@ def _grammar() -> _Grammar:
         change_of=change_of,
         comparison_of=comparison_of,
     )
+
+
+_LINKS = "了达到是"  # the characters of the link after a change word in ``left`` (增长了, 达到)
+
+
+def _left_lasts(r: IndicatorRules, words: tuple[str, ...]) -> frozenset[str]:
+    """What a non-empty match of ``left`` can end with: the last character of one of its words,
+    of a link or level marker, of the words after a year (较2023年同期, a digit when there are none),
+    or a line break (``$`` also matches before a line break that ends the text)."""
+    lasts = {w[-1] for w in words + r.change.level_markers if w} | set(_LINKS) | {"\n"}
+    for after in r.comparison.yoy_with_year.values():
+        lasts |= {after[-1]} if after else set("0123456789")
+    return frozenset(lasts)
 
 
 def _unit_word(surface: str, entry: UnitEntry) -> str:
@@ -224,8 +239,9 @@ def _figures(m: str, readings: list[_Reading], blocked: _Blocked, g: _Grammar) -
     for i, r in enumerate(readings):
         if r.drop or r.unit is None:
             continue
-        if not r.rank and (left := g.left_fast.search(m, max(prev_end, r.start - 24), r.start)) is not None:
-            _read_left(m, r, left, blocked)  # None where g.left finds only the empty match
+        if not r.rank and r.start > 0 and m[r.start - 1] in g.left_lasts \
+                and (left := g.left_fast.search(m, max(prev_end, r.start - 24), r.start)) is not None:
+            _read_left(m, r, left, blocked)  # None where g.left finds only the empty match (most figures)
         if i > 0 and r.change is None and r.comparison is None and r.start - 3 <= readings[i - 1].end <= r.start:
             _inherit_change(m, readings[i - 1], r)  # only a list gap of at most 3 characters passes it on
         if r.start < prev_end or blocked.overlaps(r.start, r.end):
@@ -247,20 +263,17 @@ class _Blocked:
 
     def __init__(self, excluded: Sequence[tuple[int, int]], masked: Sequence[tuple[int, int]]):
         rows = [(s, e) for s, e in excluded if e > s]
-        merged: list[tuple[int, int]] = []
-        first, last = 0, -1  # the span being merged; none while last < 0
+        starts: list[int] = []
+        ends: list[int] = []  # ends[-1] is the end of the span being merged
         for s, e in sorted(rows + list(masked)):
-            if last >= 0 and s < last:
-                last = max(last, e)
+            if ends and s < ends[-1]:
+                if e > ends[-1]:
+                    ends[-1] = e
                 continue
-            if last >= 0:
-                merged.append((first, last))
-            first, last = s, e
-        if last >= 0:
-            merged.append((first, last))
-        self.spans = merged
-        self.starts = [s for s, _ in merged]
-        self.ends = [e for _, e in merged]
+            starts.append(s)
+            ends.append(e)
+        self.spans = list(zip(starts, ends))
+        self.starts, self.ends = starts, ends
         self.rows = sorted(rows, key=itemgetter(1))  # dates, citations
 
     def overlaps(self, start: int, end: int) -> bool:
@@ -455,8 +468,8 @@ def _share_units(m: str, readings: list[_Reading]) -> None:
         r, nxt = readings[i], readings[i + 1]
         if nxt.unit is None or nxt.drop or nxt.rank or r.rank or r.end > nxt.start:
             continue
-        if not gap.match(m[r.end:nxt.start]) or nxt.start - r.end > 3:
-            continue
+        if nxt.start - r.end > 3 or not gap.match(m[r.end:nxt.start]):
+            continue  # the distance first: most numbers stand far apart, and it needs no slice
         if r.unit is None and not r.drop:
             r.unit, r.kind, r.unit_surface, r.borrowed = nxt.unit, nxt.kind, nxt.unit_surface, True
             if nxt.unit_surface == "成":
@@ -512,14 +525,20 @@ def exact_product(value: float, multiplier: float) -> float:
     2.3 × 1e8 is 230000000, where binary floating point gives 229999999.99999997."""
     if multiplier == 1.0:
         return float(value)  # what the decimal product gives: repr(value) reads back as value
-    return float(Decimal(repr(value)) * Decimal(repr(multiplier)))
+    digits, k = repr(value), _POWERS_OF_TEN.get(multiplier)
+    if k is not None and "e" not in digits and "n" not in digits:  # not 1e-05, inf or nan
+        return float(f"{digits}e{k}")  # the same digits k places on, rounded once: faster than Decimal
+    return float(Decimal(digits) * Decimal(repr(multiplier)))
+
+
+_POWERS_OF_TEN = {10.0**k: k for k in range(1, 23)}  # each exact in binary (万, 亿, 万亿 and 成 multiply by these)
 
 
 def _row(text: str, r: _Reading, subject: str | None, subject_after: bool) -> FoundIndicator:
     value, multiplier = r.value, r.multiplier
-    return FoundIndicator(  # by position, in the order of the fields: a named tuple is made faster so
+    return tuple.__new__(FoundIndicator, (  # every field in order, without the named tuple's Python-level __new__: faster
         r.start, r.end, text[r.start:r.end],
         value, multiplier, float(value) if multiplier == 1.0 else exact_product(value, multiplier),
         r.unit or "", r.kind or "", r.qualifier,
         r.change, r.comparison, subject, subject_after,
-    )
+    ))

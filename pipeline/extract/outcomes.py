@@ -24,7 +24,7 @@ from pydantic import field_validator, model_validator
 from pipeline import rules
 from pipeline.extract.indicators import FoundIndicator
 from pipeline.models import OutcomeAction, OutcomeKind, OutcomeUnit, ProblemStatus
-from pipeline.rules import RuleFile, alt
+from pipeline.rules import RuleFile, alt, trie_alt
 
 GAP_MARK = "…"
 CLAUSE_BREAKS = ",;。:!?\n"  # a clause ends at these (the canonical text is NFKC: half-width punctuation)
@@ -434,7 +434,7 @@ def _status_grammar() -> _StatusGrammar:
     r = outcome_rules()
     status_of = {phrase: status for status, phrases in r.status.model_dump().items() for phrase in phrases}
     return _StatusGrammar(
-        phrases=re.compile(alt(list(status_of))),
+        phrases=re.compile(trie_alt(list(status_of))),  # searched through every problem: a trie is faster
         status_of=status_of,
         label_before=re.compile(alt(r.status_labels) + r"\s?[::]\s?$"),
         subjects=re.compile(r"(?:" + alt(r.status_subjects) + r"|[,\s])*"),

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from pipeline.rules import RuleFile, alt
+from pipeline.rules import RuleFile, alt, trie_alt
 
 
 class SubjectWords(RuleFile):
@@ -71,6 +71,7 @@ _NOUN_REACH = 16  # characters a noun after a figure is followed
 _SHARE_REACH = 30  # characters between two figures of one sentence that share a subject
 
 
+_SECTION_MARKER_FIRSTS = "0123456789(（一二三四五六七八九十"  # what a section marker begins with
 _SECTION_MARKER = re.compile(
     r"""(?: [0-9]{1,2} [.、．]                          # 3.  3、
           | [(（]? [一二三四五六七八九十0-9]{1,3} [)）]    # (二)  二)  (3)
@@ -85,11 +86,13 @@ class Grammar:
     words: SubjectWords
     leading: re.Pattern[str]
     leads: re.Pattern[str]  # leading, else a section marker (3. 三、 (二)): what _trim drops at the start
+    lead_firsts: frozenset[str]  # the characters a match of leads begins with
     not_after: dict[str, tuple[str, ...]]  # of words
     not_before: dict[str, tuple[str, ...]]
     guarded: frozenset[str]  # the words of not_after and not_before: any other is a word of its own
     tails: tuple[str, ...]  # the words of ``trailing``
     trailing: re.Pattern[str]  # anchored at the end, longest first
+    tail_lasts: frozenset[str]  # the last characters of tails: a match of trailing ends with one
     longest_trailing: int
     longest_from_link: int
     verbs: re.Pattern[str]
@@ -115,19 +118,21 @@ class Grammar:
         return cls(
             words=words,
             leading=re.compile(alt(list(words.leading) + list(scope))),
-            leads=re.compile(alt(list(words.leading) + list(scope)) + "|" + _SECTION_MARKER.pattern, re.VERBOSE),
+            leads=re.compile(trie_alt(list(words.leading) + list(scope)) + "|" + _SECTION_MARKER.pattern, re.VERBOSE),
+            lead_firsts=frozenset(w[0] for w in words.leading + tuple(scope) if w) | frozenset(_SECTION_MARKER_FIRSTS),
             not_after=dict(words.not_after),
             not_before=dict(words.not_before),
             guarded=frozenset(words.not_after) | frozenset(words.not_before),
             tails=tuple(sorted(set(tails))),
-            trailing=re.compile(alt(tails) + "$"),
+            trailing=re.compile(trie_alt(tails) + "$"),
+            tail_lasts=frozenset(w[-1] for w in tails if w),
             longest_trailing=max(map(len, tails)),
             longest_from_link=max(map(len, words.from_links), default=0),
-            verbs=re.compile(alt(list(words.verbs))),
-            splits=re.compile(alt(list(words.verbs + words.modals))),
+            verbs=re.compile(trie_alt(list(words.verbs))),
+            splits=re.compile(trie_alt(list(words.verbs + words.modals))),
             level_markers=re.compile(alt(list(level_markers))),
             enumeration_ends=re.compile(alt(list(words.enumeration_ends))),
-            noun_stops=re.compile(alt(noun_stops)),
+            noun_stops=re.compile(trie_alt(noun_stops)),
             noun_stop_firsts=frozenset(w[0] for w in noun_stops if w),
             copulas=re.compile(alt(list(words.copulas))),
             naming_verbs=re.compile(alt(list(words.naming_verbs))),
@@ -290,21 +295,27 @@ def _phrase(m: str, start: int, end: int, g: Grammar) -> tuple[tuple[int, int] |
 
 
 def _trim(m: str, start: int, end: int, g: Grammar) -> tuple[int, int] | None:
-    """``m[start:end]`` without the scope, time, adverb and linking words at its ends."""
+    """``m[start:end]`` without the scope, time, adverb and linking words at its ends.
+
+    A word is looked for only where the first (last) character can begin (end) one: most phrases
+    neither begin nor end with such a word, and one set test is cheaper than a pattern's search."""
     changed = True
     leads, trailing, reach = g.leads, g.trailing, g.longest_trailing + 1
+    lead_firsts, tail_lasts = g.lead_firsts, g.tail_lasts
     while changed and start < end:
         changed = False
         while start < end and m[start].isspace():
             start += 1
         while end > start and m[end - 1].isspace():
             end -= 1
-        lead = leads.match(m, start, end)
-        if lead and lead.end() > start and g.is_word(m, start, lead.group()):
-            start, changed = lead.end(), True
-        trail = trailing.search(m, start if end - reach < start else end - reach, end)
-        if trail and trail.start() < end and g.is_word(m, trail.start(), trail.group()):
-            end, changed = trail.start(), True
+        if start < end and m[start] in lead_firsts:
+            lead = leads.match(m, start, end)
+            if lead and lead.end() > start and g.is_word(m, start, lead.group()):
+                start, changed = lead.end(), True
+        if end > start and m[end - 1] in tail_lasts:
+            trail = trailing.search(m, start if end - reach < start else end - reach, end)
+            if trail and trail.start() < end and g.is_word(m, trail.start(), trail.group()):
+                end, changed = trail.start(), True
     return (start, end) if end - start >= 2 else None
 
 

@@ -162,3 +162,12 @@ def _trie_branches(node: dict) -> str:
     if "" in node:
         branches.append("")
     return "|".join(branches)
+
+
+def trie_alt(words: "list[str] | tuple[str, ...]") -> str:
+    """``alt(words)`` written as a trie (``literal_trie``), in a group: it matches the same, longest
+    word first, but faster on lists of a few dozen words and more searched through long stretches."""
+    words = [w for w in words if w]
+    if not words:
+        raise ValueError("empty alternation")
+    return f"(?:{literal_trie(words)})"
