@@ -32,8 +32,11 @@ PIECES = [b"\x00", b"\x01", b"\x1f", b"\x7f", b"\xc2", b"\x85", b"\xc2\x85", b"\
 inputs = st.lists(st.sampled_from(PIECES), max_size=200).map(b"".join)
 
 
+utf16_texts = st.text(max_size=24).flatmap(lambda t: st.sampled_from([t.encode("utf-16-le"), t.encode("utf-16-be")]))
+
+
 @settings(max_examples=500, deadline=None)
-@given(inputs)
+@given(inputs | st.binary(max_size=64) | utf16_texts)
 @example(b"a\x00b\x00c\x00d\x00")
 @example("整改".encode("utf-16-le"))
 def test_utf16_guess_is_the_plain_one(data):

@@ -163,24 +163,3 @@ def test_control_ratio_is_the_share_of_controls(text: str) -> None:
 
     sample = text[:65536]
     assert _control_ratio(text) == (len(_CONTROLS.findall(sample)) / len(sample) if sample else 0.0)
-
-
-def _plain_utf16_without_bom(data: bytes):
-    if len(data) < 4 or len(data) % 2:
-        return None
-    even, odd = data[0::2], data[1::2]
-    for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
-        if zeros.count(0) > len(zeros) * 0.3 and other.count(0) < len(other) * 0.05:
-            try:
-                return data.decode(codec), codec
-            except UnicodeDecodeError:
-                return None
-    return None
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.binary(max_size=64) | st.text(max_size=24).map(lambda t: t.encode("utf-16-le")) | st.text(max_size=24).map(lambda t: t.encode("utf-16-be")))
-def test_utf16_sniffing_is_the_plain_reading(data: bytes) -> None:
-    from pipeline.normalize import _utf16_without_bom
-
-    assert _utf16_without_bom(data) == _plain_utf16_without_bom(data)
