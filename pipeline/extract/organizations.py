@@ -385,7 +385,7 @@ _NUMBERED_TEAM = r"巡[察视][一二三四五六七八九十\d]{1,3}组"  # 市
 
 
 def _function_list_pattern(aliases: dict[str, str]) -> str:
-    item = "(?:" + rules.literal_trie(list(aliases)) + ")"  # what rules.alt matches, one branch tried per character
+    item = rules.trie_alt(list(aliases))  # what rules.alt matches, one branch tried per character
     return rf"{item}(?:[、,]{item})*((?:等(?:有关|相关)?(?:职能)?)?部门)"
 
 
