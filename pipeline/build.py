@@ -38,7 +38,7 @@ import orjson
 import pyarrow as pa
 from pydantic_core import to_json
 
-from pipeline import __version__, cache, confine, publish, rules, spill
+from pipeline import __version__, cache, confine, libc, publish, rules, spill
 from pipeline.describe import write_description
 from pipeline.digests import KnownDigests
 from pipeline.extract.document import Rows, StageClock, extract_document, extract_tables
@@ -671,12 +671,7 @@ def _fix_mmap_threshold() -> None:
     which blocks of up to that size were carved out of the heap and stayed there: a large page's
     buffers, freed, were not reusable by Python's small objects and the heap only grew. Setting it
     once keeps it fixed (glibc's ``mallopt``; elsewhere nothing is done)."""
-    import ctypes
-
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
-    except (OSError, AttributeError):
-        pass
+    libc.call("mallopt", -3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
 
 
 COLLECT_EVERY = 10_000  # allocations between two runs of Python's cycle collector (its default: 700)
@@ -707,12 +702,7 @@ def _worker_start() -> None:
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    libc.call("prctl", 1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _in_order(submit: Callable[[list[Task]], Callable[[], ChunkResult]], chunks: Iterable[list[Task]], window: int) -> Iterator[ChunkResult]:

@@ -8,7 +8,6 @@ file, so ``validate`` tells a file changed afterwards apart (ZG015).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import json
@@ -19,7 +18,7 @@ from typing import Callable, Iterable, Mapping
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import cache, publish
+from pipeline import cache, libc, publish
 from pipeline.models import TABLES
 from pipeline.schema import arrow_schema
 
@@ -236,21 +235,7 @@ def release_free_memory() -> bool:
     pages left between the blocks still in use otherwise stay resident (some 14 MB of a build of
     10 000 notices). A call walks the heap, about 1 ms in a build's; there are some 20 row
     groups per 1 000 notices, so it costs about 0.005 ms per notice."""
-    trim = _malloc_trim()
-    if trim is None:
-        return False
-    trim(0)
-    return True
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    import ctypes
-
-    try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
+    return libc.call("malloc_trim", 0)
 
 
 class _Held:

@@ -99,3 +99,11 @@ def test_inputs_are_listed_packed(tmp_path):
     listed = collect_inputs([tmp_path])
     assert isinstance(listed, InputList)
     assert [Path(item.where).relative_to(tmp_path).as_posix() for item in listed] == ["a.txt", "b/c.txt", "b/\u4e2d.txt"]
+
+
+def test_a_missing_c_function_is_not_called(monkeypatch):
+    from pipeline import libc
+
+    monkeypatch.setattr(libc, "glibc", lambda: None)
+    assert libc.call("malloc_trim", 0) is False
+    assert write.release_free_memory() is False
